@@ -1,0 +1,191 @@
+/**
+ * The fixture format: one or more tenants, described with Microsoft Graph's own resource names
+ * (application, servicePrincipal, oauth2PermissionGrant, appRoleAssignment, user, group) so a
+ * person who knows the Azure portal or Graph recognises every field.
+ *
+ * Differences from Graph, all for authoring convenience and all resolved at load time:
+ * - cross-references (`clientId`, `resourceId`, `principalId`) accept an application's `appId`
+ *   as well as a service principal's object id; Microsoft Graph is reachable by its appId
+ *   `00000003-0000-0000-c000-000000000000`;
+ * - `passwordCredentials[].secretText` keeps the secret value (Graph returns it only on create);
+ * - service principals are created for every application unless listed explicitly.
+ *
+ * Graph resource docs: https://learn.microsoft.com/graph/api/resources/application
+ */
+
+export type SignInAudience =
+  | 'AzureADMyOrg'
+  | 'AzureADMultipleOrgs'
+  | 'AzureADandPersonalMicrosoftAccount'
+  | 'PersonalMicrosoftAccount';
+
+export interface PermissionScope {
+  id: string;
+  value: string;
+  /** `User` scopes can be consented by a user; `Admin` scopes need an administrator. */
+  type?: 'User' | 'Admin';
+  adminConsentDisplayName?: string;
+  adminConsentDescription?: string;
+  userConsentDisplayName?: string;
+  userConsentDescription?: string;
+  isEnabled?: boolean;
+}
+
+export interface AppRole {
+  id: string;
+  value: string;
+  displayName?: string;
+  description?: string;
+  allowedMemberTypes: Array<'User' | 'Application'>;
+  isEnabled?: boolean;
+}
+
+export interface PasswordCredential {
+  keyId: string;
+  displayName?: string | null;
+  /** First three characters of the secret, as the portal shows them. Derived when absent. */
+  hint?: string | null;
+  /** The secret value. Graph only returns it on creation; a fixture keeps it. */
+  secretText: string;
+  startDateTime?: string | null;
+  endDateTime?: string | null;
+}
+
+export interface KeyCredential {
+  keyId: string;
+  displayName?: string | null;
+  type?: 'AsymmetricX509Cert';
+  usage?: 'Verify';
+  /** The certificate: PEM, or base64 DER as in the portal manifest's `value`/Graph's `key`. */
+  key: string;
+  /** Base64 SHA-1 thumbprint (Graph's customKeyIdentifier). Derived when absent. */
+  customKeyIdentifier?: string | null;
+  startDateTime?: string | null;
+  endDateTime?: string | null;
+}
+
+export interface OptionalClaim {
+  name: string;
+  source?: string | null;
+  essential?: boolean;
+  additionalProperties?: string[];
+}
+
+export interface RequiredResourceAccess {
+  resourceAppId: string;
+  resourceAccess: Array<{ id: string; type: 'Scope' | 'Role' }>;
+}
+
+export interface Application {
+  appId: string;
+  /** Object id of the application object. Derived from appId when absent. */
+  id?: string;
+  displayName: string;
+  signInAudience?: SignInAudience;
+  web?: {
+    redirectUris?: string[];
+    logoutUrl?: string | null;
+    implicitGrantSettings?: { enableIdTokenIssuance?: boolean; enableAccessTokenIssuance?: boolean };
+  };
+  spa?: { redirectUris?: string[] };
+  publicClient?: { redirectUris?: string[] };
+  /** "Allow public client flows" in the portal. */
+  isFallbackPublicClient?: boolean | null;
+  identifierUris?: string[];
+  api?: {
+    /** null or 1 → v1 access tokens, 2 → v2 (legacy manifest: accessTokenAcceptedVersion). */
+    requestedAccessTokenVersion?: 1 | 2 | null;
+    oauth2PermissionScopes?: PermissionScope[];
+  };
+  appRoles?: AppRole[];
+  requiredResourceAccess?: RequiredResourceAccess[];
+  /** `None`, `SecurityGroup`, `DirectoryRole`, `ApplicationGroup`, `All`, comma-combined, or null. */
+  groupMembershipClaims?: string | null;
+  optionalClaims?: { idToken?: OptionalClaim[]; accessToken?: OptionalClaim[]; saml2Token?: OptionalClaim[] } | null;
+  passwordCredentials?: PasswordCredential[];
+  keyCredentials?: KeyCredential[];
+}
+
+export interface ServicePrincipal {
+  /** Object id. Derived from the tenant and appId when absent. */
+  id?: string;
+  appId: string;
+  displayName?: string;
+  /** "Assignment required?" on the enterprise application. */
+  appRoleAssignmentRequired?: boolean;
+  accountEnabled?: boolean;
+}
+
+export interface OAuth2PermissionGrant {
+  id?: string;
+  /** The client: appId or service-principal object id. */
+  clientId: string;
+  /** `AllPrincipals` (admin consent for everyone) or `Principal` (one user's consent). */
+  consentType: 'AllPrincipals' | 'Principal';
+  /** The user, when consentType is Principal. */
+  principalId?: string | null;
+  /** The resource (API): appId or service-principal object id. */
+  resourceId: string;
+  /** Space-separated delegated scope values. */
+  scope: string;
+}
+
+export interface AppRoleAssignment {
+  id?: string;
+  /** A user, group, or client application (appId or service-principal id). */
+  principalId: string;
+  principalType?: 'User' | 'Group' | 'ServicePrincipal';
+  /** The resource whose role is assigned: appId or service-principal id. */
+  resourceId: string;
+  /** The app role's id; the empty GUID is Entra's "default access". */
+  appRoleId: string;
+}
+
+export interface User {
+  id: string;
+  userPrincipalName: string;
+  displayName: string;
+  givenName?: string | null;
+  surname?: string | null;
+  mail?: string | null;
+  jobTitle?: string | null;
+  mobilePhone?: string | null;
+  officeLocation?: string | null;
+  preferredLanguage?: string | null;
+  businessPhones?: string[];
+  accountEnabled?: boolean;
+  userType?: 'Member' | 'Guest';
+  /** When set, the login page asks for it. */
+  password?: string | null;
+}
+
+export interface Group {
+  id: string;
+  displayName: string;
+  description?: string | null;
+  /** `[]` for a security group, `["Unified"]` for a Microsoft 365 group. */
+  groupTypes?: string[];
+  securityEnabled?: boolean;
+  mailEnabled?: boolean;
+  mail?: string | null;
+  mailNickname?: string | null;
+  /** Member object ids: users or groups. */
+  members?: string[];
+}
+
+export interface TenantFixture {
+  id: string;
+  displayName: string;
+  verifiedDomains: string[];
+  applications?: Application[];
+  servicePrincipals?: ServicePrincipal[];
+  oauth2PermissionGrants?: OAuth2PermissionGrant[];
+  appRoleAssignments?: AppRoleAssignment[];
+  users?: User[];
+  groups?: Group[];
+}
+
+export interface FixtureDocument {
+  $schema?: string;
+  tenants: TenantFixture[];
+}

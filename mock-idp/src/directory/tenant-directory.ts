@@ -1,0 +1,217 @@
+import type {
+  Application,
+  AppRole,
+  Group,
+  PermissionScope,
+  ServicePrincipal,
+  TenantFixture,
+  User,
+} from './model.js';
+import { GRAPH_APP_ID, microsoftGraphApplication } from './microsoft-graph.js';
+import { stableUuid } from '../support/ids.js';
+
+export const DEFAULT_ACCESS_ROLE_ID = '00000000-0000-0000-0000-000000000000';
+
+export interface ResolvedServicePrincipal {
+  id: string;
+  appId: string;
+  displayName: string;
+  appRoleAssignmentRequired: boolean;
+  accountEnabled: boolean;
+}
+
+export interface ResolvedGrant {
+  clientAppId: string;
+  resourceAppId: string;
+  consentType: 'AllPrincipals' | 'Principal';
+  principalId: string | null;
+  scopes: Set<string>;
+}
+
+export interface ResolvedAssignment {
+  /** User id, group id, or the client's appId. */
+  principalId: string;
+  resourceAppId: string;
+  appRoleId: string;
+}
+
+/**
+ * One tenant's directory, indexed for the lookups the protocol needs. Built from a validated
+ * fixture; never mutated except through the few methods below that mirror portal actions.
+ */
+export class TenantDirectory {
+  readonly id: string;
+  readonly displayName: string;
+  readonly domains: string[];
+  readonly apps = new Map<string, Application>();
+  readonly servicePrincipals = new Map<string, ResolvedServicePrincipal>();
+  readonly users = new Map<string, User>();
+  readonly usersByUpn = new Map<string, User>();
+  readonly groups = new Map<string, Group>();
+  /** Direct "member of" edges: object id → group ids. */
+  readonly memberOf = new Map<string, string[]>();
+  readonly grants: ResolvedGrant[] = [];
+  readonly assignments: ResolvedAssignment[] = [];
+  private readonly byIdentifierUri = new Map<string, Application>();
+  private readonly spObjectIdToAppId = new Map<string, string>();
+
+  constructor(readonly fixture: TenantFixture) {
+    this.id = fixture.id.toLowerCase();
+    this.displayName = fixture.displayName;
+    this.domains = fixture.verifiedDomains.map((d) => d.toLowerCase());
+
+    for (const app of [microsoftGraphApplication(), ...(fixture.applications ?? [])]) this.addApplication(app);
+    for (const sp of fixture.servicePrincipals ?? []) this.addServicePrincipal(sp);
+    for (const u of fixture.users ?? []) {
+      this.users.set(u.id.toLowerCase(), u);
+      this.usersByUpn.set(u.userPrincipalName.toLowerCase(), u);
+    }
+    for (const g of fixture.groups ?? []) {
+      this.groups.set(g.id.toLowerCase(), g);
+      for (const m of g.members ?? []) {
+        const key = m.toLowerCase();
+        const list = this.memberOf.get(key);
+        if (list) list.push(g.id.toLowerCase());
+        else this.memberOf.set(key, [g.id.toLowerCase()]);
+      }
+    }
+    for (const g of fixture.oauth2PermissionGrants ?? []) {
+      this.grants.push({
+        clientAppId: this.appIdOf(g.clientId),
+        resourceAppId: this.appIdOf(g.resourceId),
+        consentType: g.consentType,
+        principalId: g.principalId?.toLowerCase() ?? null,
+        scopes: new Set(g.scope.split(' ').filter(Boolean)),
+      });
+    }
+    for (const a of fixture.appRoleAssignments ?? []) {
+      const principal = a.principalId.toLowerCase();
+      this.assignments.push({
+        principalId: this.users.has(principal) || this.groups.has(principal) ? principal : this.appIdOf(principal),
+        resourceAppId: this.appIdOf(a.resourceId),
+        appRoleId: a.appRoleId.toLowerCase(),
+      });
+    }
+  }
+
+  private addApplication(app: Application): void {
+    const appId = app.appId.toLowerCase();
+    this.apps.set(appId, app);
+    for (const uri of app.identifierUris ?? []) this.byIdentifierUri.set(uri.toLowerCase(), app);
+    if (!this.servicePrincipals.has(appId)) {
+      this.addServicePrincipal({ appId, displayName: app.displayName });
+    }
+  }
+
+  private addServicePrincipal(sp: ServicePrincipal): void {
+    const appId = sp.appId.toLowerCase();
+    const old = this.servicePrincipals.get(appId);
+    if (old) this.spObjectIdToAppId.delete(old.id);
+    const id = (sp.id ?? stableUuid(`sp:${this.id}:${appId}`)).toLowerCase();
+    this.servicePrincipals.set(appId, {
+      id,
+      appId,
+      displayName: sp.displayName ?? this.apps.get(appId)?.displayName ?? appId,
+      appRoleAssignmentRequired: sp.appRoleAssignmentRequired ?? false,
+      accountEnabled: sp.accountEnabled ?? true,
+    });
+    this.spObjectIdToAppId.set(id, appId);
+  }
+
+  /** An appId or service-principal object id → appId (unknown values pass through lowercased). */
+  appIdOf(ref: string): string {
+    const key = ref.toLowerCase();
+    return this.spObjectIdToAppId.get(key) ?? key;
+  }
+
+  app(appId: string): Application | undefined {
+    return this.apps.get(appId.toLowerCase());
+  }
+
+  isGraph(app: Application): boolean {
+    return app.appId.toLowerCase() === GRAPH_APP_ID;
+  }
+
+  /**
+   * A resource named the way a client names it in `scope`: its appId, or one of its identifier
+   * URIs (App ID URI). Entra matches identifier URIs case-insensitively.
+   */
+  resourceByIdentifier(identifier: string): Application | undefined {
+    const key = identifier.toLowerCase();
+    return this.apps.get(key) ?? this.byIdentifierUri.get(key) ?? this.byIdentifierUri.get(key.replace(/\/$/, ''));
+  }
+
+  userByLogin(login: string): User | undefined {
+    const key = login.toLowerCase();
+    return this.usersByUpn.get(key) ?? this.users.get(key) ?? [...this.users.values()].find((u) => u.mail?.toLowerCase() === key);
+  }
+
+  scopesOf(app: Application): PermissionScope[] {
+    return (app.api?.oauth2PermissionScopes ?? []).filter((s) => s.isEnabled !== false);
+  }
+
+  rolesOf(app: Application): AppRole[] {
+    return (app.appRoles ?? []).filter((r) => r.isEnabled !== false);
+  }
+
+  /** Every group the object belongs to, directly or through nested groups. */
+  transitiveGroupIds(objectId: string): string[] {
+    const seen = new Set<string>();
+    const queue = [...(this.memberOf.get(objectId.toLowerCase()) ?? [])];
+    while (queue.length > 0) {
+      const g = queue.pop()!;
+      if (seen.has(g)) continue;
+      seen.add(g);
+      for (const parent of this.memberOf.get(g) ?? []) queue.push(parent);
+    }
+    return [...seen];
+  }
+
+  /** Delegated scopes consented for this user (admin consent for all, or the user's own). */
+  consentedScopes(clientAppId: string, resourceAppId: string, userId: string): Set<string> {
+    const out = new Set<string>();
+    const c = clientAppId.toLowerCase();
+    const r = resourceAppId.toLowerCase();
+    const u = userId.toLowerCase();
+    for (const g of this.grants) {
+      if (g.clientAppId !== c || g.resourceAppId !== r) continue;
+      if (g.consentType === 'AllPrincipals' || g.principalId === u) for (const s of g.scopes) out.add(s);
+    }
+    return out;
+  }
+
+  /** Application permissions (app role values) that an administrator granted the client on the resource. */
+  grantedAppRoles(clientAppId: string, resource: Application): string[] {
+    const c = clientAppId.toLowerCase();
+    const r = resource.appId.toLowerCase();
+    const ids = new Set(this.assignments.filter((a) => a.principalId === c && a.resourceAppId === r).map((a) => a.appRoleId));
+    return this.rolesOf(resource)
+      .filter((role) => role.allowedMemberTypes.includes('Application') && ids.has(role.id.toLowerCase()))
+      .map((role) => role.value);
+  }
+
+  /** App roles assigned to the user on the resource, directly or through a group (not transitively). */
+  userAppRoleAssignments(userId: string, resourceAppId: string): ResolvedAssignment[] {
+    const r = resourceAppId.toLowerCase();
+    const principals = new Set([userId.toLowerCase(), ...(this.memberOf.get(userId.toLowerCase()) ?? [])]);
+    return this.assignments.filter((a) => a.resourceAppId === r && principals.has(a.principalId));
+  }
+
+  /** The portal's "Accept" on the consent prompt: a Principal grant for this user. */
+  recordUserConsent(clientAppId: string, resourceAppId: string, userId: string, scopes: Iterable<string>): void {
+    const c = clientAppId.toLowerCase();
+    const r = resourceAppId.toLowerCase();
+    const u = userId.toLowerCase();
+    let grant = this.grants.find((g) => g.clientAppId === c && g.resourceAppId === r && g.consentType === 'Principal' && g.principalId === u);
+    if (!grant) {
+      grant = { clientAppId: c, resourceAppId: r, consentType: 'Principal', principalId: u, scopes: new Set() };
+      this.grants.push(grant);
+      (this.fixture.oauth2PermissionGrants ??= []).push({ clientId: c, consentType: 'Principal', principalId: u, resourceId: r, scope: '' });
+    }
+    for (const s of scopes) grant.scopes.add(s);
+    const stored = this.fixture.oauth2PermissionGrants?.find(
+      (g) => this.appIdOf(g.clientId) === c && this.appIdOf(g.resourceId) === r && g.consentType === 'Principal' && g.principalId?.toLowerCase() === u,
+    );
+    if (stored) stored.scope = [...grant.scopes].join(' ');
+  }
+}

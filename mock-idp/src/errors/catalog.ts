@@ -1,0 +1,358 @@
+/**
+ * Every AADSTS error the mock produces, in one place: code → OAuth `error`, HTTP status, message
+ * template, and where Entra reports it. Texts are the wire texts of real responses
+ * (shared/entra/REFERENCE.md §5–§6); the codes and names are those of
+ * https://learn.microsoft.com/entra/identity-platform/reference-error-codes
+ *
+ * `surfaces` says where the mock can raise the entry:
+ * - `token`: JSON body from the token endpoint (or discovery/devicecode), with `status`;
+ * - `redirect`: back to the client's redirect URI through its response_mode (authorize);
+ * - `page`: Microsoft's "Sorry, but we're having trouble signing you in" page, never a redirect.
+ * A test generated from this catalog triggers every entry on every surface it lists.
+ */
+
+export type Surface = 'token' | 'redirect' | 'page';
+
+export interface CatalogEntry {
+  /** OAuth 2.0 `error` value. `redirectError` overrides it on the authorize redirect. */
+  readonly error: string;
+  readonly redirectError?: string;
+  /** HTTP status of the JSON answer. */
+  readonly status: 400 | 401;
+  readonly surfaces: readonly Surface[];
+  readonly suberror?: string;
+  /** The message after `AADSTSnnnnn: `; `{name}` placeholders are filled from the error's params. */
+  readonly message: string;
+  /** What produces it, for people reading the catalog and for the README. */
+  readonly trigger: string;
+}
+
+const entries = {
+  50011: {
+    error: 'invalid_grant',
+    // UNCONFIRMED: the token endpoint's answer to a redirect_uri that differs from the authorize
+    // request. invalid_grant is what the reference (§6) records as most likely.
+    status: 400,
+    surfaces: ['page', 'token'],
+    message:
+      "The redirect URI '{redirectUri}' specified in the request does not match the redirect URIs configured for the application '{clientId}'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal. Navigate to https://aka.ms/redirectUriMismatchError to learn more about how to fix this.",
+    trigger: 'redirect_uri not registered for the app (authorize: error page, never a redirect), or different from the one used at authorize (token).',
+  },
+  500113: {
+    error: 'invalid_request',
+    status: 400,
+    surfaces: ['page'],
+    message: 'No reply address is registered for the application.',
+    trigger: 'authorize for an app that has no redirect URI on any platform.',
+  },
+  700016: {
+    error: 'unauthorized_client',
+    status: 400,
+    surfaces: ['page', 'token'],
+    message:
+      "Application with identifier '{clientId}' was not found in the directory '{tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.",
+    trigger: 'client_id that is no application in the tenant.',
+  },
+  90002: {
+    error: 'invalid_tenant',
+    status: 400,
+    surfaces: ['page', 'token'],
+    message:
+      "Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.",
+    trigger: 'a tenant GUID or domain that no tenant has (discovery, JWKS, authorize, token).',
+  },
+  900023: {
+    error: 'invalid_request',
+    status: 400,
+    surfaces: ['page', 'token'],
+    message: "Specified tenant identifier '{tenant}' is neither a valid DNS name, nor a valid external domain.",
+    trigger: 'a tenant segment that is neither a GUID nor a DNS name.',
+  },
+  900144: {
+    error: 'invalid_request',
+    status: 400,
+    surfaces: ['page', 'token'],
+    message: "The request body must contain the following parameter: '{name}'.",
+    trigger: 'a required parameter is missing (grant_type, client_id, code, scope, response_type…); also any token request that is not form-encoded.',
+  },
+  70011: {
+    error: 'invalid_scope',
+    status: 400,
+    surfaces: ['redirect', 'token'],
+    message: "The provided value for the input parameter 'scope' is not valid. The scope {scope} is not valid.",
+    trigger: 'a scope the resource does not expose, or scopes for two resources at once.',
+  },
+  1002012: {
+    error: 'invalid_scope',
+    status: 400,
+    surfaces: ['token'],
+    message:
+      'The provided value for scope {scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).',
+    trigger: 'client_credentials with a scope that is not {resource}/.default.',
+  },
+  500011: {
+    error: 'invalid_resource',
+    status: 400,
+    surfaces: ['redirect', 'token'],
+    message:
+      'The resource principal named {resource} was not found in the tenant named {tenantName}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.',
+    trigger: 'a scope whose resource (App ID URI or appId) is no application in the tenant.',
+  },
+  7000215: {
+    error: 'invalid_client',
+    status: 401,
+    surfaces: ['token'],
+    message:
+      "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{clientId}'.",
+    trigger: 'a client_secret that is none of the app’s secrets (e.g. the client ID pasted as the secret).',
+  },
+  7000222: {
+    error: 'invalid_client',
+    status: 401,
+    surfaces: ['token'],
+    message:
+      "The provided client secret keys for app '{clientId}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds.",
+    trigger: 'a client_secret whose passwordCredential has passed its endDateTime.',
+  },
+  7000218: {
+    error: 'invalid_client',
+    status: 401,
+    surfaces: ['token'],
+    message: "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+    trigger: 'a confidential client (web redirect URI, or client_credentials) that sends no credential.',
+  },
+  700025: {
+    error: 'invalid_client',
+    status: 401,
+    surfaces: ['token'],
+    message: "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.",
+    trigger: 'a credential sent while redeeming a code issued to a spa or publicClient redirect URI.',
+  },
+  700027: {
+    error: 'invalid_client',
+    status: 401,
+    surfaces: ['token'],
+    message: "Client assertion contains an invalid signature. [Reason - {reason}, Thumbprint of key used by client: '{thumbprint}'{detail}]",
+    trigger: 'private_key_jwt signed by an unregistered certificate, an expired one, or with a bad signature.',
+  },
+  700024: {
+    error: 'invalid_client',
+    status: 401,
+    surfaces: ['token'],
+    message:
+      'Client assertion is not within its valid time range. Current time: {now}, assertion valid from {nbf}, expiry time of assertion {exp}. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials .',
+    trigger: 'a client assertion that is expired or not yet valid by the tenant clock.',
+  },
+  700023: {
+    error: 'invalid_client',
+    status: 401,
+    surfaces: ['token'],
+    // UNCONFIRMED wording; Entra's symbolic name is InvalidClientAssertionAudience.
+    message: "Client assertion audience claim does not match Realm issuer. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials .",
+    trigger: 'a client assertion whose aud is not this tenant’s token endpoint.',
+  },
+  50027: {
+    error: 'invalid_client',
+    status: 401,
+    surfaces: ['token'],
+    message: 'JWT token is invalid or malformed.',
+    trigger: 'a client_assertion that is not a JWT, or whose iss/sub is not the client_id.',
+  },
+  50148: {
+    error: 'invalid_grant',
+    status: 400,
+    surfaces: ['token'],
+    message: 'The code_verifier does not match the code_challenge supplied in the authorization request for PKCE.',
+    trigger: 'a code_verifier that does not hash to the code_challenge (or none sent when one was).',
+  },
+  54005: {
+    error: 'invalid_grant',
+    status: 400,
+    surfaces: ['token'],
+    message: 'OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.',
+    trigger: 'an authorization code redeemed a second time.',
+  },
+  70008: {
+    error: 'invalid_grant',
+    status: 400,
+    surfaces: ['token'],
+    message:
+      'The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.',
+    trigger: 'an authorization code older than 10 minutes (tenant clock).',
+  },
+  700082: {
+    error: 'invalid_grant',
+    status: 400,
+    surfaces: ['token'],
+    message: 'The refresh token has expired due to inactivity. The token was issued on {issuedOn} and was inactive for 90.00:00:00.',
+    trigger: 'a refresh token unused for 90 days (tenant clock).',
+  },
+  700084: {
+    error: 'invalid_grant',
+    status: 400,
+    surfaces: ['token'],
+    message:
+      'The refresh token was issued to a single page app (SPA), and therefore has a fixed, limited lifetime of 1.00:00:00, which cannot be extended. It is now expired and a new sign in request must be sent by the SPA to the sign in page. The token was issued on {issuedOn}.',
+    trigger: 'a refresh token issued through a spa redirect URI, used after 24 hours.',
+  },
+  50173: {
+    error: 'invalid_grant',
+    status: 400,
+    surfaces: ['token'],
+    // The message Entra gives for a refresh token whose grant was revoked (revokeSignInSessions).
+    message: "The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password. The grant was issued on '{issuedOn}' and the TokensValidFrom date (before which tokens are not valid) for this user is '{validFrom}'.",
+    trigger: 'a refresh token issued before its user’s sessions were revoked through the test-control API.',
+  },
+  9002313: {
+    error: 'invalid_grant',
+    status: 400,
+    surfaces: ['token'],
+    suberror: 'bad_token',
+    message: 'Invalid request. Request is malformed or invalid.',
+    trigger: 'a code or refresh token the mock never issued (garbage, truncated, or from another tenant).',
+  },
+  70000: {
+    error: 'invalid_grant',
+    status: 400,
+    surfaces: ['token'],
+    // UNCONFIRMED which code Entra uses for a code issued to another client; 70000 is its
+    // "InvalidGrant" family and the text below is its usual wording.
+    message: "The provided value for the 'code' parameter is not valid.",
+    trigger: 'an authorization code (or refresh token) redeemed by a different client_id than it was issued to.',
+  },
+  9002326: {
+    error: 'invalid_request',
+    status: 400,
+    surfaces: ['token'],
+    message: "Cross-origin token redemption is permitted only for the 'Single-Page Application' client-type. Request origin: '{origin}'.",
+    trigger: 'a code issued to a web/publicClient redirect URI redeemed with an Origin header (from a browser).',
+  },
+  9002327: {
+    error: 'invalid_request',
+    status: 400,
+    surfaces: ['token'],
+    message: "Tokens issued for the 'Single-Page Application' client-type may only be redeemed via cross-origin requests.",
+    trigger: 'a code issued to a spa redirect URI redeemed without an Origin header.',
+  },
+  9002325: {
+    error: 'invalid_request',
+    status: 400,
+    surfaces: ['token'],
+    message: 'Proof Key for Code Exchange is required for cross-origin authorization code redemption.',
+    trigger: 'a spa code requested without code_challenge, redeemed cross-origin.',
+  },
+  65001: {
+    error: 'invalid_grant',
+    redirectError: 'consent_required',
+    status: 400,
+    surfaces: ['redirect', 'token'],
+    suberror: 'consent_required',
+    message:
+      "The user or administrator has not consented to use the application with ID '{clientId}' named '{appName}'. Send an interactive authorization request for this user and resource.",
+    trigger: 'delegated scopes not consented: prompt=none at authorize, or a refresh/OBO asking for more.',
+  },
+  65004: {
+    error: 'access_denied',
+    status: 400,
+    surfaces: ['redirect'],
+    message: 'User declined to consent to access the app.',
+    trigger: 'the user clicks Cancel on the consent page.',
+  },
+  90094: {
+    error: 'access_denied',
+    status: 400,
+    surfaces: ['redirect'],
+    // UNCONFIRMED wire sentence (reference §6): Entra's page says "Need admin approval".
+    message: 'The grant requires admin permission.',
+    trigger: 'a user asked to consent to an Admin-type scope (e.g. Group.Read.All) that no admin granted.',
+  },
+  50105: {
+    error: 'access_denied',
+    status: 400,
+    // UNCONFIRMED surface: the reference lists the error page; MSAL users report it as a
+    // redirected `access_denied` ("ServerError: access_denied: AADSTS50105"), which is what we do
+    // once the redirect URI is trusted.
+    surfaces: ['redirect'],
+    message:
+      "Your administrator has configured the application {appName} ('{clientId}') to block users unless they are specifically granted ('assigned') access to the application. The signed in user '{upn}' is blocked because they are not a direct member of a group with access, nor had access directly assigned by an administrator. Please contact your administrator to assign access to this application.",
+    trigger: 'sign-in by a user without an app role assignment when the service principal has appRoleAssignmentRequired.',
+  },
+  50058: {
+    error: 'login_required',
+    redirectError: 'login_required',
+    status: 400,
+    surfaces: ['redirect'],
+    message: 'A silent sign-in request was sent but no user is signed in.',
+    trigger: 'prompt=none without an SSO session for the tenant.',
+  },
+  700054: {
+    error: 'unsupported_response_type',
+    status: 400,
+    surfaces: ['page'],
+    message: "response_type 'id_token' is not enabled for the application.",
+    trigger: 'response_type with id_token when the app does not enable ID tokens for implicit/hybrid flows.',
+  },
+  70005: {
+    error: 'unsupported_response_type',
+    status: 400,
+    surfaces: ['page'],
+    message: "response_type 'token' is not enabled for the application.",
+    trigger: 'response_type with token when the app does not enable access tokens for implicit flow.',
+  },
+  900061: {
+    error: 'invalid_request',
+    status: 400,
+    surfaces: ['page'],
+    // UNCONFIRMED code for an unknown response_type value; the text is Entra's documented wording.
+    message: "The provided value for the input parameter 'response_type' is not valid. Expected values are the following: 'code', 'id_token', 'code id_token', 'id_token token', 'token'.",
+    trigger: 'a response_type Entra does not know.',
+  },
+  50194: {
+    error: 'invalid_request',
+    status: 400,
+    surfaces: ['page', 'token'],
+    // Wire wording ("is not", "multi-tenant"); the docs paraphrase it with contractions.
+    message:
+      "Application '{clientId}'({appName}) is not configured as a multi-tenant application. Usage of the /common endpoint is not supported for such applications created after '10/15/2018'. Use a tenant-specific endpoint or configure the application to be multi-tenant.",
+    trigger: 'a single-tenant (AzureADMyOrg) app used on /common or /organizations.',
+  },
+  70003: {
+    error: 'unsupported_grant_type',
+    status: 400,
+    surfaces: ['token'],
+    message: "The app requested an unsupported grant type '{grantType}'.",
+    trigger: 'a grant_type the token endpoint does not support.',
+  },
+
+  501491: {
+    error: 'invalid_request',
+    status: 400,
+    surfaces: ['redirect'],
+    message: 'Invalid size of Code_Challenge parameter.',
+    trigger: 'a code_challenge shorter than 43 or longer than 128 characters.',
+  },
+  50149: {
+    error: 'invalid_request',
+    status: 400,
+    surfaces: ['redirect'],
+    message: 'Invalid Code_Challenge_method parameter.',
+    trigger: 'a code_challenge_method other than S256 or plain.',
+  },
+
+  50059: {
+    error: 'invalid_request',
+    status: 400,
+    surfaces: ['token'],
+    // UNCONFIRMED surface; the reference (§6) quotes the text for tenant-less app-only requests.
+    message: 'No tenant-identifying information found in either the request or implied by any provided credentials.',
+    trigger: 'client_credentials on /common or /organizations.',
+  },
+} as const satisfies Record<number, CatalogEntry>;
+
+export type AadstsCode = keyof typeof entries;
+export const CATALOG: Readonly<Record<AadstsCode, CatalogEntry>> = entries;
+export const CATALOG_CODES = Object.keys(entries).map(Number) as AadstsCode[];
+
+export function formatMessage(code: AadstsCode, params: Record<string, string>): string {
+  return CATALOG[code].message.replace(/\{(\w+)\}/g, (_, k: string) => params[k] ?? `{${k}}`);
+}

@@ -1,0 +1,20 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+
+/** A name-based UUID (version 5 layout over SHA-1): the same name always gives the same id. */
+export function stableUuid(name: string): string {
+  const h = createHash('sha1').update(`mock-entra:${name}`).digest();
+  h[6] = (h[6]! & 0x0f) | 0x50;
+  h[8] = (h[8]! & 0x3f) | 0x80;
+  const x = h.subarray(0, 16).toString('hex');
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+}
+
+export const newGuid = (): string => randomUUID();
+
+/** An opaque base64url value of `bytes` random bytes (Entra's uti, aio, codes…). */
+export function opaque(bytes: number): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isGuid = (s: string): boolean => GUID.test(s);
