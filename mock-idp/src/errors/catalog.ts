@@ -347,6 +347,42 @@ const entries = {
     message: 'No tenant-identifying information found in either the request or implied by any provided credentials.',
     trigger: 'client_credentials on /common or /organizations.',
   },
+  9000411: {
+    error: 'invalid_request',
+    status: 400,
+    surfaces: ['page', 'token'],
+    message: "The request is not properly formatted. The parameter '{name}' is duplicated.",
+    trigger: 'a protocol parameter sent twice (query or body).',
+  },
+  900561: {
+    error: 'invalid_request',
+    status: 400,
+    surfaces: ['token'],
+    message: 'The endpoint only accepts POST, OPTIONS requests. Received a {method} request.',
+    trigger: 'GET (or another method) on the token endpoint.',
+  },
+  90100: {
+    error: 'invalid_request',
+    status: 400,
+    surfaces: ['page', 'token'],
+    // UNCONFIRMED code for oversized or undecodable parameters; Entra's InvalidRequestParameter text.
+    message: '{name} parameter is empty or not valid.',
+    trigger: 'a parameter over 8 KiB (16 KiB for assertions and tokens), a body over 1 MiB, or a body that cannot be decoded.',
+  },
+  28000: {
+    error: 'invalid_scope',
+    status: 400,
+    surfaces: ['token'],
+    message: 'Provided value for the input parameter scope is not valid because it contains more than one resource. Scope {scope} is not valid.',
+    trigger: 'a token request whose scope names two resources (e.g. Graph and a custom API).',
+  },
+  50057: {
+    error: 'invalid_grant',
+    status: 400,
+    surfaces: ['page'],
+    message: 'The user account is disabled.',
+    trigger: 'sign-in as a user whose accountEnabled is false.',
+  },
 } as const satisfies Record<number, CatalogEntry>;
 
 export type AadstsCode = keyof typeof entries;

@@ -148,3 +148,28 @@ export function sendErrorPage(reply: FastifyReply, err: EntraError, ctx: ErrorCo
     .header('x-ms-ests-error', String(err.code))
     .send(renderErrorPage({ code: err.code, message: err.detail, error: err.entry.error, ...ids }));
 }
+
+/**
+ * Anything that is not an EntraError is a bug in the mock: answer like Entra's own outage
+ * (server_error, AADSTS50000) without a stack trace or internal message.
+ */
+export function sendServerError(reply: FastifyReply, ctx: ErrorContext): FastifyReply {
+  const ids = errorIds(ctx);
+  const code = 50000;
+  const message = 'There was an error issuing a token or an issue with our sign-in service.';
+  return reply
+    .code(500)
+    .header('content-type', 'application/json; charset=utf-8')
+    .header('cache-control', 'no-store, no-cache')
+    .send(
+      JSON.stringify({
+        error: 'server_error',
+        error_description: `AADSTS${code}: ${message}\r\nTrace ID: ${ids.traceId}\r\nCorrelation ID: ${ids.correlationId}\r\nTimestamp: ${ids.timestamp}`,
+        error_codes: [code],
+        timestamp: ids.timestamp,
+        trace_id: ids.traceId,
+        correlation_id: ids.correlationId,
+        error_uri: `${ctx.origin}/error?code=${code}`,
+      }),
+    );
+}

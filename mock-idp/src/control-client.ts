@@ -1,0 +1,125 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { FixtureDocument, TenantFixture } from './directory/model.js';
+import type { RequestLogEntry } from './runtime/request-log.js';
+import type { PatchOperation } from './support/json-patch.js';
+
+/** An answer of the control API that was not a success. */
+export class MockControlError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {
+    super(`mock-entra control API answered ${status}: ${JSON.stringify(body)}`);
+    this.name = 'MockControlError';
+  }
+}
+
+export interface TenantInfo {
+  id: string;
+  displayName: string;
+  verifiedDomains: string[];
+  authority: string;
+  discoveryUrl: string;
+  issuer: string;
+}
+
+/**
+ * Typed client for the test-control API (/_mock/). Uses node:http(s) so the mock's CA can be
+ * passed directly (`{ ca }`), which Node 20's global fetch cannot take.
+ *
+ * @example
+ * const control = new MockEntraControl('https://localhost:8443', { ca: mock.caPem });
+ * const t = await control.createTenant(myTenantFixture);
+ * await control.patchFixture(t.id, [{ op: 'replace', path: '/applications/0/passwordCredentials/0/endDateTime', value: '2020-01-01T00:00:00Z' }]);
+ * await control.advanceClock(t.id, 3600);
+ */
+export class MockEntraControl {
+  constructor(
+    readonly baseUrl: string,
+    private readonly options: { ca?: string } = {},
+  ) {}
+
+  health(): Promise<{ status: string; tenants: number }> {
+    return this.call('GET', '/_mock/health');
+  }
+  listTenants(): Promise<{ tenants: Array<Pick<TenantInfo, 'id' | 'displayName' | 'verifiedDomains'>> }> {
+    return this.call('GET', '/_mock/tenants');
+  }
+  createTenant(fixture: TenantFixture | FixtureDocument): Promise<TenantInfo> {
+    return this.call('POST', '/_mock/tenants', fixture);
+  }
+  getTenant(id: string): Promise<TenantInfo & { fixture: TenantFixture }> {
+    return this.call('GET', `/_mock/tenants/${enc(id)}`);
+  }
+  deleteTenant(id: string): Promise<void> {
+    return this.call('DELETE', `/_mock/tenants/${enc(id)}`);
+  }
+  resetTenant(id: string): Promise<void> {
+    return this.call('POST', `/_mock/tenants/${enc(id)}/reset`);
+  }
+  replaceFixture(id: string, fixture: TenantFixture): Promise<TenantInfo> {
+    return this.call('PUT', `/_mock/tenants/${enc(id)}/fixture`, fixture);
+  }
+  patchFixture(id: string, patch: PatchOperation[]): Promise<TenantInfo> {
+    return this.call('PATCH', `/_mock/tenants/${enc(id)}/fixture`, patch, 'application/json-patch+json');
+  }
+  getClock(id: string): Promise<{ now: string; offsetMs: number }> {
+    return this.call('GET', `/_mock/tenants/${enc(id)}/clock`);
+  }
+  setClock(id: string, now: Date | string | number): Promise<{ now: string; offsetMs: number }> {
+    return this.call('PUT', `/_mock/tenants/${enc(id)}/clock`, { now: now instanceof Date ? now.toISOString() : now });
+  }
+  advanceClock(id: string, seconds: number): Promise<{ now: string; offsetMs: number }> {
+    return this.call('POST', `/_mock/tenants/${enc(id)}/clock/advance`, { seconds });
+  }
+  rotateKeys(id: string, retireAfterSeconds?: number): Promise<{ kid: string; previousKid: string; published: string[] }> {
+    return this.call('POST', `/_mock/tenants/${enc(id)}/keys/rotate`, retireAfterSeconds === undefined ? {} : { retireAfterSeconds });
+  }
+  requests(id: string): Promise<RequestLogEntry[]> {
+    return this.call<{ requests: RequestLogEntry[] }>('GET', `/_mock/tenants/${enc(id)}/requests`).then((r) => r.requests);
+  }
+  clearRequests(id: string): Promise<void> {
+    return this.call('DELETE', `/_mock/tenants/${enc(id)}/requests`);
+  }
+  revokeSessions(id: string, user: string): Promise<{ value: boolean }> {
+    return this.call('POST', `/_mock/tenants/${enc(id)}/users/${enc(user)}/revoke-sessions`);
+  }
+
+  private call<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
+    const url = new URL(path, this.baseUrl);
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise<T>((resolve, reject) => {
+      const req = send(
+        url,
+        {
+          method,
+          ...(this.options.ca ? { ca: this.options.ca } : {}),
+          headers: payload ? { 'content-type': contentType, 'content-length': payload.length } : {},
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            const parsed: unknown = text ? safeJson(text) : undefined;
+            if ((res.statusCode ?? 500) >= 400) reject(new MockControlError(res.statusCode ?? 500, parsed));
+            else resolve(parsed as T);
+          });
+        },
+      );
+      req.on('error', reject);
+      req.end(payload);
+    });
+  }
+}
+
+const enc = encodeURIComponent;
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}

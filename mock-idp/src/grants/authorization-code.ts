@@ -1,0 +1,56 @@
+import { EntraError } from '../errors/entra-error.js';
+import { verifierMatches } from '../protocol/pkce.js';
+import { parseScopes } from '../protocol/scope.js';
+import { CODE_LIFETIME_MS, type AuthorizationCodeRecord } from '../store/records.js';
+import { issueDelegatedTokens } from './delegated-tokens.js';
+import { authenticateForPlatform } from './client-authentication.js';
+import type { GrantHandler } from './grant.js';
+
+/**
+ * grant_type=authorization_code. Checks in Entra's order: client authentication for the code's
+ * platform, the code's client, lifetime, redirect_uri, PKCE, then single use — the code is
+ * consumed atomically last, so of N parallel redemptions exactly one succeeds (AADSTS54005 for
+ * the rest). https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow#redeem-a-code-for-an-access-token
+ */
+export const authorizationCodeGrant: GrantHandler = async (g) => {
+  const code = g.params.require('code');
+  const key = `code:${g.tenant.id}:${code}`;
+  const record = await g.ctx.store.get<AuthorizationCodeRecord>(key);
+  if (!record) {
+    // A code the mock never issued: the client still has to be who it says it is first.
+    if (g.credentials.secret !== undefined || g.credentials.assertion !== undefined) authenticateForPlatform(g, 'web', false);
+    throw new EntraError(9002313);
+  }
+  if (record.clientId !== g.client.appId.toLowerCase()) throw new EntraError(70000);
+  const clientAuth = authenticateForPlatform(g, record.platform, record.pkce !== undefined);
+  if (record.issuedAt + CODE_LIFETIME_MS <= g.tenant.now()) throw new EntraError(70008);
+  const redirectUri = g.params.require('redirect_uri');
+  if (redirectUri !== record.redirectUri) throw new EntraError(50011, { redirectUri, clientId: g.client.appId });
+  if (record.pkce) {
+    const verifier = g.params.get('code_verifier');
+    if (verifier === undefined || !verifierMatches(verifier, record.pkce.challenge, record.pkce.method)) throw new EntraError(50148);
+  }
+  const user = g.tenant.directory.users.get(record.userId);
+  if (!user) throw new EntraError(9002313);
+  const used = await g.ctx.store.consume<AuthorizationCodeRecord>(key);
+  if (!used?.firstUse) throw new EntraError(54005);
+
+  // The token request may narrow the scope to one resource; without it, the code's scope counts.
+  const scope = g.params.get('scope') ?? record.scope;
+  const requested = parseScopes(g.tenant.directory, scope);
+  const fromCode = parseScopes(g.tenant.directory, record.scope);
+  for (const s of fromCode.oidc) requested.oidc.add(s);
+  return issueDelegatedTokens({ tenant: g.tenant, urls: g.ctx.urls, key: g.tenant.activeKey(g.ctx.machineKey) }, g.ctx.sealer, {
+    client: g.client,
+    clientAuth,
+    session: { user, sid: record.sid, authTime: record.authTime, ipaddr: record.ipaddr },
+    scopes: requested,
+    scope,
+    platform: record.platform,
+    idTokenVersion: g.version === 'v2' ? '2.0' : '1.0',
+    alwaysRefreshToken: g.version === 'v1',
+    wantClientInfo: g.params.get('client_info') === '1',
+    chainStart: g.tenant.now(),
+    nonce: record.nonce,
+  });
+};

@@ -1,0 +1,28 @@
+import { EntraError } from '../errors/entra-error.js';
+import { authenticateConfidentialClient } from '../protocol/client-auth.js';
+import { parseScopes } from '../protocol/scope.js';
+import { appAccessToken } from '../tokens/issue.js';
+import type { GrantHandler } from './grant.js';
+
+/**
+ * grant_type=client_credentials: app-only tokens for `{resource}/.default`, carrying in `roles`
+ * only the application permissions an administrator granted (appRoleAssignments); none → no
+ * `roles` claim at all. https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow
+ */
+export const clientCredentialsGrant: GrantHandler = async (g) => {
+  // App-only tokens need a tenant: Entra cannot tell which one from /common. UNCONFIRMED code.
+  if (g.multiTenantPath) throw new EntraError(50059);
+  const clientAuth = authenticateConfidentialClient(g.client, g.credentials, { now: g.tenant.now(), audiences: g.assertionAudiences });
+  const scope = g.params.require('scope');
+  const parts = scope.split(/\s+/).filter(Boolean);
+  for (const p of parts) if (!p.endsWith('/.default')) throw new EntraError(1002012, { scope: p });
+  const requested = parseScopes(g.tenant.directory, scope);
+  if (requested.resources.length !== 1) throw new EntraError(28000, { scope });
+  const resource = requested.resources[0]!;
+  const roles = g.tenant.directory.grantedAppRoles(g.client.appId, resource.app);
+  const at = await appAccessToken(
+    { tenant: g.tenant, urls: g.ctx.urls, key: g.tenant.activeKey(g.ctx.machineKey) },
+    { client: g.client, clientAuth, resource: resource.app, resourceIdentifier: resource.identifier, roles },
+  );
+  return { token_type: 'Bearer', expires_in: at.expiresIn, ext_expires_in: at.expiresIn, access_token: at.token };
+};

@@ -1,0 +1,25 @@
+import type { FastifyRequest } from 'fastify';
+import type { MockContext } from '../context.js';
+import type { Application } from '../directory/model.js';
+import type { ClientCredentials } from '../protocol/client-auth.js';
+import type { Params } from '../protocol/params.js';
+import type { TenantRuntime } from '../runtime/tenant-runtime.js';
+
+/** Everything a grant handler gets from the token endpoint. */
+export interface GrantRequest {
+  ctx: MockContext;
+  request: FastifyRequest;
+  params: Params;
+  tenant: TenantRuntime;
+  /** True when the request came through /common or /organizations. */
+  multiTenantPath: boolean;
+  client: Application;
+  credentials: ClientCredentials;
+  /** v1 (/oauth2/token) or v2 (/oauth2/v2.0/token). */
+  version: 'v1' | 'v2';
+  /** Token endpoint URLs a client assertion may name as `aud`. */
+  assertionAudiences: string[];
+}
+
+/** A grant type's handler: returns the JSON body of a successful token response or throws EntraError. */
+export type GrantHandler = (g: GrantRequest) => Promise<Record<string, unknown>>;

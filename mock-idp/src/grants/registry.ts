@@ -1,0 +1,15 @@
+import type { GrantHandler } from './grant.js';
+import { authorizationCodeGrant } from './authorization-code.js';
+import { clientCredentialsGrant } from './client-credentials.js';
+import { refreshTokenGrant } from './refresh-token.js';
+
+/**
+ * grant_type → handler. On-behalf-of (urn:ietf:params:oauth:grant-type:jwt-bearer), device code
+ * (device_code / urn:ietf:params:oauth:grant-type:device_code) and ROPC (password) are added
+ * here by a later issue; until then they are refused like any unsupported grant (AADSTS70003).
+ */
+export const GRANTS: ReadonlyMap<string, GrantHandler> = new Map<string, GrantHandler>([
+  ['authorization_code', authorizationCodeGrant],
+  ['client_credentials', clientCredentialsGrant],
+  ['refresh_token', refreshTokenGrant],
+]);

@@ -1,0 +1,22 @@
+/**
+ * mock-entra: a mock Microsoft Entra ID (Azure AD) and Microsoft Graph for development and CI.
+ *
+ * @example
+ * import { startMockEntra, CONTOSO } from 'mock-entra';
+ * const mock = await startMockEntra({ port: 0 });
+ * // authority for MSAL / openid-client: `${mock.url}/${CONTOSO.tenantId}`
+ * await mock.close();
+ */
+export { startMockEntra, createContext, resolveOptions, DEFAULT_PORT, type RunningMockEntra } from './server.js';
+export { buildApp } from './app.js';
+export type { MockEntraOptions } from './config/options.js';
+export type { MockContext } from './context.js';
+export { MockEntraControl, MockControlError, type TenantInfo } from './control-client.js';
+export { DEFAULT_FIXTURE_PATH, loadFixtureFile, loadFixtures, checkedFixture } from './directory/load-fixture.js';
+export { FixtureError, formatIssue, type FixtureIssue } from './directory/fixture-issues.js';
+export type * from './directory/model.js';
+export { CATALOG, CATALOG_CODES, type AadstsCode, type CatalogEntry } from './errors/catalog.js';
+export type { RequestLogEntry } from './runtime/request-log.js';
+export type { PatchOperation } from './support/json-patch.js';
+export { GRAPH_APP_ID } from './directory/microsoft-graph.js';
+export { CONTOSO } from './contoso.js';

@@ -1,0 +1,39 @@
+import type { Application } from '../directory/model.js';
+
+/**
+ * Redirect URI matching, as Entra does it: exact (scheme, host, path, trailing slash, query,
+ * case of the path), except that the port of an http://localhost or http://127.0.0.1 URI is
+ * ignored ("localhost exceptions").
+ * https://learn.microsoft.com/entra/identity-platform/reply-url#localhost-exceptions
+ */
+export type RedirectPlatform = 'web' | 'spa' | 'publicClient';
+
+export interface MatchedRedirect {
+  platform: RedirectPlatform;
+  registered: string;
+}
+
+export function registeredRedirects(app: Application): MatchedRedirect[] {
+  return [
+    ...(app.web?.redirectUris ?? []).map((registered) => ({ platform: 'web' as const, registered })),
+    ...(app.spa?.redirectUris ?? []).map((registered) => ({ platform: 'spa' as const, registered })),
+    ...(app.publicClient?.redirectUris ?? []).map((registered) => ({ platform: 'publicClient' as const, registered })),
+  ];
+}
+
+export function matchRedirectUri(app: Application, requested: string): MatchedRedirect | undefined {
+  const all = registeredRedirects(app);
+  const exact = all.find((r) => r.registered === requested);
+  if (exact) return exact;
+  const loose = withoutLocalhostPort(requested);
+  if (loose === undefined) return undefined;
+  return all.find((r) => withoutLocalhostPort(r.registered) === loose);
+}
+
+/** http://localhost:7000/cb → http://localhost/cb; undefined for anything that is not loopback http. */
+function withoutLocalhostPort(uri: string): string | undefined {
+  const m = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?(\/.*)?$/i.exec(uri);
+  if (!m) return undefined;
+  // Host is case-insensitive; path and query are not.
+  return `http://${m[1]!.toLowerCase()}${m[3] ?? ''}`;
+}

@@ -1,0 +1,75 @@
+import type { Application } from '../directory/model.js';
+import { GRAPH_APP_ID, OIDC_SCOPES } from '../directory/microsoft-graph.js';
+import type { TenantDirectory } from '../directory/tenant-directory.js';
+import { EntraError } from '../errors/entra-error.js';
+
+/**
+ * The `scope` parameter, split the way Entra reads it: OIDC scopes (openid, profile, email,
+ * offline_access), and resource scopes `{resource}/{value}` where the resource is an App ID URI
+ * or an appId, a bare value meaning Microsoft Graph (`User.Read`), and `{resource}/.default`
+ * meaning "every permission configured for that resource".
+ * https://learn.microsoft.com/entra/identity-platform/scopes-oidc
+ */
+export interface ResourceScopes {
+  app: Application;
+  /** The resource as the client named it (App ID URI or appId), used for v1 `aud` and the echo. */
+  identifier: string;
+  /** Scope values on the resource (`access_as_user`, `User.Read`, or `.default`). */
+  values: string[];
+}
+
+export interface RequestedScopes {
+  oidc: Set<string>;
+  resources: ResourceScopes[];
+}
+
+export function parseScopes(dir: TenantDirectory, scope: string): RequestedScopes {
+  const oidc = new Set<string>();
+  const byResource = new Map<string, ResourceScopes>();
+  for (const s of scope.split(/\s+/).filter(Boolean)) {
+    if (OIDC_SCOPES.has(s.toLowerCase())) {
+      oidc.add(s.toLowerCase());
+      continue;
+    }
+    const slash = s.lastIndexOf('/');
+    const identifier = slash < 0 ? GRAPH_APP_ID : s.slice(0, slash);
+    const value = slash < 0 ? s : s.slice(slash + 1);
+    const app = identifier === '' ? undefined : dir.resourceByIdentifier(identifier);
+    if (!app) throw new EntraError(500011, { resource: identifier || s, tenantName: dir.displayName });
+    if (value === '') throw new EntraError(70011, { scope });
+    const key = app.appId.toLowerCase();
+    // A bare Graph scope (User.Read) yields aud 00000003-…; a URI-named one keeps the URI as v1 aud.
+    const entry = byResource.get(key) ?? { app, identifier, values: [] };
+    entry.values.push(value);
+    byResource.set(key, entry);
+  }
+  const resources = [...byResource.values()];
+  for (const r of resources) checkValues(dir, r, scope);
+  return { oidc, resources };
+}
+
+function checkValues(dir: TenantDirectory, r: ResourceScopes, scope: string): void {
+  const isDefault = r.values.includes('.default');
+  if (isDefault && r.values.length > 1) throw new EntraError(70011, { scope });
+  if (isDefault) return;
+  const exposed = new Set(dir.scopesOf(r.app).map((s) => s.value.toLowerCase()));
+  for (const v of r.values) if (!exposed.has(v.toLowerCase())) throw new EntraError(70011, { scope });
+}
+
+/** Canonical casing of a scope value as the resource declares it. */
+export function canonicalScope(dir: TenantDirectory, app: Application, value: string): string {
+  return dir.scopesOf(app).find((s) => s.value.toLowerCase() === value.toLowerCase())?.value ?? value;
+}
+
+/**
+ * The delegated scope values `.default` stands for: what the client's registration lists in
+ * requiredResourceAccess for that resource.
+ */
+export function configuredScopes(dir: TenantDirectory, client: Application, resource: Application): string[] {
+  const ids = new Set(
+    (client.requiredResourceAccess ?? [])
+      .filter((r) => r.resourceAppId.toLowerCase() === resource.appId.toLowerCase())
+      .flatMap((r) => r.resourceAccess.filter((a) => a.type === 'Scope').map((a) => a.id.toLowerCase())),
+  );
+  return dir.scopesOf(resource).filter((s) => ids.has(s.id.toLowerCase())).map((s) => s.value);
+}

@@ -1,0 +1,247 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { MockContext } from '../../context.js';
+import { checkedFixture } from '../../directory/load-fixture.js';
+import { FixtureError } from '../../directory/fixture-issues.js';
+import type { FixtureDocument, TenantFixture } from '../../directory/model.js';
+import { newSigningKey } from '../../keys/signing-keys.js';
+import type { TenantRuntime } from '../../runtime/tenant-runtime.js';
+import { applyPatch, PatchError } from '../../support/json-patch.js';
+
+/**
+ * The test-control API under /_mock/ — deliberately apart from Entra's routes and shaped like
+ * nothing Entra serves. Everything is scoped per tenant, so parallel test runs, each in its own
+ * tenant, never see each other. Loopback callers only, unless the mock was started with
+ * allowRemoteControl. The typed client is `MockEntraControl` (control-client.ts).
+ *
+ *   GET    /_mock/health
+ *   GET    /_mock/tenants                              list
+ *   POST   /_mock/tenants                              create (body: a tenant fixture)
+ *   GET    /_mock/tenants/:id                          the tenant's current fixture and clock
+ *   DELETE /_mock/tenants/:id                          delete
+ *   POST   /_mock/tenants/:id/reset                    back to its fixture, real time, machine keys
+ *   PUT    /_mock/tenants/:id/fixture                  replace the fixture
+ *   PATCH  /_mock/tenants/:id/fixture                  JSON Patch (RFC 6902) the fixture
+ *   GET    /_mock/tenants/:id/clock                    the tenant's now
+ *   PUT    /_mock/tenants/:id/clock                    {"now": ISO-8601 | epoch ms}
+ *   POST   /_mock/tenants/:id/clock/advance            {"seconds": n} (negative goes back)
+ *   POST   /_mock/tenants/:id/keys/rotate              {"retireAfterSeconds": n} (default 86400)
+ *   GET    /_mock/tenants/:id/requests                 the request log; DELETE clears it
+ *   POST   /_mock/tenants/:id/users/:user/revoke-sessions   like Graph's revokeSignInSessions
+ */
+export function registerControlRoutes(app: FastifyInstance, ctx: MockContext): void {
+  app.register(
+    async (control) => {
+      control.addHook('onRequest', async (request, reply) => {
+        request.notes.endpoint = 'control';
+        if (!ctx.options.allowRemoteControl && !isLoopback(request.socket.remoteAddress)) {
+          return fail(reply, 403, 'Forbidden', 'The test-control API answers loopback callers only (start the mock with --allow-remote-control to change that).');
+        }
+        return undefined;
+      });
+
+      control.get('/health', async () => ({ status: 'ok', tenants: ctx.tenants.all().length }));
+
+      control.get('/tenants', async () => ({
+        tenants: ctx.tenants.all().map((t) => ({ id: t.id, displayName: t.directory.displayName, verifiedDomains: t.directory.domains })),
+      }));
+
+      control.post('/tenants', async (request, reply) => {
+        const fixture = tenantFromBody(request.body, reply);
+        if (!fixture) return reply;
+        if (ctx.tenants.get(fixture.id)) return fail(reply, 409, 'Conflict', `Tenant ${fixture.id} exists already.`);
+        const taken = fixture.verifiedDomains.find((d) => ctx.tenants.byDomainName(d));
+        if (taken) return fail(reply, 409, 'Conflict', `Domain ${taken} belongs to another tenant.`);
+        const t = ctx.tenants.add(fixture);
+        return reply.code(201).send(describe(ctx, t));
+      });
+
+      control.get('/tenants/:id', async (request, reply) => {
+        const t = tenant(ctx, request, reply);
+        return t ? { ...describe(ctx, t), fixture: t.currentFixture() } : reply;
+      });
+
+      control.delete('/tenants/:id', async (request, reply) => {
+        const t = tenant(ctx, request, reply);
+        if (!t) return reply;
+        ctx.tenants.remove(t.id);
+        return reply.code(204).send();
+      });
+
+      control.post('/tenants/:id/reset', async (request, reply) => {
+        const t = tenant(ctx, request, reply);
+        if (!t) return reply;
+        t.reset();
+        ctx.tenants.reindex(t);
+        return reply.code(204).send();
+      });
+
+      control.put('/tenants/:id/fixture', async (request, reply) => {
+        const t = tenant(ctx, request, reply);
+        if (!t) return reply;
+        const fixture = tenantFromBody(request.body, reply);
+        if (!fixture) return reply;
+        return replace(ctx, t, fixture, reply);
+      });
+
+      control.patch('/tenants/:id/fixture', async (request, reply) => {
+        const t = tenant(ctx, request, reply);
+        if (!t) return reply;
+        const body = jsonBody(request.body);
+        if (body === undefined) return fail(reply, 400, 'BadRequest', 'The body must be a JSON Patch document (a JSON array).');
+        let patched: TenantFixture;
+        try {
+          patched = applyPatch(t.currentFixture(), body);
+        } catch (e) {
+          if (e instanceof PatchError) return fail(reply, 400, 'BadRequest', e.message);
+          throw e;
+        }
+        const fixture = validTenant(patched, reply);
+        return fixture ? replace(ctx, t, fixture, reply) : reply;
+      });
+
+      control.get('/tenants/:id/clock', async (request, reply) => {
+        const t = tenant(ctx, request, reply);
+        return t ? clock(t) : reply;
+      });
+
+      control.put('/tenants/:id/clock', async (request, reply) => {
+        const t = tenant(ctx, request, reply);
+        if (!t) return reply;
+        const now = (jsonBody(request.body) as { now?: unknown } | undefined)?.now;
+        const ms = typeof now === 'number' ? now : typeof now === 'string' ? Date.parse(now) : NaN;
+        if (!Number.isFinite(ms)) return fail(reply, 400, 'BadRequest', 'Send {"now": "<ISO-8601 time>"} or {"now": <epoch milliseconds>}.');
+        t.clock.set(ms);
+        t.cache.clear();
+        return clock(t);
+      });
+
+      control.post('/tenants/:id/clock/advance', async (request, reply) => {
+        const t = tenant(ctx, request, reply);
+        if (!t) return reply;
+        const seconds = (jsonBody(request.body) as { seconds?: unknown } | undefined)?.seconds;
+        if (typeof seconds !== 'number' || !Number.isFinite(seconds)) return fail(reply, 400, 'BadRequest', 'Send {"seconds": <number>}.');
+        t.clock.advance(seconds * 1000);
+        t.cache.clear();
+        return clock(t);
+      });
+
+      control.post('/tenants/:id/keys/rotate', async (request, reply) => {
+        const t = tenant(ctx, request, reply);
+        if (!t) return reply;
+        const retire = (jsonBody(request.body) as { retireAfterSeconds?: unknown } | undefined)?.retireAfterSeconds ?? 86_400;
+        if (typeof retire !== 'number' || retire < 0) return fail(reply, 400, 'BadRequest', 'retireAfterSeconds must be a number ≥ 0.');
+        const previous = t.activeKey(ctx.machineKey).kid;
+        const key = await newSigningKey();
+        t.rotate(key, retire * 1000);
+        return { kid: key.kid, previousKid: previous, published: t.publishedKeys(ctx.machineKey).map((k) => k.kid) };
+      });
+
+      control.get('/tenants/:id/requests', async (request, reply) => {
+        const t = tenant(ctx, request, reply);
+        return t ? { requests: t.log.list() } : reply;
+      });
+
+      control.delete('/tenants/:id/requests', async (request, reply) => {
+        const t = tenant(ctx, request, reply);
+        if (!t) return reply;
+        t.log.clear();
+        return reply.code(204).send();
+      });
+
+      control.post('/tenants/:id/users/:user/revoke-sessions', async (request, reply) => {
+        const t = tenant(ctx, request, reply);
+        if (!t) return reply;
+        const ref = (request.params as { user: string }).user;
+        const user = t.directory.users.get(ref.toLowerCase()) ?? t.directory.userByLogin(ref);
+        if (!user) return fail(reply, 404, 'NotFound', `No user ${ref} in tenant ${t.id}.`);
+        t.tokensValidFrom.set(user.id.toLowerCase(), t.now());
+        return { value: true };
+      });
+    },
+    { prefix: '/_mock' },
+  );
+}
+
+function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
+}
+
+function fail(reply: FastifyReply, status: number, code: string, message: string, issues?: unknown): FastifyReply {
+  return reply
+    .code(status)
+    .header('content-type', 'application/json; charset=utf-8')
+    .send(JSON.stringify({ error: { code, message, ...(issues ? { issues } : {}) } }));
+}
+
+function jsonBody(body: unknown): unknown {
+  if (typeof body === 'object' && body !== null && 'json' in body) return (body as { json: unknown }).json;
+  return undefined;
+}
+
+function tenant(ctx: MockContext, request: FastifyRequest, reply: FastifyReply): TenantRuntime | undefined {
+  const id = (request.params as { id: string }).id;
+  const t = ctx.tenants.get(id) ?? ctx.tenants.byDomainName(id);
+  if (!t) {
+    fail(reply, 404, 'NotFound', `No tenant ${id}.`);
+    return undefined;
+  }
+  request.notes.tenant = t;
+  return t;
+}
+
+/** A tenant fixture, or a fixture document with exactly one tenant. */
+function tenantFromBody(body: unknown, reply: FastifyReply): TenantFixture | undefined {
+  const json = jsonBody(body);
+  if (json === undefined) {
+    fail(reply, 400, 'BadRequest', 'The body must be JSON: a tenant fixture, or a fixture document with one tenant.');
+    return undefined;
+  }
+  const maybeDoc = json as Partial<FixtureDocument>;
+  if (Array.isArray(maybeDoc.tenants)) {
+    if (maybeDoc.tenants.length !== 1) {
+      fail(reply, 400, 'BadRequest', 'A fixture document sent here must hold exactly one tenant.');
+      return undefined;
+    }
+    return validTenant(maybeDoc.tenants[0], reply);
+  }
+  return validTenant(json, reply);
+}
+
+function validTenant(t: unknown, reply: FastifyReply): TenantFixture | undefined {
+  try {
+    return checkedFixture({ tenants: [t] }, '(request body)').tenants[0];
+  } catch (e) {
+    if (!(e instanceof FixtureError)) throw e;
+    fail(reply, 400, 'InvalidFixture', e.message, e.issues);
+    return undefined;
+  }
+}
+
+function replace(ctx: MockContext, t: TenantRuntime, fixture: TenantFixture, reply: FastifyReply): FastifyReply {
+  if (fixture.id.toLowerCase() !== t.id) return fail(reply, 400, 'BadRequest', `The fixture's id ${fixture.id} is not this tenant's (${t.id}).`);
+  const taken = fixture.verifiedDomains.find((d) => {
+    const owner = ctx.tenants.byDomainName(d);
+    return owner !== undefined && owner !== t;
+  });
+  if (taken) return fail(reply, 409, 'Conflict', `Domain ${taken} belongs to another tenant.`);
+  t.replaceFixture(fixture);
+  ctx.tenants.reindex(t);
+  return reply.send(describe(ctx, t));
+}
+
+function clock(t: TenantRuntime): { now: string; offsetMs: number } {
+  return { now: new Date(t.now()).toISOString(), offsetMs: t.clock.offset };
+}
+
+function describe(ctx: MockContext, t: TenantRuntime): Record<string, unknown> {
+  const base = ctx.urls.login;
+  return {
+    id: t.id,
+    displayName: t.directory.displayName,
+    verifiedDomains: t.directory.domains,
+    authority: `${base}/${t.id}`,
+    discoveryUrl: `${base}/${t.id}/v2.0/.well-known/openid-configuration`,
+    issuer: `${base}/${t.id}/v2.0`,
+  };
+}

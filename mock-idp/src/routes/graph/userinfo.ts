@@ -1,0 +1,35 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { MockContext } from '../../context.js';
+import { GRAPH_ERRORS, requestIds, sendGraphError } from '../../errors/graph-error.js';
+import { pairwiseSubject } from '../../tokens/subject.js';
+import { authenticateGraphCall } from './graph-token.js';
+
+/**
+ * OIDC UserInfo, hosted by Microsoft Graph: a Graph-audience delegated token with `openid`;
+ * names need `profile`, the email needs `email`; `sub` is the ID token's pairwise subject.
+ * https://learn.microsoft.com/entra/identity-platform/userinfo
+ */
+export function registerUserinfoRoutes(app: FastifyInstance, ctx: MockContext): void {
+  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+    request.notes.endpoint = 'graph.userinfo';
+    const auth = authenticateGraphCall(ctx, request);
+    if (!auth.ok) return sendGraphError(request, reply, auth.error);
+    const { caller } = auth;
+    if (!caller.delegated || !caller.scopes.has('openid')) return sendGraphError(request, reply, GRAPH_ERRORS.forbidden, caller.tenant.now());
+    const user = caller.tenant.directory.users.get(String(caller.claims.oid).toLowerCase());
+    if (!user) return sendGraphError(request, reply, GRAPH_ERRORS.invalidToken, caller.tenant.now());
+    const clientId = String(caller.claims.appid ?? caller.claims.azp);
+    const body: Record<string, unknown> = { sub: pairwiseSubject(caller.tenant.id, clientId, user.id) };
+    if (caller.scopes.has('profile')) {
+      body.name = user.displayName;
+      if (user.surname) body.family_name = user.surname;
+      if (user.givenName) body.given_name = user.givenName;
+      body.picture = `${ctx.urls.graph}/v1.0/me/photo/$value`;
+    }
+    if (caller.scopes.has('email') && user.mail) body.email = user.mail;
+    const ids = requestIds(request);
+    return reply.headers({ 'content-type': 'application/json; charset=utf-8', 'request-id': ids.requestId, 'client-request-id': ids.clientRequestId }).send(JSON.stringify(body));
+  };
+  app.get('/oidc/userinfo', handler);
+  app.post('/oidc/userinfo', handler);
+}

@@ -1,0 +1,106 @@
+import type { FastifyInstance } from 'fastify';
+import type { MockContext } from '../../context.js';
+import { graphHost, v1Issuer, v2Issuer } from '../../runtime/urls.js';
+import { MSA_TENANT_ID, type TenantSegment } from '../../protocol/tenant-segment.js';
+import { METADATA_HEADERS, tenantOf } from './tenant-route.js';
+
+/**
+ * OpenID discovery documents, v2 and v1, key order as Entra serves them (reference §1).
+ * https://learn.microsoft.com/entra/identity-platform/v2-protocols-oidc#find-your-apps-openid-configuration-document-uri
+ * Documents are serialized once per tenant and served as bytes.
+ */
+export function registerDiscoveryRoutes(app: FastifyInstance, ctx: MockContext): void {
+  const cacheMulti = new Map<string, string>();
+  const serve = (version: 'v1' | 'v2') => async (request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => {
+    const seg = tenantOf(ctx, request, `discovery.${version}`);
+    const key = `discovery.${version}`;
+    let body: string | undefined;
+    if (seg.kind === 'tenant') {
+      body = seg.tenant.cache.get(key);
+      if (!body) seg.tenant.cache.set(key, (body = JSON.stringify(version === 'v2' ? v2Document(ctx, seg) : v1Document(ctx, seg))));
+    } else {
+      const k = `${key}.${seg.alias}`;
+      body = cacheMulti.get(k);
+      if (!body) cacheMulti.set(k, (body = JSON.stringify(version === 'v2' ? v2Document(ctx, seg) : v1Document(ctx, seg))));
+    }
+    return reply.headers(METADATA_HEADERS).send(body);
+  };
+  app.get('/:tenant/v2.0/.well-known/openid-configuration', serve('v2'));
+  app.get('/:tenant/.well-known/openid-configuration', serve('v1'));
+}
+
+function pathSegment(seg: TenantSegment): string {
+  return seg.kind === 'tenant' ? seg.tenant.id : seg.alias;
+}
+
+function v2Document(ctx: MockContext, seg: TenantSegment): Record<string, unknown> {
+  const login = ctx.urls.login;
+  const p = pathSegment(seg);
+  // common/organizations publish the issuer template; consumers the Microsoft-account tenant.
+  const issuer =
+    seg.kind === 'tenant' ? v2Issuer(ctx.urls, seg.tenant.id) : seg.alias === 'consumers' ? v2Issuer(ctx.urls, MSA_TENANT_ID) : `${login}/{tenantid}/v2.0`;
+  const doc: Record<string, unknown> = {
+    token_endpoint: `${login}/${p}/oauth2/v2.0/token`,
+    token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
+    jwks_uri: `${login}/${p}/discovery/v2.0/keys`,
+    response_modes_supported: ['query', 'fragment', 'form_post'],
+    subject_types_supported: ['pairwise'],
+    id_token_signing_alg_values_supported: ['RS256'],
+    response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
+    scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
+    issuer,
+    request_uri_parameter_supported: false,
+    userinfo_endpoint: `${ctx.urls.graph}/oidc/userinfo`,
+    authorization_endpoint: `${login}/${p}/oauth2/v2.0/authorize`,
+    device_authorization_endpoint: `${login}/${p}/oauth2/v2.0/devicecode`,
+    http_logout_supported: true,
+    frontchannel_logout_supported: true,
+    end_session_endpoint: `${login}/${p}/oauth2/v2.0/logout`,
+    claims_supported: ['sub', 'iss', 'cloud_instance_name', 'cloud_instance_host_name', 'cloud_graph_host_name', 'msgraph_host', 'aud', 'exp', 'iat', 'auth_time', 'acr', 'nonce', 'preferred_username', 'name', 'tid', 'ver', 'at_hash', 'c_hash', 'email'],
+  };
+  if (seg.kind === 'tenant') doc.kerberos_endpoint = `${login}/${p}/kerberos`;
+  Object.assign(doc, cloudFields(ctx, seg));
+  return doc;
+}
+
+function v1Document(ctx: MockContext, seg: TenantSegment): Record<string, unknown> {
+  const login = ctx.urls.login;
+  const p = pathSegment(seg);
+  const issuer = seg.kind === 'tenant' ? v1Issuer(ctx.urls, seg.tenant.id) : `${ctx.urls.v1Issuer}/{tenantid}/`;
+  const doc: Record<string, unknown> = {
+    token_endpoint: `${login}/${p}/oauth2/token`,
+    token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
+    // Captures show /common/discovery/keys here; the mock names the tenant's own keys so a
+    // tenant whose keys were rotated through the control API still validates (UNCONFIRMED
+    // whether Entra now does the same).
+    jwks_uri: `${login}/${p}/discovery/keys`,
+    response_modes_supported: ['query', 'fragment', 'form_post'],
+    subject_types_supported: ['pairwise'],
+    id_token_signing_alg_values_supported: ['RS256'],
+    response_types_supported: ['code', 'id_token', 'code id_token', 'token id_token', 'token'],
+    scopes_supported: ['openid'],
+    issuer,
+    microsoft_multi_refresh_token: true,
+    authorization_endpoint: `${login}/${p}/oauth2/authorize`,
+    device_authorization_endpoint: `${login}/${p}/oauth2/devicecode`,
+    http_logout_supported: true,
+    frontchannel_logout_supported: true,
+    end_session_endpoint: `${login}/${p}/oauth2/logout`,
+    claims_supported: ['sub', 'iss', 'cloud_instance_name', 'cloud_instance_host_name', 'cloud_graph_host_name', 'msgraph_host', 'aud', 'exp', 'iat', 'auth_time', 'acr', 'amr', 'nonce', 'email', 'given_name', 'family_name', 'nickname'],
+    check_session_iframe: `${login}/${p}/oauth2/checksession`,
+    userinfo_endpoint: `${login}/${p}/openid/userinfo`,
+  };
+  if (seg.kind === 'tenant') doc.kerberos_endpoint = `${login}/${p}/kerberos`;
+  Object.assign(doc, cloudFields(ctx, seg));
+  return doc;
+}
+
+function cloudFields(ctx: MockContext, seg: TenantSegment): Record<string, unknown> {
+  return {
+    tenant_region_scope: seg.kind === 'tenant' ? 'WW' : null,
+    cloud_instance_name: 'microsoftonline.com',
+    cloud_graph_host_name: 'graph.windows.net',
+    msgraph_host: graphHost(ctx.urls),
+    rbac_url: 'https://pas.windows.net',
+  };
+}

@@ -1,0 +1,119 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.js';
+import type { MockEntraOptions, ResolvedOptions } from './config/options.js';
+import type { MockContext } from './context.js';
+import { DEFAULT_FIXTURE_PATH, loadFixtures } from './directory/load-fixture.js';
+import { Sealer, newSealingKeyHex } from './keys/sealing.js';
+import { loadMachineSigningKey } from './keys/signing-keys.js';
+import { defaultStateDir, readOrCreate } from './keys/state-dir.js';
+import { loadTls } from './keys/tls.js';
+import { Tenants } from './runtime/tenants.js';
+import type { PublicUrls } from './runtime/urls.js';
+import { MemoryStore } from './store/short-lived-store.js';
+import { MockEntraControl } from './control-client.js';
+
+export const DEFAULT_PORT = 8443;
+
+export function resolveOptions(o: MockEntraOptions = {}): ResolvedOptions {
+  return {
+    fixtures: o.fixtures && o.fixtures.length > 0 ? o.fixtures : [DEFAULT_FIXTURE_PATH],
+    host: o.host ?? '127.0.0.1',
+    port: o.port ?? DEFAULT_PORT,
+    tls: o.tls ?? true,
+    publicUrl: o.publicUrl?.replace(/\/+$/, ''),
+    tlsHosts: o.tlsHosts ?? [],
+    stateDir: o.stateDir ?? defaultStateDir(),
+    v1IssuerOrigin: (o.v1IssuerOrigin ?? 'https://sts.windows.net').replace(/\/+$/, ''),
+    allowRemoteControl: o.allowRemoteControl ?? false,
+    logger: o.logger ?? false,
+  };
+}
+
+/** A running mock. */
+export interface RunningMockEntra {
+  /** The public base URL (issuers, discovery and redirects use it). */
+  url: string;
+  /** Per tenant: authority, discovery URL, issuer. */
+  tenants: Array<{ id: string; displayName: string; authority: string; discoveryUrl: string; issuer: string }>;
+  /** The local CA: pass `caPem` as `ca` to HTTPS clients, or `caPath` in NODE_EXTRA_CA_CERTS. Undefined on plain HTTP. */
+  caPath: string | undefined;
+  caPem: string | undefined;
+  /** The test-control API client. */
+  control: MockEntraControl;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+/** Everything `buildApp` needs: fixtures, keys, store. Shared by startMockEntra and tests. */
+export async function createContext(options: MockEntraOptions = {}, listenPort?: number): Promise<MockContext> {
+  const opts = resolveOptions(options);
+  const [doc, machineKey, sealingHex] = await Promise.all([
+    loadFixtures(opts.fixtures),
+    loadMachineSigningKey(opts.stateDir),
+    readOrCreate(opts.stateDir, 'sealing-key.hex', async () => newSealingKeyHex()),
+  ]);
+  const port = listenPort ?? opts.port;
+  const origin = opts.publicUrl ?? `${opts.tls ? 'https' : 'http'}://localhost:${port}`;
+  const urls: PublicUrls = { login: origin, graph: origin, v1Issuer: opts.v1IssuerOrigin };
+  return {
+    tenants: new Tenants(doc.tenants),
+    urls,
+    store: new MemoryStore(),
+    sealer: new Sealer(Buffer.from(sealingHex.trim(), 'hex')),
+    machineKey,
+    options: opts,
+    secure: opts.tls,
+  };
+}
+
+/**
+ * Starts the mock and listens. With `port: 0` a free port is chosen and the public URL follows it.
+ *
+ * @example
+ * const mock = await startMockEntra({ port: 0 });
+ * const config = await client.discovery(new URL(mock.tenants[0].authority + '/v2.0'), clientId, secret, undefined,
+ *   { [client.customFetch]: (url, init) => fetch(url, { ...init, dispatcher: agentWithCa(mock.caPem) }) });
+ * await mock.close();
+ */
+export async function startMockEntra(options: MockEntraOptions = {}): Promise<RunningMockEntra> {
+  const opts = resolveOptions(options);
+  let port = opts.port;
+  if (port === 0) port = await freePort(opts.host);
+  const ctx = await createContext({ ...options, port }, port);
+  const hosts = [new URL(ctx.urls.login).hostname, ...opts.tlsHosts, ...(opts.host !== '0.0.0.0' && opts.host !== '::' ? [opts.host] : [])];
+  const tls = opts.tls ? await loadTls(opts.stateDir, hosts) : undefined;
+  const app = buildApp(ctx, tls ? { key: tls.key, cert: tls.cert } : undefined);
+  await app.listen({ host: opts.host, port });
+  const url = ctx.urls.login;
+  const control = new MockEntraControl(url, tls ? { ca: tls.caPem } : {});
+  return {
+    url,
+    tenants: ctx.tenants.all().map((t) => ({
+      id: t.id,
+      displayName: t.directory.displayName,
+      authority: `${url}/${t.id}`,
+      discoveryUrl: `${url}/${t.id}/v2.0/.well-known/openid-configuration`,
+      issuer: `${url}/${t.id}/v2.0`,
+    })),
+    caPath: tls?.caPath,
+    caPem: tls?.caPem,
+    control,
+    app,
+    close: async () => {
+      ctx.store.close();
+      await app.close();
+    },
+  };
+}
+
+async function freePort(host: string): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, host, () => {
+      const addr = s.address();
+      s.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}

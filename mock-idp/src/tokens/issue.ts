@@ -1,0 +1,222 @@
+import { createHash, randomInt } from 'node:crypto';
+import type { Application, User } from '../directory/model.js';
+import type { SigningKey } from '../keys/signing-keys.js';
+import type { ClientAuthLevel } from '../protocol/client-auth.js';
+import type { TenantRuntime } from '../runtime/tenant-runtime.js';
+import { v1Issuer, v2Issuer, type PublicUrls } from '../runtime/urls.js';
+import { opaque } from '../support/ids.js';
+import { aio, optionalClaimNames, optionalUserClaims, rh, sortedClaims, subjectFor, timeClaims, uti } from './claims.js';
+import { signJwt, tokenHeader } from './jwt.js';
+import { halfHash } from './subject.js';
+
+/**
+ * Mints Entra's tokens. The *resource's* registration decides the access token version
+ * (api.requestedAccessTokenVersion: null/1 → v1, 2 → v2); the endpoint (v1 or v2) decides the
+ * ID token version. https://learn.microsoft.com/entra/identity-platform/access-tokens#token-formats
+ */
+
+export interface IssuerContext {
+  tenant: TenantRuntime;
+  urls: PublicUrls;
+  key: SigningKey;
+}
+
+export type TokenVersion = '1.0' | '2.0';
+
+export const accessTokenVersion = (resource: Application): TokenVersion =>
+  resource.api?.requestedAccessTokenVersion === 2 ? '2.0' : '1.0';
+
+/** Access tokens live 60–90 minutes, chosen at random per token, as Entra's do (access-tokens doc). */
+export const accessTokenLifetime = (): number => randomInt(3600, 5400);
+export const ID_TOKEN_LIFETIME = 3600;
+
+export interface UserSession {
+  user: User;
+  sid: string;
+  /** Seconds. */
+  authTime: number;
+  ipaddr?: string | undefined;
+}
+
+export interface DelegatedGrant {
+  client: Application;
+  clientAuth: ClientAuthLevel;
+  session: UserSession;
+  resource: Application;
+  /** How the client named the resource (v1 `aud`). */
+  resourceIdentifier: string;
+  /** The delegated scopes the token carries in `scp`. */
+  scopes: string[];
+}
+
+function issuerFor(ctx: IssuerContext, v: TokenVersion): string {
+  return v === '2.0' ? v2Issuer(ctx.urls, ctx.tenant.id) : v1Issuer(ctx.urls, ctx.tenant.id);
+}
+
+/**
+ * Graph's tokens carry a `nonce` in the header and are signed over its hash, so no third-party
+ * validator can check them — only Graph (here: the mock's Graph) can. (Reference §3.2.)
+ */
+export const graphNonceDigest = (nonce: string): string => createHash('sha256').update(nonce).digest('base64url');
+
+async function sign(ctx: IssuerContext, v: TokenVersion, claims: Record<string, unknown>, graph: boolean): Promise<string> {
+  if (!graph) return signJwt(tokenHeader(ctx.key, v), claims, ctx.key);
+  const nonce = opaque(48);
+  const signed = await signJwt(tokenHeader(ctx.key, v, { nonce: graphNonceDigest(nonce) }), claims, ctx.key);
+  const [, payload, sig] = signed.split('.');
+  const shown = Buffer.from(JSON.stringify(tokenHeader(ctx.key, v, { nonce }))).toString('base64url');
+  return `${shown}.${payload}.${sig}`;
+}
+
+export interface IssuedAccessToken {
+  token: string;
+  expiresIn: number;
+  version: TokenVersion;
+}
+
+export async function userAccessToken(ctx: IssuerContext, g: DelegatedGrant): Promise<IssuedAccessToken> {
+  const v = accessTokenVersion(g.resource);
+  const lifetime = accessTokenLifetime();
+  const { user } = g.session;
+  const tid = ctx.tenant.id;
+  const dir = ctx.tenant.directory;
+  const roles = userRoleValues(ctx, g.resource, user);
+  const optional = optionalUserClaims(optionalClaimNames(g.resource.optionalClaims?.accessToken), user, v);
+  const head = { aud: v === '2.0' ? g.resource.appId : g.resourceIdentifier, iss: issuerFor(ctx, v), ...timeClaims({ now: ctx.tenant.clock.nowSeconds(), lifetime }) };
+  const common = {
+    aio: aio(),
+    name: user.displayName,
+    oid: user.id,
+    rh: rh(),
+    roles: roles.length > 0 ? roles : undefined,
+    scp: g.scopes.join(' '),
+    sid: g.session.sid,
+    sub: subjectFor(tid, g.client, user),
+    tid,
+    uti: uti(),
+    ver: v,
+    ...optional,
+  };
+  const claims =
+    v === '2.0'
+      ? sortedClaims(head, { ...common, azp: g.client.appId, azpacr: g.clientAuth, preferred_username: user.userPrincipalName })
+      : sortedClaims(head, {
+          ...common,
+          acr: '1',
+          amr: ['pwd'],
+          app_displayname: dir.isGraph(g.resource) ? g.client.displayName : undefined,
+          appid: g.client.appId,
+          appidacr: g.clientAuth,
+          family_name: user.surname ?? undefined,
+          given_name: user.givenName ?? undefined,
+          ipaddr: g.session.ipaddr,
+          unique_name: user.userPrincipalName,
+          upn: user.userPrincipalName,
+        });
+  return { token: await sign(ctx, v, claims, dir.isGraph(g.resource)), expiresIn: lifetime, version: v };
+}
+
+export interface AppOnlyGrant {
+  client: Application;
+  clientAuth: ClientAuthLevel;
+  resource: Application;
+  resourceIdentifier: string;
+  /** Admin-consented application permissions; none → no `roles` claim at all (reference §3.2). */
+  roles: string[];
+}
+
+export async function appAccessToken(ctx: IssuerContext, g: AppOnlyGrant): Promise<IssuedAccessToken> {
+  const v = accessTokenVersion(g.resource);
+  const lifetime = accessTokenLifetime();
+  const tid = ctx.tenant.id;
+  const dir = ctx.tenant.directory;
+  const spId = dir.servicePrincipals.get(g.client.appId.toLowerCase())?.id ?? g.client.appId;
+  const head = { aud: v === '2.0' ? g.resource.appId : g.resourceIdentifier, iss: issuerFor(ctx, v), ...timeClaims({ now: ctx.tenant.clock.nowSeconds(), lifetime }) };
+  const common = {
+    aio: aio(),
+    idtyp: 'app',
+    oid: spId,
+    rh: rh(),
+    roles: g.roles.length > 0 ? g.roles : undefined,
+    sub: spId,
+    tid,
+    uti: uti(),
+    ver: v,
+  };
+  const claims =
+    v === '2.0'
+      ? sortedClaims(head, { ...common, azp: g.client.appId, azpacr: g.clientAuth })
+      : sortedClaims(head, {
+          ...common,
+          app_displayname: dir.isGraph(g.resource) ? g.client.displayName : undefined,
+          appid: g.client.appId,
+          appidacr: g.clientAuth,
+          idp: v1Issuer(ctx.urls, tid),
+        });
+  return { token: await sign(ctx, v, claims, dir.isGraph(g.resource)), expiresIn: lifetime, version: v };
+}
+
+export interface IdTokenRequest {
+  client: Application;
+  session: UserSession;
+  /** OIDC scopes granted (profile and email gate their claims). */
+  oidc: Set<string>;
+  nonce?: string | undefined;
+  /** c_hash / at_hash: only on ID tokens from /authorize next to a code / an access token. */
+  code?: string | undefined;
+  accessToken?: string | undefined;
+  version: TokenVersion;
+}
+
+export async function idToken(ctx: IssuerContext, r: IdTokenRequest): Promise<string> {
+  const { user } = r.session;
+  const tid = ctx.tenant.id;
+  const profile = r.oidc.has('profile');
+  const optional = optionalUserClaims(optionalClaimNames(r.client.optionalClaims?.idToken), user, r.version);
+  const head = { aud: r.client.appId, iss: issuerFor(ctx, r.version), ...timeClaims({ now: ctx.tenant.clock.nowSeconds(), lifetime: ID_TOKEN_LIFETIME }) };
+  const roles = userRoleValues(ctx, r.client, user);
+  const common = {
+    aio: aio(),
+    at_hash: r.accessToken ? halfHash(r.accessToken) : undefined,
+    c_hash: r.code ? halfHash(r.code) : undefined,
+    name: profile ? user.displayName : undefined,
+    nonce: r.nonce,
+    oid: user.id,
+    rh: rh(),
+    roles: roles.length > 0 ? roles : undefined,
+    sid: r.session.sid,
+    sub: subjectFor(tid, r.client, user),
+    tid,
+    uti: uti(),
+    ver: r.version,
+    ...optional,
+  };
+  const claims =
+    r.version === '2.0'
+      ? sortedClaims(head, {
+          ...common,
+          email: r.oidc.has('email') && user.mail ? user.mail : (optional.email as string | undefined),
+          preferred_username: profile ? user.userPrincipalName : undefined,
+        })
+      : sortedClaims(head, {
+          ...common,
+          amr: ['pwd'],
+          family_name: user.surname ?? undefined,
+          given_name: user.givenName ?? undefined,
+          ipaddr: r.session.ipaddr,
+          unique_name: user.userPrincipalName,
+          upn: user.userPrincipalName,
+        });
+  return signJwt(tokenHeader(ctx.key, r.version), claims, ctx.key);
+}
+
+/** App roles assigned to the user (directly or through a group they are a direct member of) on the app. */
+function userRoleValues(ctx: IssuerContext, app: Application, user: User): string[] {
+  const dir = ctx.tenant.directory;
+  const ids = new Set(dir.userAppRoleAssignments(user.id, app.appId).map((a) => a.appRoleId));
+  if (ids.size === 0) return [];
+  return dir
+    .rolesOf(app)
+    .filter((r) => r.allowedMemberTypes.includes('User') && ids.has(r.id.toLowerCase()))
+    .map((r) => r.value);
+}
