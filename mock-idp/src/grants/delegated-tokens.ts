@@ -79,7 +79,7 @@ export async function issueDelegatedTokens(ictx: IssuerContext, sealer: Sealer, 
       ipaddr: input.session.ipaddr,
     };
     body.refresh_token = `1.A${sealer.seal(record, REFRESH_TOKEN_PURPOSE)}`;
-    if (input.platform === 'spa') body.refresh_token_expires_in = Math.max(0, Math.floor((input.chainStart + 24 * 3600 * 1000 - now) / 1000));
+    if (input.platform === 'spa') body.refresh_token_expires_in = Math.max(0, Math.round((input.chainStart + 24 * 3600 * 1000 - now) / 1000));
   }
   if (input.scopes.oidc.has('openid')) {
     body.id_token = await idToken(ictx, { client: input.client, session: input.session, oidc: input.scopes.oidc, nonce: input.nonce, version: input.idTokenVersion });

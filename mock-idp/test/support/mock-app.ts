@@ -44,3 +44,54 @@ export function decodePart(jwt: string, part: 0 | 1): Record<string, unknown> {
 
 /** Asserts nothing; returns the parsed JSON body. */
 export const json = (r: LightMyRequestResponse): Record<string, unknown> => JSON.parse(r.body) as Record<string, unknown>;
+
+export interface AuthorizeResult {
+  status: number;
+  location: string | undefined;
+  params: URLSearchParams;
+  cookie: string | undefined;
+  body: string;
+}
+
+/** Drives /authorize with `mock_login=auto` (no page) and returns what came back to the redirect URI. */
+export async function authorize(m: TestMock, query: Record<string, string>, opts: { cookie?: string; tenant?: string; path?: string } = {}): Promise<AuthorizeResult> {
+  const path = opts.path ?? `/${opts.tenant ?? T}/oauth2/v2.0/authorize`;
+  const r = await m.inject({ method: 'GET', url: `${path}?${new URLSearchParams(query).toString()}`, headers: opts.cookie ? { cookie: opts.cookie } : {} });
+  const location = r.headers.location as string | undefined;
+  let params = new URLSearchParams();
+  if (location) {
+    const u = new URL(location);
+    params = new URLSearchParams(u.hash ? u.hash.slice(1) : u.search);
+  }
+  const setCookie = r.headers['set-cookie'];
+  const cookie = (Array.isArray(setCookie) ? setCookie[0] : setCookie)?.split(';')[0];
+  return { status: r.statusCode, location, params, cookie, body: r.body };
+}
+
+export const BRIDGE_AUTH = {
+  client_id: CONTOSO.bridge.appId,
+  redirect_uri: CONTOSO.bridge.redirectUri,
+  response_type: 'code',
+  scope: 'openid profile email offline_access User.Read',
+  state: 'st-123',
+  mock_login: 'auto',
+  login_hint: CONTOSO.users.adele.upn,
+} as const;
+
+/** A code for the bridge, signed in as `upn`. */
+export async function bridgeCode(m: TestMock, extra: Record<string, string> = {}): Promise<string> {
+  const r = await authorize(m, { ...BRIDGE_AUTH, ...extra });
+  const code = r.params.get('code');
+  if (!code) throw new Error(`no code: ${r.status} ${r.location ?? r.body.slice(0, 300)}`);
+  return code;
+}
+
+export const bridgeRedeem = (m: TestMock, code: string, extra: Record<string, string> = {}) =>
+  m.form(tokenPath(), {
+    grant_type: 'authorization_code',
+    client_id: CONTOSO.bridge.appId,
+    client_secret: CONTOSO.bridge.secret,
+    code,
+    redirect_uri: CONTOSO.bridge.redirectUri,
+    ...extra,
+  });
