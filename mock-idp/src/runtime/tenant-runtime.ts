@@ -20,8 +20,8 @@ export class TenantRuntime {
   readonly tokensValidFrom = new Map<string, number>();
   /** Pre-serialized documents (discovery, JWKS), dropped when keys or the directory change. */
   readonly cache = new Map<string, string>();
-  /** The fixture as loaded or last replaced, for `reset`. */
-  private baseline: TenantFixture;
+  /** The fixture as loaded or created, for `reset`: patches and replacements are test state. */
+  private readonly baseline: TenantFixture;
 
   constructor(fixture: TenantFixture) {
     this.baseline = structuredClone(fixture);
@@ -42,8 +42,7 @@ export class TenantRuntime {
   }
 
   /** Replaces the directory (a patched or new fixture). State like codes is left to expire. */
-  replaceFixture(fixture: TenantFixture, asBaseline = true): void {
-    if (asBaseline) this.baseline = structuredClone(fixture);
+  replaceFixture(fixture: TenantFixture): void {
     this.directory = new TenantDirectory(structuredClone(fixture));
     this.cache.clear();
   }
