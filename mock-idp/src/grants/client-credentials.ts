@@ -15,6 +15,8 @@ export const clientCredentialsGrant: GrantHandler = async (g) => {
   const clientAuth = authenticateConfidentialClient(g.client, g.credentials, { now: g.tenant.now(), audiences: g.assertionAudiences });
   const scope = g.params.require('scope');
   const parts = scope.split(/\s+/).filter(Boolean);
+  // Blanks only (`scope=%20`) name no resource at all: missing, not "more than one resource" (28000).
+  if (parts.length === 0) throw new EntraError(900144, { name: 'scope' });
   for (const p of parts) if (!p.endsWith('/.default')) throw new EntraError(1002012, { scope: p });
   const requested = parseScopes(g.tenant.directory, scope);
   if (requested.resources.length !== 1) throw new EntraError(28000, { scope });
