@@ -217,7 +217,7 @@ const entries = {
     surfaces: ['token'],
     // UNCONFIRMED which code Entra uses for a code issued to another client; 70000 is its
     // "InvalidGrant" family and the text below is its usual wording.
-    message: "The provided value for the 'code' parameter is not valid.",
+    message: "The provided value for the '{name}' parameter is not valid.",
     trigger: 'an authorization code (or refresh token) redeemed by a different client_id than it was issued to.',
   },
   9002326: {

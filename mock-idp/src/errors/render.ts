@@ -11,7 +11,10 @@ import { escapeHtml as escapeAttr } from '../views/html.js';
  */
 
 export interface ErrorContext {
-  /** The public origin the client used (error_uri follows the request's host). */
+  /**
+   * The mock's public origin. Entra's error_uri follows the host the client called
+   * (login.windows.net vs login.microsoftonline.com); the mock has one public origin, so it uses it.
+   */
   origin: string;
   /** Tenant clock, in ms. */
   now: number;

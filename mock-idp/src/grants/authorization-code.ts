@@ -21,7 +21,7 @@ export const authorizationCodeGrant: GrantHandler = async (g) => {
     if (g.credentials.secret !== undefined || g.credentials.assertion !== undefined) authenticateForPlatform(g, 'web', false);
     throw new EntraError(9002313);
   }
-  if (record.clientId !== g.client.appId.toLowerCase()) throw new EntraError(70000);
+  if (record.clientId !== g.client.appId.toLowerCase()) throw new EntraError(70000, { name: 'code' });
   const clientAuth = authenticateForPlatform(g, record.platform, record.pkce !== undefined);
   if (record.issuedAt + CODE_LIFETIME_MS <= g.tenant.now()) throw new EntraError(70008);
   const redirectUri = g.params.require('redirect_uri');

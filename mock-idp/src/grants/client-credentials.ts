@@ -10,8 +10,6 @@ import type { GrantHandler } from './grant.js';
  * `roles` claim at all. https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow
  */
 export const clientCredentialsGrant: GrantHandler = async (g) => {
-  // App-only tokens need a tenant: Entra cannot tell which one from /common. UNCONFIRMED code.
-  if (g.multiTenantPath) throw new EntraError(50059);
   const clientAuth = authenticateConfidentialClient(g.client, g.credentials, { now: g.tenant.now(), audiences: g.assertionAudiences });
   const scope = g.params.require('scope');
   const parts = scope.split(/\s+/).filter(Boolean);

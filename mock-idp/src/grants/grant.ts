@@ -11,8 +11,6 @@ export interface GrantRequest {
   request: FastifyRequest;
   params: Params;
   tenant: TenantRuntime;
-  /** True when the request came through /common or /organizations. */
-  multiTenantPath: boolean;
   client: Application;
   credentials: ClientCredentials;
   /** v1 (/oauth2/token) or v2 (/oauth2/v2.0/token). */

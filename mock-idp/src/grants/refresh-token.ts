@@ -17,7 +17,7 @@ export const refreshTokenGrant: GrantHandler = async (g) => {
   const token = g.params.require('refresh_token');
   const record = token.startsWith('1.A') ? g.ctx.sealer.unseal<RefreshTokenRecord>(token.slice(3), REFRESH_TOKEN_PURPOSE) : undefined;
   if (!record || record.tid !== g.tenant.id) throw new EntraError(9002313);
-  if (record.cid !== g.client.appId.toLowerCase()) throw new EntraError(70000);
+  if (record.cid !== g.client.appId.toLowerCase()) throw new EntraError(70000, { name: 'refresh_token' });
   const clientAuth = authenticateForPlatform(g, record.platform === 'none' ? 'web' : record.platform, true);
   const now = g.tenant.now();
   if (record.platform === 'spa' && record.chainStart + SPA_RT_LIFETIME_MS <= now) throw new EntraError(700084, { issuedOn: isoWithTicks(record.chainStart) });

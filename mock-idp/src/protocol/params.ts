@@ -27,14 +27,14 @@ export class Params {
     return new Params(new Map());
   }
 
-  /** The value, or undefined when absent or empty (Entra treats `x=` as missing). */
+  /** The value, or undefined when absent, empty or blank (Entra treats `x=` and `x=%20` as missing). */
   get(name: string): string | undefined {
     const list = this.values.get(name);
     if (!list || list.length === 0) return undefined;
     if (list.length > 1) throw new EntraError(9000411, { name });
     const v = list[0]!;
     if (v.length > (LONG_PARAMS.has(name) ? MAX_TOKEN_VALUE : MAX_VALUE)) throw new EntraError(90100, { name });
-    return v === '' ? undefined : v;
+    return v.trim() === '' ? undefined : v;
   }
 
   require(name: string): string {

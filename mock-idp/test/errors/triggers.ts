@@ -357,7 +357,7 @@ export const TRIGGERS: Record<AadstsCode, Partial<Record<Surface, Trigger>>> = {
     token: async (m) => {
       const { code } = await bridgeCode(m);
       const res = await m.form(tokenAt(), redeemBridge(code, { client_id: INGESTION.appId, client_secret: INGESTION.secret }));
-      return { res };
+      return { res, params: { name: 'code' } };
     },
   },
   9002326: {

@@ -169,10 +169,16 @@ describe('client_credentials', () => {
     expect(json(r).error_codes).toEqual([code]);
   });
 
-  it('refuses /common for app-only tokens', async () => {
+  it('refuses /common for app-only tokens (AADSTS50059), before looking for the app', async () => {
     const r = await m.form(tokenPath('common'), { grant_type: 'client_credentials', client_id: CONTOSO.ingestion.appId, client_secret: CONTOSO.ingestion.secret, scope: 'https://graph.microsoft.com/.default' });
     expect(r.statusCode).toBe(400);
-    expect(json(r).error_codes).toEqual([50194]);
+    expect(json(r).error_codes).toEqual([50059]);
+  });
+
+  it('takes `resource` on the v1 endpoint as {resource}/.default', async () => {
+    const r = await m.form(`/${T}/oauth2/token`, { grant_type: 'client_credentials', client_id: CONTOSO.ingestion.appId, client_secret: CONTOSO.ingestion.secret, resource: CONTOSO.openMetadataUi.apiUri });
+    expect(r.statusCode, r.body).toBe(200);
+    expect(decodePart(String(json(r).access_token), 1).aud).toBe(CONTOSO.openMetadataUi.apiUri);
   });
 });
 

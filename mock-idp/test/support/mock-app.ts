@@ -36,7 +36,7 @@ export async function mockApp(options: MockEntraOptions = {}): Promise<TestMock>
   };
 }
 
-export const tokenPath = (tenant = T): string => `/${tenant}/oauth2/v2.0/token`;
+export const tokenPath = (tenant: string = T): string => `/${tenant}/oauth2/v2.0/token`;
 
 export function decodePart(jwt: string, part: 0 | 1): Record<string, unknown> {
   return JSON.parse(Buffer.from(jwt.split('.')[part]!, 'base64url').toString('utf8')) as Record<string, unknown>;

@@ -59,13 +59,16 @@ async function token(ctx: MockContext, request: FastifyRequest, reply: FastifyRe
   reply.headers(TOKEN_HEADERS);
   if (request.headers.origin) reply.headers(CORS_HEADERS);
   const seg = tenantOf(ctx, request, `token.${version}`);
-  const params = request.body instanceof URLSearchParams ? Params.from(request.body) : Params.empty();
+  const params = tokenParams(request.body, version);
   const grantType = params.require('grant_type');
   request.notes.flow = grantType;
   const basic = basicCredentials(request.headers.authorization);
   const clientId = params.get('client_id') ?? basic?.clientId;
   if (clientId === undefined) throw new EntraError(900144, { name: 'client_id' });
   request.notes.clientId = clientId;
+  // App-only tokens need a tenant, and /common names none: Entra refuses before it looks for the
+  // app (MicrosoftDocs/azure-docs#24064). UNCONFIRMED for /organizations; treated the same.
+  if (seg.kind === 'multi' && grantType === 'client_credentials') throw new EntraError(50059);
   const { tenant, app } = resolveClient(ctx.tenants, seg, clientId);
   request.notes.tenant = tenant;
   const handler = GRANTS.get(grantType);
@@ -83,7 +86,6 @@ async function token(ctx: MockContext, request: FastifyRequest, reply: FastifyRe
     request,
     params,
     tenant,
-    multiTenantPath: seg.kind === 'multi',
     client: app,
     credentials,
     version,
@@ -92,6 +94,21 @@ async function token(ctx: MockContext, request: FastifyRequest, reply: FastifyRe
   };
   const body = await handler(g);
   return reply.code(200).send(JSON.stringify(body));
+}
+
+/**
+ * The form's parameters. The v1 endpoint names the API with `resource` instead of a scope; it is
+ * read as `{resource}/.default`, which is what Entra does for v1 requests.
+ */
+function tokenParams(body: unknown, version: 'v1' | 'v2'): Params {
+  if (!(body instanceof URLSearchParams)) return Params.empty();
+  if (version === 'v1' && body.has('resource') && !body.has('scope')) {
+    const copy = new URLSearchParams(body);
+    const resource = copy.get('resource') ?? '';
+    copy.set('scope', `${resource.replace(/\/+$/, '')}/.default${copy.get('grant_type') === 'client_credentials' ? '' : ' openid'}`);
+    return Params.from(copy);
+  }
+  return Params.from(body);
 }
 
 /** client_secret_basic: RFC 6749 §2.3.1 form-encodes id and secret before base64. */
