@@ -419,10 +419,10 @@ function rolesById(entry: IndexedApp): Map<string, AppRole> {
 
 // --- Applications -----------------------------------------------------------------------------
 
-type Platform = 'web' | 'spa' | 'publicClient';
+export type RedirectUriPlatform = 'web' | 'spa' | 'publicClient';
 
 function checkApplication(app: Application, path: string, report: Report): void {
-  const platforms: Platform[] = ['web', 'spa', 'publicClient'];
+  const platforms: RedirectUriPlatform[] = ['web', 'spa', 'publicClient'];
   for (const platform of platforms) {
     (app[platform]?.redirectUris ?? []).forEach((uri, i) => {
       const problem = redirectUriProblem(uri, platform);
@@ -456,7 +456,7 @@ function checkUniqueWithin(items: Array<{ id: string; value: string }>, path: st
  * absolute, no fragment, no wildcard; web and SPA URIs are https except on localhost/127.0.0.1;
  * public clients may use custom schemes (msal{appId}://auth, com.example.app:/callback).
  */
-export function redirectUriProblem(uri: string, platform: Platform): string | undefined {
+export function redirectUriProblem(uri: string, platform: RedirectUriPlatform): string | undefined {
   if (!isAbsoluteUri(uri)) return 'must be an absolute URI';
   if (uri.includes('#')) return 'must not contain a fragment (#)';
   if (uri.includes('*')) return 'must not contain a wildcard (*)';

@@ -1,0 +1,212 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { parseArgs } from 'node:util';
+import { stringify as stringifyYaml } from 'yaml';
+import { FixtureError, formatIssue, type FixtureIssue } from '../mock-idp/src/directory/fixture-issues.js';
+import { consentExample, importManifest } from '../mock-idp/src/directory/import-manifest.js';
+import { loadFixtureFile, loadFixtures } from '../mock-idp/src/directory/load-fixture.js';
+import type { FixtureDocument } from '../mock-idp/src/directory/model.js';
+import { isGuid } from '../mock-idp/src/support/ids.js';
+
+export interface CommandIo {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+}
+
+export const FIXTURES_USAGE = `Usage:
+  mock-entra fixtures validate FILE...
+      Check fixture files (YAML or JSON). Prints "FILE: ok (…)" or every problem with its
+      file and JSON path; exits 1 when there is any.
+
+  mock-entra fixtures import MANIFEST.json [options]
+      Turn an app registration manifest (portal → App registrations → Manifest; the Microsoft
+      Graph or the legacy Azure AD Graph form) into a one-tenant fixture. Notes go to stderr.
+      -o, --out FILE          write the fixture here instead of stdout
+          --format yaml|json  output format (default: yaml, or json when --out ends in .json)
+          --tenant GUID       the tenant id (default: derived from the appId)
+          --tenant-name NAME  the tenant's display name (default: Imported tenant)
+          --domain DOMAIN     the tenant's verified domain (default: imported.onmicrosoft.com)
+
+  mock-entra fixtures help
+`;
+
+/**
+ * `mock-entra fixtures …`: validate fixture files, import a portal manifest. Returns the exit
+ * code: 0 success, 1 invalid input (a fixture or manifest with problems), 2 usage errors.
+ *
+ * @example
+ * process.exitCode = await runFixturesCommand(['validate', 'fixtures/contoso.yaml'], io);
+ */
+export async function runFixturesCommand(args: string[], io: CommandIo): Promise<number> {
+  const [subcommand, ...rest] = args;
+  try {
+    switch (subcommand) {
+      case 'validate':
+        return await validateCommand(rest, io);
+      case 'import':
+        return await importCommand(rest, io);
+      case 'generate':
+        io.stderr('fixtures generate is not available yet (issue 3)\n');
+        return 2;
+      case 'help':
+      case '--help':
+      case '-h':
+        io.stdout(FIXTURES_USAGE);
+        return 0;
+      case undefined:
+        io.stderr(`mock-entra fixtures: a subcommand is required\n\n${FIXTURES_USAGE}`);
+        return 2;
+      default:
+        io.stderr(`mock-entra fixtures: unknown subcommand '${subcommand}'\n\n${FIXTURES_USAGE}`);
+        return 2;
+    }
+  } catch (e) {
+    // parseArgs throws TypeErrors with a code for unknown or malformed options: a usage error.
+    if ((e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.stderr(`mock-entra fixtures ${subcommand ?? ''}: ${(e as Error).message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// validate
+
+async function validateCommand(args: string[], io: CommandIo): Promise<number> {
+  const { positionals: files } = parseArgs({ args, allowPositionals: true, options: {} });
+  if (files.length === 0) {
+    io.stderr(`mock-entra fixtures validate: name at least one fixture file\n\n${FIXTURES_USAGE}`);
+    return 2;
+  }
+  let failed = false;
+  for (const file of files) {
+    const issues = await fixtureFileIssues(file, io);
+    if (issues.length > 0) failed = true;
+    for (const issue of issues) io.stdout(`${formatIssue(issue)}\n`);
+  }
+  // Files that are fine alone can still clash when served together (a tenant defined twice).
+  if (!failed && files.length > 1) {
+    const together = await fixtureIssuesOf(() => loadFixtures(files));
+    for (const issue of together) io.stdout(`${formatIssue(issue)}\n`);
+    if (together.length > 0) failed = true;
+  }
+  return failed ? 1 : 0;
+}
+
+async function fixtureFileIssues(file: string, io: CommandIo): Promise<FixtureIssue[]> {
+  return fixtureIssuesOf(async () => {
+    const doc = await loadFixtureFile(file);
+    io.stdout(`${file}: ok (${summarize(doc)})\n`);
+  });
+}
+
+/** Runs a load; a FixtureError becomes its list of issues. */
+async function fixtureIssuesOf(load: () => Promise<unknown>): Promise<FixtureIssue[]> {
+  try {
+    await load();
+    return [];
+  } catch (e) {
+    if (e instanceof FixtureError) return e.issues;
+    throw e;
+  }
+}
+
+function summarize(doc: FixtureDocument): string {
+  const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
+  const sum = (pick: (t: FixtureDocument['tenants'][number]) => unknown[] | undefined): number =>
+    doc.tenants.reduce((total, t) => total + (pick(t)?.length ?? 0), 0);
+  return [
+    count(doc.tenants.length, 'tenant'),
+    count(sum((t) => t.applications), 'app'),
+    count(sum((t) => t.users), 'user'),
+    count(sum((t) => t.groups), 'group'),
+  ].join(', ');
+}
+
+// ---------------------------------------------------------------------------------------------
+// import
+
+const FORMATS = ['yaml', 'json'] as const;
+type Format = (typeof FORMATS)[number];
+
+async function importCommand(args: string[], io: CommandIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      out: { type: 'string', short: 'o' },
+      format: { type: 'string' },
+      tenant: { type: 'string' },
+      'tenant-name': { type: 'string' },
+      domain: { type: 'string' },
+    },
+  });
+  const usageError = (message: string): number => {
+    io.stderr(`mock-entra fixtures import: ${message}\n\n${FIXTURES_USAGE}`);
+    return 2;
+  };
+  const [file, ...extra] = positionals;
+  if (!file || extra.length > 0) return usageError('name exactly one manifest file');
+  if (values.tenant !== undefined && !isGuid(values.tenant)) return usageError(`--tenant must be a GUID, not '${values.tenant}'`);
+  const format = values.format ?? (values.out?.endsWith('.json') ? 'json' : 'yaml');
+  if (!isFormat(format)) return usageError(`--format must be yaml or json, not '${format}'`);
+
+  const manifest = await readManifest(file, io);
+  if (manifest === undefined) return 1;
+  const { fixture, notes, issues } = importManifest(manifest, {
+    file,
+    ...(values.tenant !== undefined ? { tenantId: values.tenant } : {}),
+    ...(values['tenant-name'] !== undefined ? { tenantDisplayName: values['tenant-name'] } : {}),
+    ...(values.domain !== undefined ? { domain: values.domain } : {}),
+  });
+
+  const text = format === 'json' ? `${JSON.stringify(fixture, null, 2)}\n` : fixtureYaml(fixture, basename(file));
+  if (values.out !== undefined) {
+    await writeFile(values.out, text);
+  } else {
+    io.stdout(text);
+  }
+  for (const note of notes) io.stderr(`note: ${note}\n`);
+  for (const issue of issues) io.stderr(`${formatIssue(issue)}\n`);
+  if (values.out !== undefined) io.stderr(`wrote ${values.out}${issues.length > 0 ? ` (with ${issues.length} problem${issues.length === 1 ? '' : 's'} to fix)` : ''}\n`);
+  return issues.length > 0 ? 1 : 0;
+}
+
+const isFormat = (value: string): value is Format => (FORMATS as readonly string[]).includes(value);
+
+/** Reads and parses the manifest; reports and returns undefined when it cannot. */
+async function readManifest(file: string, io: CommandIo): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    io.stderr(`${formatIssue({ file, path: '', message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` })}\n`);
+    return undefined;
+  }
+  try {
+    // The portal's Download button writes a UTF-8 byte order mark.
+    return JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;
+  } catch (e) {
+    io.stderr(`${formatIssue({ file, path: '', message: `cannot parse: ${(e as Error).message}` })}\n`);
+    return undefined;
+  }
+}
+
+/**
+ * The fixture as YAML, with the consent the manifest could not carry appended as comments at
+ * the tenant's indentation: uncommenting them reproduces "Grant admin consent".
+ */
+function fixtureYaml(fixture: FixtureDocument, source: string): string {
+  const header = [
+    `# Imported by \`mock-entra fixtures import\` from ${source}.`,
+    '# Client secrets are generated placeholders: manifests never contain secret values.',
+    '',
+  ];
+  // lineWidth 0: never fold long strings (descriptions, URIs) onto several lines.
+  const body = stringifyYaml(fixture, { lineWidth: 0 });
+  const app = fixture.tenants[0]?.applications?.[0];
+  const consent = app ? consentExample(app) : undefined;
+  const footer = consent ? ['', '    # Consent (a manifest carries none): uncomment to reproduce "Grant admin consent".', consent, ''] : [];
+  return [...header, body.trimEnd(), ...footer].join('\n') + (consent ? '' : '\n');
+}
