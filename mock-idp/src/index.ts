@@ -20,3 +20,4 @@ export type { RequestLogEntry } from './runtime/request-log.js';
 export type { PatchOperation } from './support/json-patch.js';
 export { GRAPH_APP_ID } from './directory/microsoft-graph.js';
 export { CONTOSO } from './contoso.js';
+export { trustingFetch, msalNetworkClient, type FetchLike, type FetchInit } from './support/trusting-fetch.js';

@@ -12,7 +12,8 @@ import { CONTOSO, startMockEntra, type RunningMockEntra } from '../../src/index.
 import { createSigningKey } from '../../src/keys/certificates.js';
 import { launchChromium, newBrowserContext } from '../support/browser.js';
 import { startRelyingParty, type RelyingParty } from '../support/relying-party.js';
-import { BRIDGE_CALLBACK_PATH, cloneContoso, decodeJwtPart, trustingFetch, type ClonedTenant, type FetchLike } from '../support/real-clients.js';
+import { BRIDGE_CALLBACK_PATH, cloneContoso, decodeJwtPart, trustingFetch, type ClonedTenant } from '../support/real-clients.js';
+import { msalNetworkClient } from '../../src/support/trusting-fetch.js';
 
 /**
  * @azure/msal-node (ConfidentialClientApplication), unmodified, documented options only.
@@ -45,35 +46,27 @@ afterAll(async () => {
 class MockOnlyNetworkClient implements INetworkModule {
   readonly requested: string[] = [];
   readonly refused: string[] = [];
-  private readonly fetch: FetchLike;
+  private readonly network: ReturnType<typeof msalNetworkClient>;
 
   constructor(
     private readonly origin: string,
     ca: string,
   ) {
-    this.fetch = trustingFetch(ca, (url) => {
+    this.network = msalNetworkClient(trustingFetch(ca, (url) => {
       this.requested.push(url.href);
       if (url.origin !== this.origin) {
         this.refused.push(url.href);
         throw new Error(`network call off the machine refused: ${url.href}`);
       }
-    });
+    }));
   }
 
   sendGetRequestAsync<T>(url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> {
-    return this.send<T>('GET', url, options);
+    return this.network.sendGetRequestAsync<T>(url, options);
   }
 
   sendPostRequestAsync<T>(url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> {
-    return this.send<T>('POST', url, options);
-  }
-
-  private async send<T>(method: string, url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> {
-    const response = await this.fetch(url, { method, headers: options?.headers ?? {}, ...(options?.body !== undefined ? { body: options.body } : {}) });
-    const headers: Record<string, string> = {};
-    response.headers.forEach((value, name) => (headers[name] = value));
-    const text = await response.text();
-    return { headers, status: response.status, body: (text ? JSON.parse(text) : {}) as T };
+    return this.network.sendPostRequestAsync<T>(url, options);
   }
 }
 

@@ -1,5 +1,3 @@
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { createHash, randomUUID, X509Certificate } from 'node:crypto';
 import type { MockEntraControl } from '../../src/control-client.js';
 import type { TenantFixture } from '../../src/directory/model.js';
@@ -16,81 +14,7 @@ import { CONTOSO } from '../../src/contoso.js';
  * fetch built on node:https with `ca` — TLS is verified, against the mock's CA only.
  */
 
-/**
- * What the clients hand their fetch: openid-client's CustomFetchOptions, jose's options, MSAL's
- * request options. Wider than lib.dom's RequestInit on `body` (any Uint8Array).
- */
-export interface FetchInit {
-  method?: string | undefined;
-  headers?: HeadersInit | undefined;
-  body?: string | URLSearchParams | Uint8Array | ArrayBuffer | ReadableStream | null | undefined;
-  signal?: AbortSignal | null | undefined;
-  redirect?: RequestRedirect | undefined;
-  duplex?: 'half' | undefined;
-}
-
-export type FetchLike = (input: string | URL, init?: FetchInit) => Promise<Response>;
-
-/** Statuses whose Response must be built with a null body. */
-const NULL_BODY = new Set([101, 103, 204, 205, 304]);
-
-/**
- * A fetch that trusts `ca` (PEM) for https: URLs (and only it: Node's default roots are not
- * added, so nothing but the mock can be reached over TLS). Redirects are never followed
- * (`redirect: 'manual'` is what openid-client, jose and MSAL ask for anyway).
- *
- * @param onRequest sees every request URL first; throw from it to forbid a destination.
- */
-export function trustingFetch(ca: string | undefined, onRequest?: (url: URL) => void): FetchLike {
-  return async (input, init) => {
-    // Let the platform's Request normalise the body (URLSearchParams → form, content-type).
-    const body0 = init?.body instanceof Uint8Array ? new Uint8Array(init.body) : init?.body;
-    const req = new Request(input, {
-      ...(init?.method ? { method: init.method } : {}),
-      ...(init?.headers ? { headers: init.headers } : {}),
-      ...(body0 != null ? { body: body0 as BodyInit, duplex: 'half' } : {}),
-      redirect: 'manual',
-    } as RequestInit);
-    const url = new URL(req.url);
-    onRequest?.(url);
-    const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : Buffer.from(await req.arrayBuffer());
-    const headers: Record<string, string> = {};
-    req.headers.forEach((v, k) => (headers[k] = v));
-    if (body) headers['content-length'] = String(body.length);
-    const res = await send(url, { method: req.method, headers, ca, signal: init?.signal ?? undefined }, body);
-    const out = new Headers();
-    for (let i = 0; i < res.message.rawHeaders.length; i += 2) out.append(res.message.rawHeaders[i]!, res.message.rawHeaders[i + 1]!);
-    const status = res.message.statusCode ?? 500;
-    return new Response(NULL_BODY.has(status) ? null : new Uint8Array(res.body), { status, statusText: res.message.statusMessage ?? '', headers: out });
-  };
-}
-
-interface Sent {
-  message: IncomingMessage;
-  body: Buffer;
-}
-
-function send(
-  url: URL,
-  o: { method: string; headers: Record<string, string>; ca: string | undefined; signal?: AbortSignal | undefined },
-  body: Buffer | undefined,
-): Promise<Sent> {
-  return new Promise<Sent>((resolve, reject) => {
-    const options = { method: o.method, headers: o.headers, ...(o.signal ? { signal: o.signal } : {}) };
-    const req =
-      url.protocol === 'https:'
-        ? httpsRequest(url, { ...options, ...(o.ca ? { ca: o.ca } : {}) }, collect)
-        : httpRequest(url, options, collect);
-    function collect(message: IncomingMessage): void {
-      const chunks: Buffer[] = [];
-      message.on('data', (c: Buffer) => chunks.push(c));
-      message.on('end', () => resolve({ message, body: Buffer.concat(chunks) }));
-      message.on('error', reject);
-    }
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+export { trustingFetch, type FetchLike, type FetchInit } from '../../src/support/trusting-fetch.js';
 
 /** The registered redirect URI's path for the bridge app; Entra ignores http://localhost ports. */
 export const BRIDGE_CALLBACK_PATH = new URL(CONTOSO.bridge.redirectUri).pathname;
