@@ -1,10 +1,11 @@
 import { EntraError } from '../errors/entra-error.js';
+import { missingConsent } from '../protocol/consent.js';
 import { verifierMatches } from '../protocol/pkce.js';
 import { parseScopes } from '../protocol/scope.js';
 import { CODE_LIFETIME_MS, type AuthorizationCodeRecord } from '../store/records.js';
 import { issueDelegatedTokens } from './delegated-tokens.js';
 import { authenticateForPlatform } from './client-authentication.js';
-import type { GrantHandler } from './grant.js';
+import { issuerOf, type GrantHandler } from './grant.js';
 
 /**
  * grant_type=authorization_code. Checks in Entra's order: client authentication for the code's
@@ -40,7 +41,11 @@ export const authorizationCodeGrant: GrantHandler = async (g) => {
   const requested = parseScopes(g.tenant.directory, scope);
   const fromCode = parseScopes(g.tenant.directory, record.scope);
   for (const s of fromCode.oidc) requested.oidc.add(s);
-  return issueDelegatedTokens({ tenant: g.tenant, urls: g.ctx.urls, key: g.tenant.activeKey(g.ctx.machineKey) }, g.ctx.sealer, {
+  // A token request may name another resource than /authorize did; it needs consent too.
+  if (missingConsent(g.tenant.directory, g.client, user, requested).length > 0) {
+    throw new EntraError(65001, { clientId: g.client.appId, appName: g.client.displayName });
+  }
+  return issueDelegatedTokens(issuerOf(g), g.ctx.sealer, {
     client: g.client,
     clientAuth,
     session: { user, sid: record.sid, authTime: record.authTime, ipaddr: record.ipaddr },

@@ -2,7 +2,7 @@ import { EntraError } from '../errors/entra-error.js';
 import { authenticateConfidentialClient } from '../protocol/client-auth.js';
 import { parseScopes } from '../protocol/scope.js';
 import { appAccessToken } from '../tokens/issue.js';
-import type { GrantHandler } from './grant.js';
+import { issuerOf, type GrantHandler } from './grant.js';
 
 /**
  * grant_type=client_credentials: app-only tokens for `{resource}/.default`, carrying in `roles`
@@ -21,7 +21,7 @@ export const clientCredentialsGrant: GrantHandler = async (g) => {
   const resource = requested.resources[0]!;
   const roles = g.tenant.directory.grantedAppRoles(g.client.appId, resource.app);
   const at = await appAccessToken(
-    { tenant: g.tenant, urls: g.ctx.urls, key: g.tenant.activeKey(g.ctx.machineKey) },
+    issuerOf(g),
     { client: g.client, clientAuth, resource: resource.app, resourceIdentifier: resource.identifier, roles },
   );
   return { token_type: 'Bearer', expires_in: at.expiresIn, ext_expires_in: at.expiresIn, access_token: at.token };

@@ -4,6 +4,7 @@ import type { Application } from '../directory/model.js';
 import type { ClientCredentials } from '../protocol/client-auth.js';
 import type { Params } from '../protocol/params.js';
 import type { TenantRuntime } from '../runtime/tenant-runtime.js';
+import type { IssuerContext } from '../tokens/issue.js';
 
 /** Everything a grant handler gets from the token endpoint. */
 export interface GrantRequest {
@@ -21,3 +22,6 @@ export interface GrantRequest {
 
 /** A grant type's handler: returns the JSON body of a successful token response or throws EntraError. */
 export type GrantHandler = (g: GrantRequest) => Promise<Record<string, unknown>>;
+
+/** The tenant, URLs and active signing key tokens of this request are minted with. */
+export const issuerOf = (g: GrantRequest): IssuerContext => ({ tenant: g.tenant, urls: g.ctx.urls, key: g.tenant.activeKey(g.ctx.machineKey) });

@@ -4,7 +4,7 @@ import { parseScopes } from '../protocol/scope.js';
 import { REFRESH_TOKEN_PURPOSE, RT_INACTIVITY_MS, SPA_RT_LIFETIME_MS, type RefreshTokenRecord } from '../store/records.js';
 import { issueDelegatedTokens } from './delegated-tokens.js';
 import { authenticateForPlatform } from './client-authentication.js';
-import type { GrantHandler } from './grant.js';
+import { issuerOf, type GrantHandler } from './grant.js';
 
 /**
  * grant_type=refresh_token. Each use returns a new refresh token and, as in Entra, the old one
@@ -34,7 +34,7 @@ export const refreshTokenGrant: GrantHandler = async (g) => {
   if (missingConsent(g.tenant.directory, g.client, user, requested).length > 0) {
     throw new EntraError(65001, { clientId: g.client.appId, appName: g.client.displayName });
   }
-  return issueDelegatedTokens({ tenant: g.tenant, urls: g.ctx.urls, key: g.tenant.activeKey(g.ctx.machineKey) }, g.ctx.sealer, {
+  return issueDelegatedTokens(issuerOf(g), g.ctx.sealer, {
     client: g.client,
     clientAuth,
     session: { user, sid: record.sid, authTime: record.authTime, ipaddr: record.ipaddr },

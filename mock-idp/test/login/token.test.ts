@@ -100,6 +100,15 @@ describe('authorization_code', () => {
     expect(decodePart(String(b.access_token), 1)).toMatchObject({ aud: CONTOSO.openMetadataUi.apiUri, scp: 'access_as_user', appidacr: '0', ver: '1.0' });
   });
 
+  it('refuses a token request for a resource the user never consented to (AADSTS65001, consent_required)', async () => {
+    const r = await bridgeRedeem(m, await bridgeCode(m), { scope: `${CONTOSO.openMetadataUi.scope} openid` });
+    expect(r.statusCode).toBe(400);
+    const b = json(r);
+    expect(b.error).toBe('invalid_grant');
+    expect(b.error_codes).toEqual([65001]);
+    expect(b.suberror).toBe('consent_required');
+  });
+
   it('accepts client_secret_basic', async () => {
     const code = await bridgeCode(m);
     const basic = Buffer.from(`${CONTOSO.bridge.appId}:${encodeURIComponent(CONTOSO.bridge.secret)}`).toString('base64');
