@@ -11,6 +11,7 @@ import { registerAuthorizeRoutes } from './routes/login/authorize.js';
 import { registerTokenRoutes } from './routes/login/token.js';
 import { registerLogoutRoutes } from './routes/login/logout.js';
 import { registerUserinfoRoutes } from './routes/graph/userinfo.js';
+import { registerOverageRoute } from './routes/graph/overage.js';
 import { registerControlRoutes } from './routes/control/index.js';
 import { sendNotFound } from './views/not-found.js';
 
@@ -95,6 +96,7 @@ export function buildApp(ctx: MockContext, https?: { key: string; cert: string }
   registerTokenRoutes(app, ctx);
   registerLogoutRoutes(app, ctx);
   registerUserinfoRoutes(app, ctx);
+  registerOverageRoute(app, ctx);
   registerControlRoutes(app, ctx);
   return app;
 }

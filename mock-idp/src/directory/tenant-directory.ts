@@ -156,14 +156,9 @@ export class TenantDirectory {
 
   /** Every group the object belongs to, directly or through nested groups. */
   transitiveGroupIds(objectId: string): string[] {
-    const seen = new Set<string>();
-    const queue = [...(this.memberOf.get(objectId.toLowerCase()) ?? [])];
-    while (queue.length > 0) {
-      const g = queue.pop()!;
-      if (seen.has(g)) continue;
-      seen.add(g);
-      for (const parent of this.memberOf.get(g) ?? []) queue.push(parent);
-    }
+    // Breadth first: direct groups in fixture order, then the groups that contain them.
+    const seen = new Set<string>(this.memberOf.get(objectId.toLowerCase()) ?? []);
+    for (const g of seen) for (const parent of this.memberOf.get(g) ?? []) seen.add(parent);
     return [...seen];
   }
 

@@ -7,6 +7,7 @@ import { v1Issuer, v2Issuer, type PublicUrls } from '../runtime/urls.js';
 import { opaque } from '../support/ids.js';
 import { aio, optionalClaimNames, optionalUserClaims, rh, sortedClaims, subjectFor, timeClaims, uti } from './claims.js';
 import { signJwt, tokenHeader } from './jwt.js';
+import { groupClaims } from './group-claims.js';
 import { halfHash } from './subject.js';
 
 /**
@@ -47,6 +48,8 @@ export interface DelegatedGrant {
   resourceIdentifier: string;
   /** The delegated scopes the token carries in `scp`. */
   scopes: string[];
+  /** Issued from /authorize (implicit flow): many groups become `hasgroups`. */
+  implicit?: boolean;
 }
 
 function issuerFor(ctx: IssuerContext, v: TokenVersion): string {
@@ -80,15 +83,16 @@ export async function userAccessToken(ctx: IssuerContext, g: DelegatedGrant): Pr
   const { user } = g.session;
   const tid = ctx.tenant.id;
   const dir = ctx.tenant.directory;
-  const roles = userRoleValues(ctx, g.resource, user);
   const optional = optionalUserClaims(optionalClaimNames(g.resource.optionalClaims?.accessToken), user, v);
+  const { roles, groups } = rolesAndGroups(ctx, g.resource, user, 'accessToken', g.implicit ?? false);
   const head = { aud: v === '2.0' ? g.resource.appId : g.resourceIdentifier, iss: issuerFor(ctx, v), ...timeClaims({ now: ctx.tenant.clock.nowSeconds(), lifetime }) };
   const common = {
     aio: aio(),
     name: user.displayName,
     oid: user.id,
     rh: rh(),
-    roles: roles.length > 0 ? roles : undefined,
+    roles,
+    ...groups,
     scp: g.scopes.join(' '),
     sid: g.session.sid,
     sub: subjectFor(tid, g.client, user),
@@ -162,6 +166,8 @@ export interface IdTokenRequest {
   /** OIDC scopes granted (profile and email gate their claims). */
   oidc: Set<string>;
   nonce?: string | undefined;
+  /** Issued from /authorize (implicit or hybrid): many groups become `hasgroups`. */
+  implicit?: boolean;
   /** c_hash / at_hash: only on ID tokens from /authorize next to a code / an access token. */
   code?: string | undefined;
   accessToken?: string | undefined;
@@ -174,7 +180,7 @@ export async function idToken(ctx: IssuerContext, r: IdTokenRequest): Promise<st
   const profile = r.oidc.has('profile');
   const optional = optionalUserClaims(optionalClaimNames(r.client.optionalClaims?.idToken), user, r.version);
   const head = { aud: r.client.appId, iss: issuerFor(ctx, r.version), ...timeClaims({ now: ctx.tenant.clock.nowSeconds(), lifetime: ID_TOKEN_LIFETIME }) };
-  const roles = userRoleValues(ctx, r.client, user);
+  const { roles, groups } = rolesAndGroups(ctx, r.client, user, 'idToken', r.implicit ?? false);
   const common = {
     aio: aio(),
     at_hash: r.accessToken ? halfHash(r.accessToken) : undefined,
@@ -183,7 +189,8 @@ export async function idToken(ctx: IssuerContext, r: IdTokenRequest): Promise<st
     nonce: r.nonce,
     oid: user.id,
     rh: rh(),
-    roles: roles.length > 0 ? roles : undefined,
+    roles,
+    ...groups,
     sid: r.session.sid,
     sub: subjectFor(tid, r.client, user),
     tid,
@@ -208,6 +215,19 @@ export async function idToken(ctx: IssuerContext, r: IdTokenRequest): Promise<st
           upn: user.userPrincipalName,
         });
   return signJwt(tokenHeader(ctx.key, r.version), claims, ctx.key);
+}
+
+/**
+ * `roles` (the user's app roles on `app`) and the group claims `app`'s manifest asks for; with the
+ * `emit_as_roles` option the group ids join `roles`.
+ */
+function rolesAndGroups(ctx: IssuerContext, app: Application, user: User, kind: 'idToken' | 'accessToken', implicit: boolean): { roles: string[] | undefined; groups: Record<string, unknown> } {
+  const appRoles = userRoleValues(ctx, app, user);
+  const groups = groupClaims({ dir: ctx.tenant.directory, urls: ctx.urls, app, kind, user, implicit });
+  const asRoles = Array.isArray(groups.roles) ? (groups.roles as string[]) : [];
+  delete groups.roles;
+  const roles = [...appRoles, ...asRoles];
+  return { roles: roles.length > 0 ? roles : undefined, groups };
 }
 
 /** App roles assigned to the user (directly or through a group they are a direct member of) on the app. */

@@ -93,7 +93,8 @@ async function signInWithBrowser(config: client.Configuration, upn: string, scop
   }
 }
 
-const ID_TOKEN_CLAIMS = ['aio', 'aud', 'email', 'exp', 'iat', 'iss', 'name', 'nbf', 'nonce', 'oid', 'preferred_username', 'rh', 'sid', 'sub', 'tid', 'uti', 'ver'];
+// The bridge's groupMembershipClaims is SecurityGroup: its ID tokens carry the user's security groups.
+const ID_TOKEN_CLAIMS = ['aio', 'aud', 'email', 'exp', 'groups', 'iat', 'iss', 'name', 'nbf', 'nonce', 'oid', 'preferred_username', 'rh', 'sid', 'sub', 'tid', 'uti', 'ver'];
 
 describe('openid-client: discovery', () => {
   it('discovers a GUID authority over HTTPS, trusting the mock CA through customFetch', async () => {
@@ -139,6 +140,7 @@ describe('openid-client: authorization code + PKCE in Chromium (bridge, web app)
     });
     const claims = tokens.claims()!;
     expect(Object.keys(claims).sort()).toEqual(ID_TOKEN_CLAIMS);
+    expect(claims.groups).toEqual([CONTOSO.groups.engineering]);
     expect(claims).toMatchObject({
       iss: `${plain.url}/${TID}/v2.0`,
       aud: CONTOSO.bridge.appId,
@@ -206,7 +208,7 @@ describe('openid-client: authorization code + PKCE in Chromium (bridge, web app)
     const meganTokens = await client.authorizationCodeGrant(config, m.currentUrl, { pkceCodeVerifier: m.verifier, expectedState: m.state, expectedNonce: m.nonce });
     const mc = meganTokens.claims()!;
     expect(Object.keys(mc).sort()).toEqual(ID_TOKEN_CLAIMS.filter((c) => c !== 'email'));
-    expect(mc).toMatchObject({ oid: megan.id, preferred_username: megan.upn, name: 'Megan Bowen', tid: TID, ver: '2.0' });
+    expect(mc).toMatchObject({ oid: megan.id, preferred_username: megan.upn, name: 'Megan Bowen', tid: TID, ver: '2.0', groups: [CONTOSO.groups.dataStewards] });
     expect(mc).not.toHaveProperty('email');
     expect(mc.sub).not.toBe(claims.sub);
   });

@@ -304,12 +304,12 @@ async function respond(
   if (rt.token) {
     const resource = singleResource(ictx, scopes, scope);
     const scp = grantedScopes(tenant.directory, client, session.user, resource.app);
-    const at = await userAccessToken(ictx, { client, clientAuth: '0', session, resource: resource.app, resourceIdentifier: resource.identifier, scopes: scp });
+    const at = await userAccessToken(ictx, { client, clientAuth: '0', session, resource: resource.app, resourceIdentifier: resource.identifier, scopes: scp, implicit: true });
     accessToken = at.token;
     out.push(['access_token', at.token], ['token_type', 'Bearer'], ['expires_in', String(at.expiresIn)], ['scope', echoScope(resource, scp, scopes.oidc, tenant.directory.isGraph(resource.app))]);
   }
   if (rt.idToken) {
-    const token = await idToken(ictx, { client, session, oidc: scopes.oidc, nonce: req.nonce, code, accessToken, version: req.idTokenVersion });
+    const token = await idToken(ictx, { client, session, oidc: scopes.oidc, nonce: req.nonce, code, accessToken, version: req.idTokenVersion, implicit: true });
     out.push(['id_token', token]);
   }
   return out;
