@@ -12,7 +12,7 @@ export function escapeHtml(value: unknown): string {
 
 const STYLE = `body{font-family:system-ui,sans-serif;margin:2rem;max-width:70rem;color:#222}
 table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}
-.error{color:#a00;background:#fee;padding:.5rem;border:1px solid #e99}.ok{color:#070}code{font-size:.9em}form{display:inline}`;
+.error{color:#a00;background:#fee;padding:.5rem;border:1px solid #e99}.error p{white-space:pre-line}.ok{color:#070}code{font-size:.9em}form{display:inline}`;
 
 function layout(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body>${body}</body></html>`;
@@ -52,7 +52,7 @@ export function statusPage(s: BridgeStatus): string {
         ? `<p id="verify-result" class="ok" data-ok="true">Verified: issuer <code>${escapeHtml(s.verified.issuer)}</code>; scopes supported: ${s.verified.scopesSupported.map((x) => `<code>${escapeHtml(x)}</code>`).join(' ')}</p>`
         : `<div id="verify-result" data-ok="false">${errorBlock('verify-error', s.verified.error)}</div>`;
   const sync = s.lastSync
-    ? `<p id="last-sync" data-ok="${s.lastSync.ok}">Last sync ${escapeHtml(s.lastSync.at)}: ${s.lastSync.ok ? 'ok' : 'failed'}, ${s.lastSync.groups} groups, ${s.lastSync.pages} pages, ${s.lastSync.retries} retries.</p>`
+    ? `<p id="last-sync" data-ok="${s.lastSync.ok}">Last sync ${escapeHtml(s.lastSync.at)}: ${s.lastSync.ok ? 'ok' : 'failed'}, ${s.lastSync.groups} groups, ${s.lastSync.pages} page(s) of groups, ${s.lastSync.retries} retries after throttling.</p>`
     : '<p id="last-sync">Groups not synchronized yet.</p>';
   const body = `<h1>Identity bridge — Microsoft Entra ID</h1>
 <h2>Configuration</h2>
