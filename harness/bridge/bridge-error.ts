@@ -19,6 +19,16 @@ export interface BridgeError {
   at: string;
 }
 
+/**
+ * Where it failed:
+ * - `verify`: the discovery document could not be read (Verify, or when a sign-in needs it);
+ * - `authorize`: Entra sent the browser back with `error` / `error_description`;
+ * - `callback`: the bridge refused the redirect itself (another verification code, unknown state, no code);
+ * - `token`: the code redemption was refused (e.g. AADSTS7000215, 7000222) or unreachable;
+ * - `id_token`: openid-client rejected the ID token (signature, iss, aud, nonce, times);
+ * - `provisioning`: the mapped subject is missing, or the overage lookup in Graph failed;
+ * - `group-sync`: anything during a group sync (client credentials, Graph).
+ */
 export const BRIDGE_PHASES = ['verify', 'authorize', 'callback', 'token', 'id_token', 'provisioning', 'group-sync'] as const;
 export type BridgePhase = (typeof BRIDGE_PHASES)[number];
 

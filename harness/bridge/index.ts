@@ -158,6 +158,10 @@ class Recorded extends Error {
  * `login_hint`, `domain_hint`, `prompt` and the mock's `mock_login` through), `GET
  * /sso/callback/:code` (the redirect URI), `POST /sync`, `GET /api/status`, `GET /api/users/:subject`.
  * POST /verify and /sync answer JSON, or 303 back to `/` for an HTML form.
+ *
+ * A sign-in in progress is found again by its `state` (random, single use, 15 minutes), kept in
+ * the bridge's memory rather than a cookie, so a driver may fetch /login itself and hand the
+ * authorize URL to any browser.
  */
 export async function startBridge(initial: BridgeConfig): Promise<RunningBridge> {
   let config: BridgeConfig = { ...initial };
