@@ -185,7 +185,61 @@ export interface TenantFixture {
   groups?: Group[];
 }
 
+/** A loaded fixture: every tenant resolved (no `extends`, no `generate` left). */
 export interface FixtureDocument {
   $schema?: string;
   tenants: TenantFixture[];
+}
+
+/**
+ * Generated users and groups, added to a tenant at load time (directory/generate-tenant.ts).
+ * The same spec (and the same tenant domain) always yields the same objects, ids included.
+ */
+export interface GenerateSpec {
+  /** Seeds everything generated: names, ids, memberships. An integer from 0 to 4294967295. */
+  seed: number;
+  /** How many users (0–1,000,000). */
+  users: number;
+  /** How many groups (0–1,000,000). */
+  groups: number;
+  /** Mean direct group memberships of an ordinary user (Poisson-distributed; 0–50). Default: 10, or `groups` when fewer. */
+  membershipsPerUser?: number;
+  /**
+   * Security groups that are members of another security group: a share of the generated
+   * security groups (0 ≤ x < 1) or a count (a whole number ≥ 1). Chains are at most three
+   * groups deep and never cycle. Default 0.
+   */
+  nestedGroups?: number;
+  /** `count` users who are direct members of exactly `groups` security groups (over 200: token overage). */
+  usersInManyGroups?: { count: number; groups: number };
+  /** Share (0–1) of users without a mail address (members only; guests always have one). Default 0. */
+  usersWithoutMail?: number;
+  /** Share (0–1) of users who are guests: `alice_fabrikam.com#EXT#@{domain}`, userType Guest. Default 0. */
+  guests?: number;
+  /** Share (0–1) of groups that are Microsoft 365 groups (groupTypes ["Unified"], mail-enabled). Default 0. */
+  microsoft365Groups?: number;
+}
+
+/**
+ * A tenant as written in a fixture file, before loading resolves it into a {@link TenantFixture}:
+ * - `extends` starts from a base tenant — `contoso` (the shipped default) or a fixture file,
+ *   `./base.yaml` (its only tenant) or `./base.yaml#<tenant id>`, relative to this file;
+ * - `generate` appends generated users and groups.
+ *
+ * Merge rules (load-fixture.ts): `id`, `displayName` and `verifiedDomains` are this tenant's when
+ * given, else the base's. Lists are the base's, in order, then this tenant's: an application or
+ * service principal with the same `appId`, or a user or group with the same `id`, replaces the
+ * base's entry in place (the whole object, no deep merge); grants and app role assignments are
+ * appended. Generated users and groups come last.
+ */
+export interface TenantSource extends Partial<Pick<TenantFixture, 'id' | 'displayName' | 'verifiedDomains'>>,
+  Omit<TenantFixture, 'id' | 'displayName' | 'verifiedDomains'> {
+  extends?: string;
+  generate?: GenerateSpec;
+}
+
+/** A fixture file as written: tenants may still `extend` a base or `generate` objects. */
+export interface FixtureSource {
+  $schema?: string;
+  tenants: TenantSource[];
 }

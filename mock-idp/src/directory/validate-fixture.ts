@@ -7,16 +7,20 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { FixtureIssue } from './fixture-issues.js';
 import type {
   Application,
+  FixtureDocument,
   AppRole,
   AppRoleAssignment,
-  FixtureDocument,
+  FixtureSource,
+  GenerateSpec,
   Group,
   KeyCredential,
   OAuth2PermissionGrant,
   PasswordCredential,
   PermissionScope,
   TenantFixture,
+  TenantSource,
 } from './model.js';
+import { planGeneration } from './generate-spec.js';
 import { GRAPH_APP_ID, microsoftGraphApplication } from './microsoft-graph.js';
 import { stableUuid } from '../support/ids.js';
 
@@ -34,7 +38,9 @@ const DEFAULT_ACCESS_ROLE_ID = '00000000-0000-0000-0000-000000000000';
  * (`tenants[0].applications[1].web.redirectUris[0]`). Two passes: the JSON Schema (shape, types,
  * enums, GUIDs), then — for each tenant whose shape is right — the rules Entra itself enforces
  * and the cross-references between objects. An empty array means the document is a valid
- * {@link FixtureDocument}.
+ * {@link FixtureDocument} — or, when tenants still `extend` a base or `generate` objects, a
+ * valid {@link FixtureSource} whose generate specs add up: those tenants get the second pass
+ * after loading resolved them (load-fixture.ts).
  *
  * @example
  * const issues = validateFixture(parseYaml(text), 'fixtures/contoso.yaml');
@@ -48,8 +54,16 @@ export function validateFixture(doc: unknown, file: string): FixtureIssue[] {
   const brokenTenants = new Set<number>();
   let brokenRoot = false;
   if (!validate(doc)) {
+    const reported = new Set<string>();
     for (const error of validate.errors ?? []) {
+      // `if`/`else` (id, displayName, verifiedDomains required unless the tenant extends a base):
+      // the failed `required` inside says it better.
+      if (error.keyword === 'if') continue;
       const { path, message } = describeSchemaError(error);
+      // A member id that is not a string fails `type` twice (guidList items.type and guid's).
+      const key = `${path}\0${message}`;
+      if (reported.has(key)) continue;
+      reported.add(key);
       report(path, message);
       const tenant = tenantIndexOf(error.instancePath);
       if (tenant === undefined) brokenRoot = true;
@@ -58,17 +72,52 @@ export function validateFixture(doc: unknown, file: string): FixtureIssue[] {
   }
   // Outside any tenant (a missing `tenants`, a stray root key): nothing below can be trusted.
   if (brokenRoot) return issues;
+  for (const index of brokenTenants) reportDuplicateMembers((doc as { tenants: unknown[] }).tenants[index], `tenants[${index}]`, report);
 
   // The schema passed for these tenants, so they have the shape model.ts describes.
-  const tenants = (doc as FixtureDocument).tenants
+  const shaped = (doc as FixtureSource).tenants
     .map((tenant, index) => ({ tenant, path: `tenants[${index}]` }))
     .filter((_, index) => !brokenTenants.has(index));
+  // A tenant that extends a base or generates objects is whole only once loading resolved it
+  // (load-fixture.ts), and is then validated again: here only its generate spec is checked.
+  for (const { tenant, path } of shaped) if (tenant.generate) checkGenerateSpec(tenant.generate, `${path}.generate`, report);
+  const tenants = shaped.filter((t): t is { tenant: TenantFixture; path: string } => !isUnresolved(t.tenant));
   checkAcrossTenants(tenants, report);
   for (const { tenant, path } of tenants) checkTenant(tenant, path, report);
   return issues;
 }
 
 type Report = (path: string, message: string) => void;
+
+/** Whether a tenant still has `extends` or `generate` (loading resolves both). */
+export function isUnresolved(tenant: TenantSource): boolean {
+  return tenant.extends !== undefined || tenant.generate !== undefined;
+}
+
+/**
+ * What the schema cannot say about a generate spec: how its numbers fit together. The numbers
+ * come from planGeneration, so the checks and the generator agree on rounding and defaults.
+ */
+function checkGenerateSpec(spec: GenerateSpec, path: string, report: Report): void {
+  const plan = planGeneration(spec);
+  if (spec.nestedGroups !== undefined && spec.nestedGroups >= 1 && !Number.isInteger(spec.nestedGroups)) {
+    report(`${path}.nestedGroups`, 'must be a share (0 ≤ x < 1) or a whole number of groups');
+  } else if (plan.nestedGroups > 0 && plan.nestedGroups > plan.securityGroups - 1) {
+    report(`${path}.nestedGroups`, `must be at most ${Math.max(0, plan.securityGroups - 1)}: one of the ${plan.securityGroups} security groups stays at the top`);
+  }
+  if (spec.membershipsPerUser !== undefined && spec.membershipsPerUser > spec.groups) {
+    report(`${path}.membershipsPerUser`, `must be at most groups (${spec.groups})`);
+  }
+  if ((spec.guests ?? 0) + (spec.usersWithoutMail ?? 0) > 1) {
+    report(`${path}.usersWithoutMail`, 'must be at most 1 − guests: guests always have a mail address');
+  }
+  if (spec.usersInManyGroups) {
+    if (spec.usersInManyGroups.count > spec.users) report(`${path}.usersInManyGroups.count`, `must be at most users (${spec.users})`);
+    if (spec.usersInManyGroups.count > 0 && spec.usersInManyGroups.groups > plan.securityGroups) {
+      report(`${path}.usersInManyGroups.groups`, `must be at most the number of security groups (${plan.securityGroups}: groups − microsoft365Groups)`);
+    }
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Pass 1: the JSON Schema, with ajv's messages rewritten for people.
@@ -78,7 +127,11 @@ let compiledSchema: ValidateFunction | undefined;
 /** Compiled once, on first use: compiling costs ~50 ms, validating a document far less. */
 function schemaValidator(): ValidateFunction {
   if (!compiledSchema) {
-    const schema = JSON.parse(readFileSync(FIXTURE_SCHEMA_PATH, 'utf8')) as object;
+    const schema = JSON.parse(readFileSync(FIXTURE_SCHEMA_PATH, 'utf8')) as { definitions: { guidList: { uniqueItems?: boolean } } };
+    // Group members' uniqueness is checked by hand (checkGroupMembers, reportDuplicateMembers):
+    // ajv's uniqueItems keys a plain object by every id, which interns each string — seconds for
+    // the million memberships of a 100,000-user tenant. Editors still see it in the schema.
+    delete schema.definitions.guidList.uniqueItems;
     // verbose: errors carry the failing value and the schema around it (allowed property names).
     const ajv = new Ajv({ allErrors: true, allowUnionTypes: true, verbose: true, code: { regExp: fastGuidRegExp } });
     compiledSchema = ajv.compile(schema);
@@ -176,12 +229,18 @@ function describeSchemaError(error: ErrorObject): { path: string; message: strin
       return { path, message: params.limit === 1 ? 'must not be empty' : `must be at least ${String(params.limit)} characters` };
     case 'maxLength':
       return { path, message: `must be at most ${String(params.limit)} characters` };
+    case 'minimum':
+      return { path, message: `must be at least ${String(params.limit)}` };
+    case 'maximum':
+      return { path, message: `must be at most ${String(params.limit)}` };
     case 'minItems':
       return { path, message: params.limit === 1 ? 'must not be empty' : `must have at least ${String(params.limit)} items` };
     case 'uniqueItems': {
-      // ajv names the later duplicate `i` and the earlier one `j`.
+      // ajv's pairwise loop names the later duplicate `i`, its hash loop (items of a known
+      // scalar type) the earlier one: report the later one as the duplicate either way.
       const name = /[^.[\]]*$/.exec(path)?.[0] ?? '';
-      return { path: `${path}[${String(params.i)}]`, message: `is the same as ${name}[${String(params.j)}]` };
+      const [earlier, later] = [Number(params.i), Number(params.j)].sort((a, b) => a - b);
+      return { path: `${path}[${String(later)}]`, message: `is the same as ${name}[${String(earlier)}]` };
     }
     default:
       return { path, message: error.message ?? `fails ${error.keyword}` };
@@ -671,6 +730,21 @@ interface MemberEdge {
 
 function checkGroupMembers(tenant: TenantFixture, index: TenantIndex, report: Report): void {
   const groups = tenant.groups ?? [];
+  // Duplicates (the schema's uniqueItems, done here: see schemaValidator) by position: for
+  // the user or group at position p, the group (+1) that listed it last and where.
+  const userSeenIn = new Int32Array(index.users.size);
+  const userSeenAt = new Int32Array(index.users.size);
+  const groupSeenIn = new Int32Array(groups.length);
+  const groupSeenAt = new Int32Array(groups.length);
+  const duplicate = (seenIn: Int32Array, seenAt: Int32Array, position: number, i: number, k: number): boolean => {
+    if (seenIn[position] === i + 1) {
+      report(`${index.path}.groups[${i}].members[${k}]`, `is the same as members[${seenAt[position]!}]`);
+      return true;
+    }
+    seenIn[position] = i + 1;
+    seenAt[position] = k;
+    return false;
+  };
   // Group → group edges only (users cannot close a cycle), by position in `groups`.
   const edges: MemberEdge[][] = [];
   for (let i = 0; i < groups.length; i++) {
@@ -678,15 +752,39 @@ function checkGroupMembers(tenant: TenantFixture, index: TenantIndex, report: Re
     const groupEdges: MemberEdge[] = [];
     for (let k = 0; k < members.length; k++) {
       const member = members[k]!;
-      if (lookup(index.users, member) !== undefined) continue;
+      const user = lookup(index.users, member);
+      if (user !== undefined) {
+        duplicate(userSeenIn, userSeenAt, user, i, k);
+        continue;
+      }
       const target = lookup(index.groups, member);
       if (target === i) report(`${index.path}.groups[${i}].members[${k}]`, 'a group cannot contain itself');
-      else if (target !== undefined) groupEdges.push({ target, member: k });
-      else report(`${index.path}.groups[${i}].members[${k}]`, 'must be the id of a user or group in this tenant');
+      else if (target === undefined) report(`${index.path}.groups[${i}].members[${k}]`, 'must be the id of a user or group in this tenant');
+      else if (!duplicate(groupSeenIn, groupSeenAt, target, i, k)) groupEdges.push({ target, member: k });
     }
     edges.push(groupEdges);
   }
   reportMembershipCycles(groups, edges, index.path, report);
+}
+
+/**
+ * Duplicate member ids in a tenant the schema found broken (so without the second pass, which
+ * finds them by position): the schema's uniqueItems, which schemaValidator takes out.
+ */
+function reportDuplicateMembers(tenant: unknown, path: string, report: Report): void {
+  const groups = (tenant as { groups?: unknown } | null)?.groups;
+  if (!Array.isArray(groups)) return;
+  groups.forEach((group: unknown, i) => {
+    const members = (group as { members?: unknown } | null)?.members;
+    if (!Array.isArray(members)) return;
+    const first = new Map<unknown, number>();
+    members.forEach((member: unknown, k) => {
+      if (typeof member !== 'string') return;
+      const earlier = first.get(member);
+      if (earlier === undefined) first.set(member, k);
+      else report(`${path}.groups[${i}].members[${k}]`, `is the same as members[${earlier}]`);
+    });
+  });
 }
 
 /**

@@ -1,0 +1,59 @@
+import type { GenerateSpec } from './model.js';
+
+/**
+ * The numbers behind a `generate:` spec (model.ts GenerateSpec), with its defaults applied and
+ * its shares turned into exact counts. Kept apart from generate-tenant.ts so the validator can
+ * use it without loading @faker-js/faker, which only a tenant that generates needs.
+ */
+export interface GenerationPlan {
+  seed: number;
+  users: number;
+  groups: number;
+  membershipsPerUser: number;
+  guests: number;
+  /** Members (not guests) without a mail address. */
+  usersWithoutMail: number;
+  microsoft365Groups: number;
+  securityGroups: number;
+  /** Security groups that are members of another security group. */
+  nestedGroups: number;
+  /** Users in exactly `manyGroups` security groups. */
+  usersInManyGroups: number;
+  manyGroups: number;
+}
+
+/** Default mean of direct memberships per ordinary user (fewer when there are fewer groups). */
+export const DEFAULT_MEMBERSHIPS_PER_USER = 10;
+/** Upper bound of `membershipsPerUser`: keeps ordinary users under the overage limit (below). */
+export const MAX_MEMBERSHIPS_PER_USER = 50;
+/** Upper bound of `users` and `groups`: a mock tenant, not a census. */
+export const MAX_GENERATED_OBJECTS = 1_000_000;
+/**
+ * Nesting chains are at most three groups long (a nested group's parent may itself be nested
+ * once), and ordinary users have at most 66 direct memberships: 66 × 3 ≤ 200, so only the
+ * `usersInManyGroups` users are in more than 200 groups, even counting nested ones — the JWT
+ * overage limit (REFERENCE §9), which tests want to hit on purpose, not by accident.
+ */
+export const MAX_NESTING_DEPTH = 2;
+export const MAX_ORDINARY_DIRECT_MEMBERSHIPS = 66;
+
+/** Spec → counts. Assumes the spec passed the schema (ranges, types); the validator checks the rest. */
+export function planGeneration(spec: GenerateSpec): GenerationPlan {
+  const microsoft365Groups = Math.round(spec.groups * (spec.microsoft365Groups ?? 0));
+  const securityGroups = spec.groups - microsoft365Groups;
+  const nested = spec.nestedGroups ?? 0;
+  const guests = Math.round(spec.users * (spec.guests ?? 0));
+  return {
+    seed: spec.seed,
+    users: spec.users,
+    groups: spec.groups,
+    membershipsPerUser: spec.membershipsPerUser ?? Math.min(DEFAULT_MEMBERSHIPS_PER_USER, spec.groups),
+    guests,
+    usersWithoutMail: Math.round(spec.users * (spec.usersWithoutMail ?? 0)),
+    microsoft365Groups,
+    securityGroups,
+    nestedGroups: nested < 1 ? Math.round(securityGroups * nested) : nested,
+    usersInManyGroups: spec.usersInManyGroups?.count ?? 0,
+    manyGroups: spec.usersInManyGroups?.groups ?? 0,
+  };
+}
