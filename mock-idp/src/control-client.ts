@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { FixtureDocument, TenantFixture } from './directory/model.js';
+import type { FixtureDocument, FixtureSource, TenantFixture, TenantSource } from './directory/model.js';
 import type { RequestLogEntry } from './runtime/request-log.js';
 import type { PatchOperation } from './support/json-patch.js';
 
@@ -46,7 +46,8 @@ export class MockEntraControl {
   listTenants(): Promise<{ tenants: Array<Pick<TenantInfo, 'id' | 'displayName' | 'verifiedDomains'>> }> {
     return this.call('GET', '/_mock/tenants');
   }
-  createTenant(fixture: TenantFixture | FixtureDocument): Promise<TenantInfo> {
+  /** Creates a tenant; it may `extends: 'contoso'` and `generate` users and groups (not extend files). */
+  createTenant(fixture: TenantFixture | FixtureDocument | TenantSource | FixtureSource): Promise<TenantInfo> {
     return this.call('POST', '/_mock/tenants', fixture);
   }
   getTenant(id: string): Promise<TenantInfo & { fixture: TenantFixture }> {

@@ -1,12 +1,12 @@
-import type { FixtureDocument } from '../directory/model.js';
+import type { FixtureDocument, FixtureSource } from '../directory/model.js';
 
 /**
  * Everything the mock can be told, with its default. The CLI fills it from flags, then
  * environment variables (named beside each option), then these defaults.
  */
 export interface MockEntraOptions {
-  /** Fixture files (YAML or JSON), or fixture documents. Default: the shipped Contoso tenant. Env MOCK_ENTRA_FIXTURES (comma-separated). */
-  fixtures?: Array<string | FixtureDocument>;
+  /** Fixture files (YAML or JSON), or fixture documents (tenants may `extends` and `generate`). Default: the shipped Contoso tenant. Env MOCK_ENTRA_FIXTURES (comma-separated). */
+  fixtures?: Array<string | FixtureDocument | FixtureSource>;
   /** Listen address. Default 127.0.0.1: a mock that mints tokens stays on loopback unless asked. Env MOCK_ENTRA_HOST. */
   host?: string;
   /** Listen port; 0 picks a free one. Default 8443. Env MOCK_ENTRA_PORT. */
@@ -35,7 +35,7 @@ export interface MockEntraOptions {
 }
 
 export interface ResolvedOptions {
-  fixtures: Array<string | FixtureDocument>;
+  fixtures: Array<string | FixtureDocument | FixtureSource>;
   host: string;
   port: number;
   tls: boolean;

@@ -1,15 +1,19 @@
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import type { FixtureDocument } from './model.js';
+import type { FixtureDocument, FixtureSource, TenantFixture, TenantSource } from './model.js';
 import { FixtureError, type FixtureIssue } from './fixture-issues.js';
-import { validateFixture } from './validate-fixture.js';
+import { isUnresolved, validateFixture } from './validate-fixture.js';
 
 /** The shipped default tenant (Contoso), the public contract documented in the README. */
 export const DEFAULT_FIXTURE_PATH = fileURLToPath(
   // From mock-idp/src/directory/ (sources) or dist/mock-idp/src/directory/ (build) to fixtures/.
   new URL(import.meta.url.includes('/dist/mock-idp/') ? '../../../../fixtures/contoso.yaml' : '../../../fixtures/contoso.yaml', import.meta.url),
 );
+
+/** The name `extends` gives the shipped default tenant. */
+export const DEFAULT_TENANT_NAME = 'contoso';
 
 /** Parses YAML or JSON text; a syntax error becomes a FixtureIssue with the line. */
 export function parseFixtureText(text: string, file: string): { doc?: unknown; issues: FixtureIssue[] } {
@@ -21,33 +25,62 @@ export function parseFixtureText(text: string, file: string): { doc?: unknown; i
   }
 }
 
-/** Reads, parses and validates a fixture file; throws FixtureError listing every problem. */
-export async function loadFixtureFile(file: string): Promise<FixtureDocument> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    throw new FixtureError([{ file, path: '', message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }]);
-  }
-  const { doc, issues } = parseFixtureText(text, file);
-  if (issues.length > 0) throw new FixtureError(issues);
-  return checkedFixture(doc, file);
+/** How `extends` may find its base. */
+export interface ResolveOptions {
+  /**
+   * Whether `extends` may name fixture files (default true). The control API says false: it
+   * creates tenants for tests and has no business reading the mock's disk — `contoso` still works.
+   */
+  files?: boolean;
+  /** Where relative `extends` paths start (default: the working directory). */
+  baseDir?: string;
 }
 
-/** Validates an in-memory document (from a test, or the control API). */
+/**
+ * Reads, parses, resolves (`extends`, `generate`) and validates a fixture file; throws
+ * FixtureError listing every problem. Relative `extends` paths start at the file's directory.
+ */
+export async function loadFixtureFile(file: string): Promise<FixtureDocument> {
+  return loadFile(file, []);
+}
+
+/**
+ * Resolves a fixture document's `extends` and `generate` and validates the result: the async
+ * twin of {@link checkedFixture}, for documents that may still need resolving.
+ *
+ * @example
+ * const doc = await resolveFixture({ tenants: [{ extends: 'contoso', id, displayName: 'Big', verifiedDomains: ['big.test'],
+ *   generate: { seed: 1, users: 5000, groups: 800 } }] });
+ */
+export async function resolveFixture(doc: unknown, file = '(inline fixture)', options: ResolveOptions = {}): Promise<FixtureDocument> {
+  return resolveDocument(doc, file, { files: options.files ?? true, baseDir: options.baseDir ?? process.cwd() }, []);
+}
+
+/**
+ * Validates an in-memory document whose tenants are resolved (from a test, or the control API);
+ * a tenant with `extends` or `generate` is an issue here: {@link resolveFixture} resolves them.
+ */
 export function checkedFixture(doc: unknown, file = '(inline fixture)'): FixtureDocument {
   const issues = validateFixture(doc, file);
+  if (issues.length === 0) {
+    (doc as FixtureSource).tenants.forEach((tenant, i) => {
+      if (!isUnresolved(tenant)) return;
+      const key = tenant.extends !== undefined ? 'extends' : 'generate';
+      issues.push({ file, path: `tenants[${i}].${key}`, message: 'is resolved when a fixture is loaded (loadFixtures, loadFixtureFile, resolveFixture), not by checkedFixture' });
+    });
+  }
   if (issues.length > 0) throw new FixtureError(issues);
   return doc as FixtureDocument;
 }
 
 /** Loads several fixtures; tenants from all of them, every error from all of them. */
-export async function loadFixtures(sources: Array<string | FixtureDocument>): Promise<FixtureDocument> {
+export async function loadFixtures(sources: Array<string | FixtureDocument | FixtureSource>): Promise<FixtureDocument> {
   const all: FixtureIssue[] = [];
   const tenants: FixtureDocument['tenants'] = [];
   for (const src of sources) {
     try {
-      const doc = typeof src === 'string' ? await loadFixtureFile(src) : checkedFixture(structuredClone(src));
+      // In-memory documents are copied: the tenants take ownership of what they are given.
+      const doc = typeof src === 'string' ? await loadFixtureFile(src) : await resolveFixture(structuredClone(src));
       tenants.push(...doc.tenants);
     } catch (e) {
       if (e instanceof FixtureError) all.push(...e.issues);
@@ -62,4 +95,194 @@ export async function loadFixtures(sources: Array<string | FixtureDocument>): Pr
   });
   if (all.length > 0) throw new FixtureError(all);
   return { tenants };
+}
+
+// ---------------------------------------------------------------------------------------------
+// extends + generate
+
+interface Resolution {
+  files: boolean;
+  baseDir: string;
+}
+
+/** `chain`: the files whose tenants are being resolved, outermost first (to refuse cycles). */
+async function loadFile(file: string, chain: string[]): Promise<FixtureDocument> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new FixtureError([{ file, path: '', message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }]);
+  }
+  const { doc, issues } = parseFixtureText(text, file);
+  if (issues.length > 0) throw new FixtureError(issues);
+  return resolveDocument(doc, file, { files: true, baseDir: dirname(file) }, [...chain, resolvePath(file)]);
+}
+
+async function resolveDocument(doc: unknown, file: string, resolution: Resolution, chain: string[]): Promise<FixtureDocument> {
+  if (!hasUnresolvedTenants(doc)) return checkedFixture(doc, file);
+  // The directives and every tenant's shape first: nothing is loaded or generated for a broken spec.
+  const issues = validateFixture(doc, file);
+  if (issues.length > 0) throw new FixtureError(issues);
+
+  const source = doc as FixtureSource;
+  const origins: Array<TenantOrigin | undefined> = [];
+  const tenants: TenantFixture[] = [];
+  for (let i = 0; i < source.tenants.length; i++) {
+    const tenant = source.tenants[i]!;
+    if (!isUnresolved(tenant)) {
+      tenants.push(tenant as TenantFixture);
+      continue;
+    }
+    const base = tenant.extends === undefined ? undefined : await loadBase(tenant.extends, `tenants[${i}].extends`, file, resolution, chain);
+    const merged = mergeTenant(base, tenant);
+    if (tenant.generate) await addGenerated(merged, tenant);
+    tenants.push(merged.tenant);
+    origins[i] = merged.origin;
+  }
+  const resolved: FixtureDocument = source.$schema === undefined ? { tenants } : { $schema: source.$schema, tenants };
+  const problems = validateFixture(resolved, file);
+  if (problems.length > 0) throw new FixtureError(problems.map((issue) => renameMergedPaths(issue, origins)));
+  return resolved;
+}
+
+function hasUnresolvedTenants(doc: unknown): boolean {
+  const tenants = (doc as { tenants?: unknown } | null)?.tenants;
+  return Array.isArray(tenants) && tenants.some((t) => typeof t === 'object' && t !== null && isUnresolved(t as TenantSource));
+}
+
+/** `contoso`, `./base.yaml` (its only tenant) or `./base.yaml#<tenant id>` → the base tenant, resolved and valid. */
+async function loadBase(ref: string, path: string, file: string, resolution: Resolution, chain: string[]): Promise<TenantFixture> {
+  const fail = (message: string): never => {
+    throw new FixtureError([{ file, path, message }]);
+  };
+  const isDefault = ref.toLowerCase() === DEFAULT_TENANT_NAME;
+  const hash = ref.lastIndexOf('#');
+  const target = isDefault ? DEFAULT_FIXTURE_PATH : hash >= 0 ? ref.slice(0, hash) : ref;
+  const tenantId = !isDefault && hash >= 0 ? ref.slice(hash + 1) : undefined;
+  if (!isDefault) {
+    if (!/[\\/]/.test(target) && !/\.(?:ya?ml|json)$/i.test(target)) {
+      fail(`must be ${DEFAULT_TENANT_NAME} (the default tenant) or a fixture file: ./base.yaml, or ./base.yaml#<tenant id> when it has several tenants`);
+    }
+    if (!resolution.files) fail(`names a file: here only ${DEFAULT_TENANT_NAME} can be extended (send the tenant expanded instead: \`mock-entra fixtures generate --out\` writes one)`);
+  }
+  const absolute = resolvePath(resolution.baseDir, target);
+  if (chain.includes(absolute)) fail(`extends a tenant of a file that is being loaded already: ${[...chain, absolute].join(' → ')}`);
+
+  let doc: FixtureDocument;
+  try {
+    doc = await loadFile(absolute, chain);
+  } catch (e) {
+    if (!(e instanceof FixtureError)) throw e;
+    // The base's own issues name the base file; this one says who wanted it.
+    throw new FixtureError([{ file, path, message: `cannot extend ${ref}: it has ${e.issues.length === 1 ? 'a problem' : `${e.issues.length} problems`}` }, ...e.issues]);
+  }
+  if (tenantId !== undefined) {
+    const tenant = doc.tenants.find((t) => t.id.toLowerCase() === tenantId.toLowerCase());
+    return tenant ?? fail(`${target} has no tenant ${tenantId} (it has ${doc.tenants.map((t) => t.id).join(', ')})`);
+  }
+  if (doc.tenants.length !== 1) fail(`${target} has ${doc.tenants.length} tenants: name one, ${target}#<tenant id> (${doc.tenants.map((t) => t.id).join(', ')})`);
+  return doc.tenants[0]!;
+}
+
+// --- Merging -----------------------------------------------------------------------------------
+
+const LISTS = ['applications', 'servicePrincipals', 'oauth2PermissionGrants', 'appRoleAssignments', 'users', 'groups'] as const;
+type ListName = (typeof LISTS)[number];
+
+/** Where each entry of a merged list came from, to name it in an error. */
+interface ListOrigin {
+  baseLength: number;
+  /** Merged position → position in the extending tenant's own list. */
+  own: Map<number, number>;
+  /** Merged position of the first generated entry. */
+  generatedFrom: number;
+}
+
+interface TenantOrigin {
+  ref: string | undefined;
+  lists: Partial<Record<ListName, ListOrigin>>;
+}
+
+/** Entries with the same key replace the base's in place: an app by appId, a user or group by id. */
+const KEYS: Partial<Record<ListName, (entry: { appId?: string; id?: string }) => string | undefined>> = {
+  applications: (e) => e.appId?.toLowerCase(),
+  servicePrincipals: (e) => e.appId?.toLowerCase(),
+  users: (e) => e.id?.toLowerCase(),
+  groups: (e) => e.id?.toLowerCase(),
+};
+
+/** The merge rules of model.ts TenantSource, with where every entry came from. */
+function mergeTenant(base: TenantFixture | undefined, own: TenantSource): { tenant: TenantFixture; origin: TenantOrigin } {
+  const tenant: TenantFixture = {
+    // The schema requires these three unless the tenant extends a base, which has them.
+    id: own.id ?? base!.id,
+    displayName: own.displayName ?? base!.displayName,
+    verifiedDomains: own.verifiedDomains ?? base!.verifiedDomains,
+  };
+  const origin: TenantOrigin = { ref: own.extends, lists: {} };
+  for (const name of LISTS) {
+    const merged = mergeList(base?.[name] ?? [], own[name] ?? [], KEYS[name]);
+    origin.lists[name] = merged.origin;
+    if (merged.list.length > 0) (tenant as unknown as Record<ListName, unknown[]>)[name] = merged.list;
+  }
+  return { tenant, origin };
+}
+
+function mergeList<T extends object>(base: T[], own: T[], keyOf: ((entry: T) => string | undefined) | undefined): { list: T[]; origin: ListOrigin } {
+  const list = [...base];
+  const origin: ListOrigin = { baseLength: base.length, own: new Map(), generatedFrom: Infinity };
+  const positions = new Map<string, number>();
+  if (keyOf) {
+    base.forEach((entry, i) => {
+      const key = keyOf(entry);
+      if (key !== undefined && !positions.has(key)) positions.set(key, i);
+    });
+  }
+  own.forEach((entry, i) => {
+    const key = keyOf?.(entry);
+    const replaced = key === undefined ? undefined : positions.get(key);
+    if (replaced !== undefined && !origin.own.has(replaced)) {
+      list[replaced] = entry;
+      origin.own.set(replaced, i);
+    } else {
+      origin.own.set(list.length, i);
+      list.push(entry);
+    }
+  });
+  return { list, origin };
+}
+
+/** Appends the generated users and groups; loads @faker-js/faker only now, for tenants that generate. */
+async function addGenerated(merged: { tenant: TenantFixture; origin: TenantOrigin }, source: TenantSource): Promise<void> {
+  const { generateDirectory } = await import('./generate-tenant.js');
+  const { tenant, origin } = merged;
+  const generated = generateDirectory(source.generate!, {
+    domain: tenant.verifiedDomains[0]!,
+    existingUsers: tenant.users ?? [],
+    existingGroups: tenant.groups ?? [],
+  });
+  origin.lists.users!.generatedFrom = tenant.users?.length ?? 0;
+  origin.lists.groups!.generatedFrom = tenant.groups?.length ?? 0;
+  if (generated.users.length > 0) tenant.users = (tenant.users ?? []).concat(generated.users);
+  if (generated.groups.length > 0) tenant.groups = (tenant.groups ?? []).concat(generated.groups);
+}
+
+/**
+ * An issue in a merged tenant names positions in the merged lists; this names them where the
+ * author can find them: `tenants[0].users[1]` (this file's own entry), `tenants[0].extends(contoso).users[2]`
+ * (the base tenant's), `tenants[0].generate.users[17]` (the 18th generated user).
+ */
+function renameMergedPaths(issue: FixtureIssue, origins: Array<TenantOrigin | undefined>): FixtureIssue {
+  const rename = (text: string): string =>
+    text.replace(/tenants\[(\d+)\]\.(\w+)\[(\d+)\]/g, (whole, tenant: string, list: string, position: string) => {
+      const origin = origins[Number(tenant)];
+      const lists = origin?.lists[list as ListName];
+      if (!origin || !lists) return whole;
+      const k = Number(position);
+      if (k >= lists.generatedFrom) return `tenants[${tenant}].generate.${list}[${k - lists.generatedFrom}]`;
+      const own = lists.own.get(k);
+      if (own !== undefined) return `tenants[${tenant}].${list}[${own}]`;
+      return `tenants[${tenant}].extends(${origin.ref ?? ''}).${list}[${k}]`;
+    });
+  return { file: issue.file, path: rename(issue.path), message: rename(issue.message) };
 }

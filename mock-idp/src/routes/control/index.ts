@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MockContext } from '../../context.js';
-import { checkedFixture } from '../../directory/load-fixture.js';
+import { resolveFixture } from '../../directory/load-fixture.js';
 import { FixtureError } from '../../directory/fixture-issues.js';
 import type { FixtureDocument, TenantFixture } from '../../directory/model.js';
 import { newSigningKey } from '../../keys/signing-keys.js';
@@ -15,7 +15,7 @@ import { applyPatch, PatchError } from '../../support/json-patch.js';
  *
  *   GET    /_mock/health
  *   GET    /_mock/tenants                              list
- *   POST   /_mock/tenants                              create (body: a tenant fixture)
+ *   POST   /_mock/tenants                              create (body: a tenant fixture; may extend contoso and generate)
  *   GET    /_mock/tenants/:id                          the tenant's current fixture and clock
  *   DELETE /_mock/tenants/:id                          delete
  *   POST   /_mock/tenants/:id/reset                    back to its fixture, real time, machine keys
@@ -46,7 +46,7 @@ export function registerControlRoutes(app: FastifyInstance, ctx: MockContext): v
       }));
 
       control.post('/tenants', async (request, reply) => {
-        const fixture = tenantFromBody(request.body, reply);
+        const fixture = await tenantFromBody(request.body, reply);
         if (!fixture) return reply;
         if (ctx.tenants.get(fixture.id)) return fail(reply, 409, 'Conflict', `Tenant ${fixture.id} exists already.`);
         const taken = fixture.verifiedDomains.find((d) => ctx.tenants.byDomainName(d));
@@ -78,7 +78,7 @@ export function registerControlRoutes(app: FastifyInstance, ctx: MockContext): v
       control.put('/tenants/:id/fixture', async (request, reply) => {
         const t = tenant(ctx, request, reply);
         if (!t) return reply;
-        const fixture = tenantFromBody(request.body, reply);
+        const fixture = await tenantFromBody(request.body, reply);
         if (!fixture) return reply;
         return replace(ctx, t, fixture, reply);
       });
@@ -95,7 +95,7 @@ export function registerControlRoutes(app: FastifyInstance, ctx: MockContext): v
           if (e instanceof PatchError) return fail(reply, 400, 'BadRequest', e.message);
           throw e;
         }
-        const fixture = validTenant(patched, reply);
+        const fixture = await validTenant(patched, reply);
         return fixture ? replace(ctx, t, fixture, reply) : reply;
       });
 
@@ -191,7 +191,7 @@ function tenant(ctx: MockContext, request: FastifyRequest, reply: FastifyReply):
 }
 
 /** A tenant fixture, or a fixture document with exactly one tenant. */
-function tenantFromBody(body: unknown, reply: FastifyReply): TenantFixture | undefined {
+async function tenantFromBody(body: unknown, reply: FastifyReply): Promise<TenantFixture | undefined> {
   const json = jsonBody(body);
   if (json === undefined) {
     fail(reply, 400, 'BadRequest', 'The body must be JSON: a tenant fixture, or a fixture document with one tenant.');
@@ -208,9 +208,13 @@ function tenantFromBody(body: unknown, reply: FastifyReply): TenantFixture | und
   return validTenant(json, reply);
 }
 
-function validTenant(t: unknown, reply: FastifyReply): TenantFixture | undefined {
+/**
+ * The tenant resolved (`extends: contoso`, `generate`) and validated. `extends` may not name a
+ * file here: the control API creates tenants for tests and does not read the mock's disk.
+ */
+async function validTenant(t: unknown, reply: FastifyReply): Promise<TenantFixture | undefined> {
   try {
-    return checkedFixture({ tenants: [t] }, '(request body)').tenants[0];
+    return (await resolveFixture({ tenants: [t] }, '(request body)', { files: false })).tenants[0];
   } catch (e) {
     if (!(e instanceof FixtureError)) throw e;
     fail(reply, 400, 'InvalidFixture', e.message, e.issues);
