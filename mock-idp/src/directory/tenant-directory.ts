@@ -54,6 +54,7 @@ export class TenantDirectory {
   readonly assignments: ResolvedAssignment[] = [];
   private readonly byIdentifierUri = new Map<string, Application>();
   private readonly spObjectIdToAppId = new Map<string, string>();
+  private mailIndex: Map<string, User> | undefined;
 
   constructor(readonly fixture: TenantFixture) {
     this.id = fixture.id.toLowerCase();
@@ -62,19 +63,15 @@ export class TenantDirectory {
 
     for (const app of [microsoftGraphApplication(), ...(fixture.applications ?? [])]) this.addApplication(app);
     for (const sp of fixture.servicePrincipals ?? []) this.addServicePrincipal(sp);
-    for (const u of fixture.users ?? []) {
+    // Plain loops: a big tenant has 100,000 users and a million memberships.
+    const users = fixture.users ?? [];
+    for (let i = 0; i < users.length; i++) {
+      const u = users[i]!;
       this.users.set(u.id.toLowerCase(), u);
       this.usersByUpn.set(u.userPrincipalName.toLowerCase(), u);
     }
-    for (const g of fixture.groups ?? []) {
-      this.groups.set(g.id.toLowerCase(), g);
-      for (const m of g.members ?? []) {
-        const key = m.toLowerCase();
-        const list = this.memberOf.get(key);
-        if (list) list.push(g.id.toLowerCase());
-        else this.memberOf.set(key, [g.id.toLowerCase()]);
-      }
-    }
+    const groups = fixture.groups ?? [];
+    for (let i = 0; i < groups.length; i++) this.addGroup(groups[i]!);
     for (const g of fixture.oauth2PermissionGrants ?? []) {
       this.grants.push({
         clientAppId: this.appIdOf(g.clientId),
@@ -91,6 +88,18 @@ export class TenantDirectory {
         resourceAppId: this.appIdOf(a.resourceId),
         appRoleId: a.appRoleId.toLowerCase(),
       });
+    }
+  }
+
+  private addGroup(g: Group): void {
+    const groupId = g.id.toLowerCase();
+    this.groups.set(groupId, g);
+    const members = g.members ?? [];
+    for (let k = 0; k < members.length; k++) {
+      const key = members[k]!.toLowerCase();
+      const list = this.memberOf.get(key);
+      if (list) list.push(groupId);
+      else this.memberOf.set(key, [groupId]);
     }
   }
 
@@ -141,9 +150,22 @@ export class TenantDirectory {
     return this.apps.get(key) ?? this.byIdentifierUri.get(key) ?? this.byIdentifierUri.get(key.replace(/\/$/, ''));
   }
 
+  /** A user by UPN, object id or mail (case-insensitively; the first user with that mail). */
   userByLogin(login: string): User | undefined {
     const key = login.toLowerCase();
-    return this.usersByUpn.get(key) ?? this.users.get(key) ?? [...this.users.values()].find((u) => u.mail?.toLowerCase() === key);
+    return this.usersByUpn.get(key) ?? this.users.get(key) ?? this.usersByMail().get(key);
+  }
+
+  /** Lowercased mail → the first user with it; built on first use (sign-in by mail is rare). */
+  private usersByMail(): Map<string, User> {
+    if (!this.mailIndex) {
+      this.mailIndex = new Map();
+      for (const u of this.users.values()) {
+        const mail = u.mail?.toLowerCase();
+        if (mail && !this.mailIndex.has(mail)) this.mailIndex.set(mail, u);
+      }
+    }
+    return this.mailIndex;
   }
 
   scopesOf(app: Application): PermissionScope[] {

@@ -23,9 +23,14 @@ export class TenantRuntime {
   /** The fixture as loaded or created, for `reset`: patches and replacements are test state. */
   private readonly baseline: TenantFixture;
 
+  /**
+   * Takes ownership of `fixture` (pass a copy if you keep changing yours): its users and groups
+   * are frozen and shared by the baseline and every directory built from it, never copied — a
+   * 100,000-user tenant would take seconds and hundreds of MiB per deep copy.
+   */
   constructor(fixture: TenantFixture) {
-    this.baseline = structuredClone(fixture);
-    this.directory = new TenantDirectory(structuredClone(fixture));
+    this.baseline = withFrozenDirectoryObjects(fixture);
+    this.directory = new TenantDirectory(workingCopy(this.baseline));
   }
 
   get id(): string {
@@ -36,14 +41,17 @@ export class TenantRuntime {
     return this.clock.now();
   }
 
-  /** The fixture as it is now (including consents given on the consent page). */
+  /** The fixture as it is now (including consents given on the consent page): a deep copy, the caller's to change. */
   currentFixture(): TenantFixture {
     return structuredClone(this.directory.fixture);
   }
 
-  /** Replaces the directory (a patched or new fixture). State like codes is left to expire. */
+  /**
+   * Replaces the directory (a patched or new fixture). State like codes is left to expire.
+   * Takes ownership of `fixture`, as the constructor does.
+   */
   replaceFixture(fixture: TenantFixture): void {
-    this.directory = new TenantDirectory(structuredClone(fixture));
+    this.directory = new TenantDirectory(workingCopy(withFrozenDirectoryObjects(fixture)));
     this.cache.clear();
   }
 
@@ -72,7 +80,7 @@ export class TenantRuntime {
 
   /** Back to the baseline fixture, real time, machine keys, empty log and revocations. */
   reset(): void {
-    this.directory = new TenantDirectory(structuredClone(this.baseline));
+    this.directory = new TenantDirectory(workingCopy(this.baseline));
     this.clock.reset();
     this.keys = [];
     this.machineKeyPublishedUntil = Infinity;
@@ -80,4 +88,36 @@ export class TenantRuntime {
     this.tokensValidFrom.clear();
     this.cache.clear();
   }
+}
+
+/**
+ * Freezes the fixture's users and groups (objects, their arrays, the lists): they are shared
+ * between the baseline and the directories built from it, so a change would leak into `reset`.
+ * Frozen, such a change throws (modules are strict mode) instead of corrupting the baseline.
+ */
+function withFrozenDirectoryObjects(fixture: TenantFixture): TenantFixture {
+  for (const user of fixture.users ?? []) {
+    if (user.businessPhones) Object.freeze(user.businessPhones);
+    Object.freeze(user);
+  }
+  for (const group of fixture.groups ?? []) {
+    if (group.groupTypes) Object.freeze(group.groupTypes);
+    if (group.members) Object.freeze(group.members);
+    Object.freeze(group);
+  }
+  if (fixture.users) Object.freeze(fixture.users);
+  if (fixture.groups) Object.freeze(fixture.groups);
+  return fixture;
+}
+
+/**
+ * What a directory may change (TenantDirectory.recordUserConsent adds and edits consent grants):
+ * the small parts copied, the users and groups shared (frozen).
+ */
+function workingCopy(fixture: TenantFixture): TenantFixture {
+  const { users, groups, ...rest } = fixture;
+  const copy: TenantFixture = structuredClone(rest);
+  if (users) copy.users = users;
+  if (groups) copy.groups = groups;
+  return copy;
 }
