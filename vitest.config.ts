@@ -1,11 +1,24 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+import { HARNESS_TEST_FILE, SCENARIOS_TEST_FILE, scenarioProjectTest } from './harness/src/vitest/config.js';
 
 export default defineConfig({
   test: {
-    include: ['mock-idp/test/**/*.test.ts', 'cli/test/**/*.test.ts', 'harness/test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Real-client tests start Chromium; two cores are enough for two workers.
     maxWorkers: 2,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['mock-idp/test/**/*.test.ts', 'cli/test/**/*.test.ts', 'harness/test/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, SCENARIOS_TEST_FILE, HARNESS_TEST_FILE],
+        },
+      },
+      // The scenarios (scenarios/**/*.scenario.ts) and the harness's own test: one shared mock and
+      // Chromium (global setup), several scenarios at once, shuffled. `npx vitest run --project scenarios`.
+      { extends: true, test: scenarioProjectTest() },
+    ],
   },
 });

@@ -1,0 +1,102 @@
+import { createHash } from 'node:crypto';
+import { accessSync, constants } from 'node:fs';
+import { connect } from 'node:tls';
+import { delimiter, join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type BrowserServer } from 'playwright-core';
+
+/**
+ * Chromium for the scenarios (DESIGN.md §5): playwright-core driving the system's Chromium —
+ * $MOCK_ENTRA_CHROMIUM, else `chromium` (or `chromium-browser`) on PATH — and Playwright's own
+ * browser when neither exists.
+ *
+ * One Chromium serves a whole run: the vitest global setup launches it as a browser server and
+ * every worker connects to it; each scenario gets its own context (own cookies: a new browser
+ * session), so scenarios run side by side without seeing each other's SSO cookie.
+ *
+ * Trusting an HTTPS mock: Chromium does not read NODE_EXTRA_CA_CERTS, and trusting a CA there
+ * means writing the user's NSS database or a machine policy. Certificate errors are never
+ * ignored wholesale (`ignoreHTTPSErrors: false`). Instead Node first connects to the mock and
+ * verifies its certificate against the mock's CA, then Chromium is started with that one
+ * certificate's public key pinned (`--ignore-certificate-errors-spki-list`, Chromium's switch
+ * for exactly this): the mock's key is accepted, every other certificate is checked as usual.
+ * (Routing the browser's requests through Node does not work for redirects: Chromium follows a
+ * redirect to the mock without asking the route again.)
+ */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--headless=new',
+] as const;
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The Chromium to drive: env override, then PATH; undefined → Playwright's own browser. */
+export function findChromium(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.MOCK_ENTRA_CHROMIUM) return env.MOCK_ENTRA_CHROMIUM;
+  for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
+    for (const name of ['chromium', 'chromium-browser']) {
+      const candidate = join(dir, name);
+      if (isExecutable(candidate)) return candidate;
+    }
+  }
+  return undefined;
+}
+
+export interface LaunchOptions {
+  /** Base64 SHA-256 hashes of public keys (SPKI) to accept: see {@link verifiedSpki}. */
+  pinnedSpki?: string[] | undefined;
+}
+
+function launchOptions(o: LaunchOptions): Parameters<typeof chromium.launch>[0] {
+  const executablePath = findChromium();
+  const pins = o.pinnedSpki?.length ? [`--ignore-certificate-errors-spki-list=${o.pinnedSpki.join(',')}`] : [];
+  return { ...(executablePath ? { executablePath } : {}), headless: true, args: [...CHROMIUM_ARGS, ...pins] };
+}
+
+/** A Chromium for this process only. */
+export function launchChromium(o: LaunchOptions = {}): Promise<Browser> {
+  return chromium.launch(launchOptions(o));
+}
+
+/** A Chromium other processes connect to (`connectChromium(server.wsEndpoint())`). */
+export function launchChromiumServer(o: LaunchOptions = {}): Promise<BrowserServer> {
+  return chromium.launchServer(launchOptions(o));
+}
+
+export function connectChromium(wsEndpoint: string): Promise<Browser> {
+  return chromium.connect(wsEndpoint);
+}
+
+/** A fresh context (its own cookies: a new browser session). Certificate errors are never ignored. */
+export function newBrowserContext(browser: Browser): Promise<BrowserContext> {
+  return browser.newContext({ ignoreHTTPSErrors: false, viewport: { width: 900, height: 700 } });
+}
+
+/**
+ * Connects to an HTTPS origin, verifies its certificate against `caPem` (TLS, host name
+ * included), and returns the base64 SHA-256 of the certificate's public key — what Chromium's
+ * `--ignore-certificate-errors-spki-list` accepts.
+ */
+export function verifiedSpki(origin: string, caPem: string): Promise<string> {
+  const url = new URL(origin);
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: url.hostname === 'localhost' ? '127.0.0.1' : url.hostname, port: Number(url.port || 443), servername: url.hostname, ca: caPem }, () => {
+      const cert = socket.getPeerCertificate();
+      socket.end();
+      if (!cert.pubkey) reject(new Error(`${origin} presented no certificate`));
+      else resolve(createHash('sha256').update(cert.pubkey).digest('base64'));
+    });
+    socket.once('error', (e) => reject(new Error(`cannot verify ${origin} against the mock's CA: ${e.message}`)));
+  });
+}

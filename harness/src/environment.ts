@@ -1,0 +1,154 @@
+import { readFileSync } from 'node:fs';
+import type { Browser, BrowserContext, BrowserServer } from 'playwright-core';
+import { MockEntraControl, startMockEntra, type RunningMockEntra } from '../../mock-idp/src/index.js';
+import { connectChromium, launchChromium, launchChromiumServer, newBrowserContext, verifiedSpki } from './drivers/browser.js';
+
+/**
+ * What scenario runs share: one mock (started in-process, or a running one attached with
+ * `--idp-url`) and one Chromium. Started once per run — by the vitest global setup, or by
+ * `startHarnessEnvironment()` when you drive the engine yourself — and reached from every
+ * worker through {@link SharedServicesInfo}.
+ */
+export interface SharedServicesInfo {
+  /** The mock's base URL, e.g. `http://localhost:41234`. */
+  idpUrl: string;
+  /** PEM of the mock's CA, when the mock is HTTPS. */
+  caPem?: string | undefined;
+  /** Playwright's endpoint of the shared Chromium. */
+  browserWsEndpoint: string;
+  /** Whether the harness started the mock (false: attached to one started elsewhere). */
+  startedMock: boolean;
+}
+
+export interface SharedServicesOptions {
+  /** Attach to this running mock instead of starting one (it must serve the test-control API to us: loopback). */
+  idpUrl?: string | undefined;
+  /** The attached mock's CA (PEM), when it is HTTPS. */
+  caPem?: string | undefined;
+  /** Start the in-process mock on HTTPS (Chromium then accepts its verified key). Default: plain HTTP. */
+  tls?: boolean | undefined;
+}
+
+export interface SharedServices {
+  info: SharedServicesInfo;
+  close(): Promise<void>;
+}
+
+/** Everything a scenario run needs, in one process. */
+export interface HarnessEnvironment {
+  idpUrl: string;
+  caPem: string | undefined;
+  control: MockEntraControl;
+  /** A fresh browser session (own cookies). Chromium accepts an HTTPS mock's key only (see drivers/browser.ts). */
+  newBrowserContext(): Promise<BrowserContext>;
+  close(): Promise<void>;
+}
+
+/**
+ * Reads the harness's settings from the environment: `MOCK_ENTRA_IDP_URL` (attach), `MOCK_ENTRA_CA`
+ * (a PEM file; else `NODE_EXTRA_CA_CERTS` for an https URL), `MOCK_ENTRA_SCENARIOS_TLS=1`.
+ */
+export function sharedServicesOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): SharedServicesOptions {
+  const idpUrl = env.MOCK_ENTRA_IDP_URL?.trim() || undefined;
+  const caFile = env.MOCK_ENTRA_CA || (idpUrl?.startsWith('https:') ? env.NODE_EXTRA_CA_CERTS : undefined);
+  let caPem: string | undefined;
+  if (caFile) {
+    try {
+      caPem = readFileSync(caFile, 'utf8');
+    } catch (e) {
+      throw new Error(`cannot read the mock's CA certificate ${caFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
+  return { idpUrl, caPem, tls: env.MOCK_ENTRA_SCENARIOS_TLS === '1' || env.MOCK_ENTRA_SCENARIOS_TLS === 'true' };
+}
+
+/** Starts (or attaches to) the mock and launches the shared Chromium. */
+export async function startSharedServices(o: SharedServicesOptions = {}): Promise<SharedServices> {
+  let mock: RunningMockEntra | undefined;
+  let idpUrl: string;
+  let caPem = o.caPem;
+  if (o.idpUrl) {
+    idpUrl = o.idpUrl.replace(/\/+$/, '');
+    await checkReachable(idpUrl, caPem);
+  } else {
+    mock = await startMockEntra({ port: 0, tls: o.tls ?? false });
+    idpUrl = mock.url;
+    caPem = mock.caPem;
+  }
+  let server: BrowserServer;
+  try {
+    server = await launchChromiumServer({ pinnedSpki: await pinsFor(idpUrl, caPem) });
+  } catch (e) {
+    await mock?.close();
+    throw e;
+  }
+  return {
+    info: { idpUrl, caPem, browserWsEndpoint: server.wsEndpoint(), startedMock: mock !== undefined },
+    async close() {
+      await Promise.allSettled([server.close(), mock?.close()]);
+    },
+  };
+}
+
+async function checkReachable(idpUrl: string, caPem: string | undefined): Promise<void> {
+  const control = new MockEntraControl(idpUrl, caPem ? { ca: caPem } : {});
+  try {
+    await control.health();
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException & { cause?: unknown };
+    const hint = /self[- ]signed|unable to verify|certificate/i.test(String(err.message))
+      ? ` — pass the mock's CA with --ca FILE (or MOCK_ENTRA_CA); \`mock-entra ca\` prints it`
+      : err.code === 'ECONNREFUSED'
+        ? ' — is the mock running? (`mock-entra serve`)'
+        : '';
+    throw new Error(`cannot reach the mock's test-control API at ${idpUrl}/_mock/health: ${err.message}${hint}`);
+  }
+}
+
+/** An HTTPS mock's key, verified against its CA, for Chromium to accept (drivers/browser.ts). */
+async function pinsFor(idpUrl: string, caPem: string | undefined): Promise<string[]> {
+  if (!idpUrl.startsWith('https:')) return [];
+  if (!caPem) return []; // a publicly trusted certificate needs nothing
+  return [await verifiedSpki(idpUrl, caPem)];
+}
+
+/** The environment of one worker: control client + a connection to the shared Chromium. */
+export async function connectHarnessEnvironment(info: SharedServicesInfo): Promise<HarnessEnvironment> {
+  const browser = await connectChromium(info.browserWsEndpoint);
+  return environment(info.idpUrl, info.caPem, browser, () => browser.close());
+}
+
+/**
+ * Everything in this process: a mock (or the one at `idpUrl`) and a Chromium of its own. For
+ * driving the engine from your own code (`runScenario(scenario, env)`).
+ */
+export async function startHarnessEnvironment(o: SharedServicesOptions = {}): Promise<HarnessEnvironment> {
+  let mock: RunningMockEntra | undefined;
+  let idpUrl = o.idpUrl?.replace(/\/+$/, '');
+  let caPem = o.caPem;
+  if (idpUrl) await checkReachable(idpUrl, caPem);
+  else {
+    mock = await startMockEntra({ port: 0, tls: o.tls ?? false });
+    idpUrl = mock.url;
+    caPem = mock.caPem;
+  }
+  const browser = await pinsFor(idpUrl, caPem).then((pinnedSpki) => launchChromium({ pinnedSpki })).catch(async (e: unknown) => {
+    await mock?.close();
+    throw e;
+  });
+  return environment(idpUrl, caPem, browser, async () => {
+    await Promise.allSettled([browser.close(), mock?.close()]);
+  });
+}
+
+function environment(idpUrl: string, caPem: string | undefined, browser: Browser, close: () => Promise<unknown>): HarnessEnvironment {
+  return {
+    idpUrl,
+    caPem,
+    control: new MockEntraControl(idpUrl, caPem ? { ca: caPem } : {}),
+    newBrowserContext: () => newBrowserContext(browser),
+    close: async () => {
+      await close();
+    },
+  };
+}

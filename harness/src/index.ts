@@ -1,0 +1,69 @@
+/**
+ * mock-entra/harness: scenarios against the mock — a tenant state, the steps a person or a
+ * service takes, the outcome Entra and the relying party must produce.
+ *
+ * @example
+ * // scenarios/sso/rp-login.scenario.ts
+ * import { defineScenario, browserLogin, expectBridgeUser, CONTOSO } from 'mock-entra/harness';
+ * export default defineScenario({
+ *   title: 'A user signs in to the bridge and is provisioned with their security groups',
+ *   reproduces: 'PingOne "Connect to Azure" steps 16–17 (attribute mapping, just-in-time provisioning)',
+ *   steps: [browserLogin({ app: 'bridge', user: 'AdeleV@contoso.onmicrosoft.com' })],
+ *   expect: expectBridgeUser({ user: 'AdeleV@contoso.onmicrosoft.com', groups: [CONTOSO.groups.engineering], groupSource: 'claim' }),
+ * });
+ */
+export { defineScenario, withMutatedExpectation, type Scenario, type ScenarioDefinition, type LoadedScenario, type TenantSpec, type GenerateSpec, type Step, type Expectation, type CheckResult } from './scenario.js';
+export {
+  configureBridge,
+  bridgeVerify,
+  browserLogin,
+  spaLogin,
+  groupSync,
+  resync,
+  clientCredentials,
+  changeTenant,
+  graphFault,
+  tenantClock,
+  type BrowserLoginOptions,
+  type SpaLoginOptions,
+  type ClientCredentialsOptions,
+  type GraphFaultOptions,
+} from './steps.js';
+export {
+  expectAadsts,
+  expectGraphError,
+  expectBridgeUser,
+  expectNoBridgeUser,
+  expectBridgeGroups,
+  expectGroupSync,
+  expectBridgeVerified,
+  expectRpRejects,
+  expectClaims,
+  expectRequests,
+  type AadstsSurface,
+  type AadstsOptions,
+  type BridgeUserExpectation,
+  type BridgeGroupsExpectation,
+  type GroupSyncExpectation,
+  type ClaimsOptions,
+  type RequestsExpectation,
+} from './expectations.js';
+export { addSecurityGroups, helperGroupId } from './fixture-helpers.js';
+export { runScenario, explainFailure, describeRequest, type ScenarioReport, type StepReport, type CheckReport, type RunScenarioOptions } from './runner.js';
+export { ScenarioRun, type BrowserOutcome, type TokenOutcome, type Screenshot, type AadstsSighting } from './run-context.js';
+export { createScenarioTenant, scenarioFixture, type ScenarioTenant } from './tenant.js';
+export {
+  startHarnessEnvironment,
+  startSharedServices,
+  connectHarnessEnvironment,
+  sharedServicesOptionsFromEnv,
+  type HarnessEnvironment,
+  type SharedServices,
+  type SharedServicesInfo,
+  type SharedServicesOptions,
+} from './environment.js';
+export { loadScenarios, findScenarioFiles, scenarioIdentity, matchesFilter, parseFilters, DEFAULT_SCENARIOS_DIR } from './load-scenarios.js';
+export { HtmlReporter, type HtmlReporterOptions } from './reporters/html.js';
+export { findChromium, launchChromium, CHROMIUM_ARGS } from './drivers/browser.js';
+/** The default tenant's well-known ids (the README's table): scenarios use them; the engine maps them onto each run's tenant. */
+export { CONTOSO } from '../../mock-idp/src/index.js';

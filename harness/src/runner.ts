@@ -1,0 +1,226 @@
+import type { RequestLogEntry } from '../../mock-idp/src/index.js';
+import type { HarnessEnvironment } from './environment.js';
+import { ScenarioRun, type AadstsSighting, type Screenshot } from './run-context.js';
+import type { Expectation, LoadedScenario, Scenario } from './scenario.js';
+import { createScenarioTenant } from './tenant.js';
+
+/**
+ * The engine: one scenario, start to end — its own tenant, the steps in order, every
+ * expectation checked, the mock's request log and screenshots collected, the tenant deleted —
+ * and a report that explains a failure by itself (expected vs actual, the AADSTS codes and
+ * messages seen, the last request to the mock).
+ */
+
+export interface StepReport {
+  index: number;
+  kind: string;
+  label: string;
+  ok: boolean;
+  /** What happened, in words. */
+  summary?: string;
+  /** Why the step could not be carried out. */
+  error?: string;
+  durationMs: number;
+}
+
+export interface CheckReport {
+  kind: string;
+  label: string;
+  ok: boolean;
+  expected: string;
+  actual: string;
+}
+
+export interface ScenarioReport {
+  id: string;
+  flow: string;
+  file: string;
+  title: string;
+  reproduces: string;
+  ok: boolean;
+  tenant?: { id: string; domain: string; authority: string };
+  steps: StepReport[];
+  checks: CheckReport[];
+  /** A step or the harness itself failed (the expectations were then not checked). */
+  error?: string;
+  aadstsSeen: AadstsSighting[];
+  /** The tenant's request log, as the mock recorded it (secrets masked); long logs keep their first and last entries. */
+  requests: RequestLogEntry[];
+  /** Entries left out of `requests` in the middle of a long log. */
+  requestsOmitted?: number;
+  /** Every browser page on failure; the final page on success. */
+  screenshots: Screenshot[];
+  startedAt: string;
+  durationMs: number;
+  /** The self-explaining failure message (undefined when ok). */
+  failure?: string;
+  /** With `options.variants`: each variant's verdict, in order. */
+  variants?: VariantReport[];
+}
+
+export interface RunScenarioOptions {
+  /** Keep the scenario's tenant in the mock after the run (to inspect it). Default false. */
+  keepTenant?: boolean;
+  /**
+   * Other expected outcomes to check against the same run, each judged and explained exactly
+   * like the scenario's own (`report.variants`). The harness's self-test uses it to try every
+   * mutated expectation of a scenario without repeating its steps.
+   */
+  variants?: ReadonlyArray<readonly Expectation[]>;
+}
+
+/** The verdict on one variant of the expected outcome. */
+export interface VariantReport {
+  ok: boolean;
+  checks: CheckReport[];
+  failure?: string;
+}
+
+/**
+ * Runs one scenario. Never throws for a scenario failure: read `report.ok` / `report.failure`
+ * (the vitest adapter turns it into a failed test).
+ *
+ * @example
+ * const env = await startHarnessEnvironment();
+ * const report = await runScenario({ ...defineScenario({...}), id: 'mine', flow: 'sso', file: 'inline' }, env);
+ * if (!report.ok) console.error(report.failure);
+ */
+export async function runScenario(scenario: LoadedScenario | (Scenario & { id: string; flow?: string; file?: string }), env: HarnessEnvironment, o: RunScenarioOptions = {}): Promise<ScenarioReport> {
+  const started = Date.now();
+  const report: ScenarioReport = {
+    id: scenario.id,
+    flow: scenario.flow ?? '',
+    file: scenario.file ?? '',
+    title: scenario.title,
+    reproduces: scenario.reproduces,
+    ok: false,
+    steps: [],
+    checks: [],
+    aadstsSeen: [],
+    requests: [],
+    screenshots: [],
+    startedAt: new Date(started).toISOString(),
+    durationMs: 0,
+  };
+  let run: ScenarioRun | undefined;
+  let variantChecks: CheckReport[][] | undefined;
+  try {
+    const tenant = await createScenarioTenant(env.control, scenario.tenant, scenario.id).catch((e: unknown) => {
+      throw new Error(`could not create the scenario's tenant: ${(e as Error).message}`);
+    });
+    report.tenant = { id: tenant.id, domain: tenant.domain, authority: tenant.authority };
+    run = new ScenarioRun(env, tenant);
+    const r = run;
+    await withTimeout(scenario.timeoutMs, `the scenario did not finish within ${scenario.timeoutMs} ms`, async () => {
+      for (const [index, step] of scenario.steps.entries()) {
+        r.stepIndex = index;
+        const t0 = Date.now();
+        try {
+          const summary = await step.run(r);
+          report.steps.push({ index, kind: step.kind, label: r.localize(step.label), ok: true, summary, durationMs: Date.now() - t0 });
+        } catch (e) {
+          const message = (e as Error).message ?? String(e);
+          report.steps.push({ index, kind: step.kind, label: r.localize(step.label), ok: false, error: message, durationMs: Date.now() - t0 });
+          throw new StepFailed(index, step.label, message);
+        }
+      }
+      report.checks = await checkAll(scenario.expect, r);
+      if (o.variants) variantChecks = await Promise.all(o.variants.map((v) => checkAll(v, r)));
+    });
+  } catch (e) {
+    report.error = e instanceof StepFailed ? `step ${e.index + 1} (${e.label}) could not be carried out: ${e.reason}` : (e as Error).message;
+  } finally {
+    if (run) {
+      report.aadstsSeen = run.allSightings();
+      const log = await run.requests().catch(() => []);
+      if (log.length > MAX_LOGGED) {
+        report.requests = [...log.slice(0, KEEP_HEAD), ...log.slice(log.length - (MAX_LOGGED - KEEP_HEAD))];
+        report.requestsOmitted = log.length - MAX_LOGGED;
+      } else report.requests = log;
+      await run.dispose();
+      if (!o.keepTenant) await env.control.deleteTenant(run.tenant.id).catch(() => undefined);
+    }
+  }
+  report.ok = report.error === undefined && report.checks.length === scenario.expect.length && report.checks.every((c) => c.ok);
+  const shots = run?.screenshots ?? [];
+  report.screenshots = report.ok ? shots.slice(-1) : shots;
+  report.durationMs = Date.now() - started;
+  if (!report.ok) report.failure = explainFailure(report);
+  if (o.variants) {
+    report.variants = o.variants.map((v, i) => {
+      const checks = variantChecks?.[i] ?? [];
+      const ok = report.error === undefined && checks.length === v.length && checks.every((c) => c.ok);
+      return { ok, checks, ...(ok ? {} : { failure: explainFailure({ ...report, ok, checks, screenshots: shots }) }) };
+    });
+  }
+  return report;
+}
+
+async function checkAll(expectations: readonly Expectation[], r: ScenarioRun): Promise<CheckReport[]> {
+  const out: CheckReport[] = [];
+  for (const x of expectations) {
+    try {
+      const c = await x.check(r);
+      out.push({ kind: x.kind, label: r.localize(x.label), ...c });
+    } catch (e) {
+      out.push({ kind: x.kind, label: r.localize(x.label), ok: false, expected: r.localize(x.label), actual: `the check itself failed: ${(e as Error).message}` });
+    }
+  }
+  return out;
+}
+
+/** A sync of thousands of groups makes thousands of requests: reports keep the first and the last ones. */
+const MAX_LOGGED = 600;
+const KEEP_HEAD = 100;
+
+class StepFailed extends Error {
+  constructor(
+    readonly index: number,
+    readonly label: string,
+    readonly reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+async function withTimeout(ms: number, message: string, fn: () => Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([fn(), new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** One line for a request of the mock's log. */
+export function describeRequest(e: RequestLogEntry): string {
+  const extra = [e.endpoint, e.flow, e.clientId ? `client ${e.clientId}` : undefined].filter(Boolean).join(', ');
+  return `${e.method} ${e.url} → ${e.status}${e.aadsts !== undefined ? ` AADSTS${e.aadsts}` : ''}${e.error ? ` ${e.error}` : ''} (${extra})`;
+}
+
+/**
+ * The failure, explained: which expectation (expected vs actual), or which step; the AADSTS codes
+ * and messages seen; the last request to the mock (and the last refused one, when different).
+ */
+export function explainFailure(r: ScenarioReport): string {
+  const lines: string[] = [`Scenario ${r.flow ? `${r.flow}/` : ''}${r.id} failed — ${r.title}`, `  reproduces: ${r.reproduces}`];
+  if (r.tenant) lines.push(`  tenant: ${r.tenant.id} (${r.tenant.domain})`);
+  if (r.error) lines.push(`  ✗ ${r.error}`);
+  for (const c of r.checks.filter((x) => !x.ok)) {
+    lines.push(`  ✗ ${c.kind}: ${c.label}`, `      expected: ${c.expected}`, `      actual:   ${c.actual}`);
+  }
+  const passed = r.checks.filter((x) => x.ok);
+  if (passed.length) lines.push(`  ✓ held: ${passed.map((c) => c.label).join(' · ')}`);
+  lines.push('  steps:');
+  for (const s of r.steps) lines.push(`    ${s.index + 1}. ${s.ok ? '✓' : '✗'} ${s.label} — ${s.ok ? s.summary : s.error} (${s.durationMs} ms)`);
+  if (r.aadstsSeen.length) {
+    lines.push('  AADSTS seen:');
+    for (const a of r.aadstsSeen) lines.push(`    AADSTS${a.code}${a.error ? ` (${a.error})` : ''} in ${a.where}: ${a.message.split(/\r?\n/)[0]}`);
+  } else lines.push('  AADSTS seen: none');
+  const last = r.requests.at(-1);
+  lines.push(`  last request to the mock: ${last ? describeRequest(last) : 'none'}`);
+  const lastRefused = r.requests.findLast((e) => e.status >= 400 || e.aadsts !== undefined);
+  if (lastRefused && lastRefused !== last) lines.push(`  last refused request:      ${describeRequest(lastRefused)}`);
+  lines.push(`  (${r.requests.length + (r.requestsOmitted ?? 0)} request(s) in the tenant's log; ${r.screenshots.length} screenshot(s))`);
+  return lines.join('\n');
+}

@@ -1,0 +1,30 @@
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The vitest settings of the scenario project, shared by the repository's vitest.config.ts and
+ * `mock-entra scenarios run`: the adapter file, the global setup (one mock, one Chromium),
+ * concurrency and shuffling.
+ */
+
+/** The repository root (from harness/src/vitest/ in sources, dist/harness/src/vitest/ when built). */
+export const PROJECT_ROOT = fileURLToPath(new URL(import.meta.url.includes('/dist/harness/') ? '../../../../' : '../../../', import.meta.url));
+
+/** Sources of the adapter and the global setup — vitest transforms TypeScript itself. */
+export const SCENARIOS_TEST_FILE = 'harness/test/scenarios.test.ts';
+export const HARNESS_TEST_FILE = 'harness/test/harness.test.ts';
+export const GLOBAL_SETUP_FILE = 'harness/src/vitest/global-setup.ts';
+
+/** Scenarios running at once in one worker. They mostly wait on the browser and the network, so a small machine copes. */
+export const SCENARIO_CONCURRENCY = 6;
+
+export function scenarioProjectTest(o: { include?: string[]; concurrency?: number } = {}) {
+  return {
+    name: 'scenarios',
+    include: o.include ?? [SCENARIOS_TEST_FILE, HARNESS_TEST_FILE],
+    globalSetup: [GLOBAL_SETUP_FILE],
+    maxConcurrency: o.concurrency ?? SCENARIO_CONCURRENCY,
+    sequence: { shuffle: true },
+    testTimeout: 120_000,
+    hookTimeout: 60_000,
+  };
+}

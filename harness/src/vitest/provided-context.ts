@@ -1,0 +1,18 @@
+import type { SharedServicesInfo } from '../environment.js';
+import type { ScenarioMeta } from './meta.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Set by the scenario project's global setup (harness/src/vitest/global-setup.ts). */
+    mockEntraHarness: SharedServicesInfo;
+  }
+}
+
+declare module '@vitest/runner' {
+  interface TaskMeta {
+    /** A scenario's report (screenshots as files), for the HTML and JSON reporters. */
+    scenario?: ScenarioMeta;
+  }
+}
+
+export {};

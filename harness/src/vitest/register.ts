@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, inject, test } from 'vitest';
+import { connectHarnessEnvironment, type HarnessEnvironment } from '../environment.js';
+import { DEFAULT_SCENARIOS_DIR, loadScenarios, parseFilters } from '../load-scenarios.js';
+import { runScenario } from '../runner.js';
+import type { LoadedScenario } from '../scenario.js';
+import { reportDir, toMeta } from './meta.js';
+import './provided-context.js';
+
+/**
+ * The vitest adapter: one concurrent `test()` per scenario file, all in this test file, so that
+ * they share one mock and one Chromium (from the global setup) and run several at a time
+ * (`maxConcurrency`) in shuffled order (`sequence.shuffle`). A failed scenario fails its test
+ * with the engine's self-explaining message; its report rides along in the task meta for the
+ * HTML and JSON reporters.
+ *
+ * Settings (environment): MOCK_ENTRA_SCENARIOS_DIR (default: the repository's scenarios/),
+ * MOCK_ENTRA_SCENARIOS (filters: substrings of `<flow>/<id>`, comma-separated),
+ * MOCK_ENTRA_REPORT_DIR (screenshots; default reports/scenarios).
+ */
+export class ScenarioFailure extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ScenarioFailure';
+    // The engine's message is the explanation; a stack of harness internals adds nothing.
+    this.stack = `${this.name}: ${message}`;
+  }
+}
+
+let shared: Promise<HarnessEnvironment> | undefined;
+
+/** The worker's connection to the shared mock and Chromium. */
+export function harnessEnvironment(): Promise<HarnessEnvironment> {
+  shared ??= connectHarnessEnvironment(inject('mockEntraHarness'));
+  return shared;
+}
+
+/** Closes this worker's connection (the shared services themselves stop with the global setup). */
+export async function closeHarnessEnvironment(): Promise<void> {
+  const env = shared;
+  shared = undefined;
+  if (env) await (await env).close();
+}
+
+export async function registerScenarios(o: { dir?: string; filters?: string[] } = {}): Promise<LoadedScenario[]> {
+  const scenarios = await loadScenarios({
+    dir: o.dir ?? process.env.MOCK_ENTRA_SCENARIOS_DIR ?? DEFAULT_SCENARIOS_DIR,
+    filters: o.filters ?? parseFilters(process.env.MOCK_ENTRA_SCENARIOS),
+  });
+  beforeAll(async () => {
+    await harnessEnvironment();
+  });
+  afterAll(closeHarnessEnvironment);
+  for (const s of scenarios) {
+    test.concurrent(`${s.flow}/${s.id} — ${s.title}`, { timeout: s.timeoutMs + 30_000 }, async ({ task }) => {
+      const report = await runScenario(s, await harnessEnvironment());
+      task.meta.scenario = toMeta(report, reportDir());
+      if (!report.ok) throw new ScenarioFailure(report.failure ?? 'failed');
+    });
+  }
+  if (scenarios.length === 0) test.skip('no scenario matches the filter', () => undefined);
+  return scenarios;
+}
