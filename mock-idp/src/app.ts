@@ -12,6 +12,7 @@ import { registerTokenRoutes } from './routes/login/token.js';
 import { registerLogoutRoutes } from './routes/login/logout.js';
 import { registerUserinfoRoutes } from './routes/graph/userinfo.js';
 import { registerOverageRoute } from './routes/graph/overage.js';
+import { registerGraphRoutes } from './routes/graph/index.js';
 import { registerControlRoutes } from './routes/control/index.js';
 import { sendNotFound } from './views/not-found.js';
 
@@ -97,6 +98,7 @@ export function buildApp(ctx: MockContext, https?: { key: string; cert: string }
   registerLogoutRoutes(app, ctx);
   registerUserinfoRoutes(app, ctx);
   registerOverageRoute(app, ctx);
+  registerGraphRoutes(app, ctx);
   registerControlRoutes(app, ctx);
   return app;
 }

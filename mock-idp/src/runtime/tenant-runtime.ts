@@ -2,6 +2,8 @@ import type { TenantFixture } from '../directory/model.js';
 import { TenantDirectory } from '../directory/tenant-directory.js';
 import type { SigningKey } from '../keys/signing-keys.js';
 import { TenantClock } from './clock.js';
+import { DirectoryChanges } from './directory-changes.js';
+import { GraphFaults } from './faults.js';
 import { RequestLog } from './request-log.js';
 
 /**
@@ -20,6 +22,10 @@ export class TenantRuntime {
   readonly tokensValidFrom = new Map<string, number>();
   /** Pre-serialized documents (discovery, JWKS), dropped when keys or the directory change. */
   readonly cache = new Map<string, string>();
+  /** Faults injected into this tenant's Microsoft Graph calls (test-control API). */
+  readonly faults = new GraphFaults();
+  /** Directory generations and what changed between them, for Graph's groups/delta. */
+  readonly changes = new DirectoryChanges();
   /** The fixture as loaded or created, for `reset`: patches and replacements are test state. */
   private readonly baseline: TenantFixture;
 
@@ -51,7 +57,9 @@ export class TenantRuntime {
    * Takes ownership of `fixture`, as the constructor does.
    */
   replaceFixture(fixture: TenantFixture): void {
+    const previous = this.directory;
     this.directory = new TenantDirectory(workingCopy(withFrozenDirectoryObjects(fixture)));
+    this.changes.record(previous, this.directory);
     this.cache.clear();
   }
 
@@ -78,7 +86,7 @@ export class TenantRuntime {
     this.cache.clear();
   }
 
-  /** Back to the baseline fixture, real time, machine keys, empty log and revocations. */
+  /** Back to the baseline fixture, real time, machine keys, empty log and revocations, no Graph faults; delta tokens start over. */
   reset(): void {
     this.directory = new TenantDirectory(workingCopy(this.baseline));
     this.clock.reset();
@@ -87,6 +95,8 @@ export class TenantRuntime {
     this.log.clear();
     this.tokensValidFrom.clear();
     this.cache.clear();
+    this.faults.clear();
+    this.changes.reset();
   }
 }
 

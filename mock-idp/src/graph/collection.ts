@@ -1,0 +1,178 @@
+import type { FastifyReply } from 'fastify';
+import type { Group, User } from '../directory/model.js';
+import { GRAPH_ERRORS, graphError } from '../errors/graph-error.js';
+import { directoryIndex, type DirectoryIndex } from './directory-index.js';
+import { checkFilter, matches, type Subject } from './filter.js';
+import { GraphFailure } from './graph-failure.js';
+import { sendCount, sendJson, type GraphCall } from './graph-route.js';
+import { openToken, queryKey, sealToken, type TokenStyle } from './page-tokens.js';
+import { canRead } from './permissions.js';
+import { DEFAULT_PAGE_SIZE, parseQueryOptions, rawPath, type QueryOptions } from './query-options.js';
+import { contextUrl, groupValue, objectJson, propertyName, userValue, type ResourceKind } from './resources.js';
+import { parseSearch, searchMatches } from './search.js';
+
+/**
+ * A Graph collection answer — /users, /groups, members, memberOf and their casts and `$count`:
+ * query options checked in Graph's words, the result filtered/searched/ordered once per query
+ * and kept (DirectoryIndex.results), then one page cut from the sorted array by binary search
+ * after the skip token's cursor. So a full read of n objects in pages of 999 costs O(n) in total.
+ */
+export interface CollectionSpec {
+  /** Entity set for `@odata.context`: users, groups, directoryObjects. */
+  entitySet: 'users' | 'groups' | 'directoryObjects';
+  /** The item types the collection can hold (filter and select are checked against them). */
+  kinds: readonly ResourceKind[];
+  /** Items carry `@odata.type` (directoryObject collections). */
+  typed: boolean;
+  /** A relationship (members, memberOf…): `$filter` needs the advanced query parameters. */
+  reference: boolean;
+  /** The collection's ids, sorted by id. */
+  ids: (ix: DirectoryIndex) => string[];
+  /** Names the collection for page tokens (e.g. `groups/{id}/members/user`). */
+  key: string;
+  /** Properties `$orderby` accepts without advanced parameters. */
+  orderable?: readonly string[];
+  /** `…/$count`: answer the count as text. */
+  countOnly?: boolean;
+  tokenStyle?: TokenStyle;
+}
+
+interface Cursor {
+  /** Tenant. */
+  t: string;
+  /** Query key. */
+  q: string;
+  /** Sort key and id of the last item served. */
+  a: [string, string];
+}
+
+/** `$select` names must exist on (one of) the collection's types. */
+export function checkSelect(select: readonly string[] | undefined, kinds: readonly ResourceKind[]): void {
+  for (const p of select ?? []) {
+    if (!kinds.some((k) => propertyName(k, p))) {
+      throw new GraphFailure(graphError(GRAPH_ERRORS.unknownSelectProperty, { property: p, type: kinds.length === 1 ? kinds[0]! : 'directoryObject' }));
+    }
+  }
+}
+
+function subjectOf(ix: DirectoryIndex, id: string): Subject | undefined {
+  const kind = ix.typeOf(id);
+  if (kind === 'user') return { kind, o: ix.dir.users.get(id)!, id };
+  if (kind === 'group') return { kind, o: ix.dir.groups.get(id)!, id };
+  return undefined;
+}
+
+function sortValue(ix: DirectoryIndex, id: string, property: string): string {
+  const kind = ix.typeOf(id);
+  const name = kind ? propertyName(kind, property) : undefined;
+  if (!kind || !name) return '';
+  const v = kind === 'user' ? userValue(ix.dir.users.get(id)!, id, name) : groupValue(ix.dir.groups.get(id)!, id, name);
+  return typeof v === 'string' ? v.toLowerCase() : '';
+}
+
+/** First index whose (key, id) sorts after the cursor. */
+function after(ordered: readonly string[], keyOf: (id: string) => string, cursor: [string, string], descending: boolean): number {
+  const cmp = (id: string): number => {
+    const k = keyOf(id);
+    const c = k < cursor[0] ? -1 : k > cursor[0] ? 1 : id < cursor[1] ? -1 : id > cursor[1] ? 1 : 0;
+    // Descending pages walk the ascending order reversed (key, then id).
+    return descending ? -c : c;
+  };
+  let lo = 0;
+  let hi = ordered.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cmp(ordered[mid]!) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The item JSON: cached default form, or built for $select / limited information. */
+export function itemJson(call: GraphCall, ix: DirectoryIndex, id: string, select: readonly string[] | undefined, typed: boolean): string | undefined {
+  const kind = ix.typeOf(id);
+  if (!kind) return undefined;
+  const limited = !canRead(call.caller, kind, id);
+  if (!select && !limited) {
+    const j = ix.defaultJson(id)!;
+    return typed ? `{"@odata.type":"#microsoft.graph.${kind}",${j.slice(1)}` : j;
+  }
+  if (!select) return ix.limitedJson(kind, id, typed);
+  return objectJson(kind, ix.object(id) as User | Group, id, { select, typed, limited });
+}
+
+export function serveCollection(call: GraphCall, spec: CollectionSpec, q: QueryOptions = parseQueryOptions(call.request)): FastifyReply {
+  const tenant = call.caller.tenant;
+  const ix = directoryIndex(tenant.directory);
+  checkSelect(q.select, spec.kinds);
+  if (q.filter) {
+    if (spec.reference && !q.advanced) throw new GraphFailure(GRAPH_ERRORS.referenceFilter);
+    checkFilter(q.filter, { kinds: spec.kinds, advanced: q.advanced });
+  }
+  const search = q.search !== undefined ? parseSearch(q.search) : undefined;
+  let orderby: { property: string; descending: boolean } | undefined;
+  if (q.orderby) {
+    // Sorting with a filter (or on a relationship) is an advanced query (aad-advanced-queries).
+    if ((q.filter || spec.reference) && !q.advanced) throw new GraphFailure(GRAPH_ERRORS.sortingNotSupported);
+    const canonical = spec.kinds.map((k) => propertyName(k, q.orderby!.property)).find(Boolean);
+    if (!canonical || !(spec.orderable ?? []).includes(canonical)) throw new GraphFailure(GRAPH_ERRORS.sortingNotSupported);
+    orderby = { property: canonical, descending: q.orderby.descending };
+  }
+  if (spec.countOnly && !q.eventual) throw new GraphFailure(GRAPH_ERRORS.countNotSupported);
+
+  const qk = queryKey([spec.key, q.filterText, q.search, orderby ? `${orderby.property} ${orderby.descending ? 'desc' : 'asc'}` : undefined]);
+  let ordered = ix.results.get(`${tenant.id}|${qk}`);
+  if (!ordered) {
+    let ids = spec.ids(ix);
+    if (q.filter || search) {
+      ids = ids.filter((id) => {
+        const s = subjectOf(ix, id);
+        return s !== undefined && (!q.filter || matches(q.filter, s)) && (!search || searchMatches(search, s));
+      });
+    }
+    if (orderby) {
+      const p = orderby.property;
+      ids = ix.orderedBy(spec.kinds[0]!, p, ids, (id) => sortValue(ix, id, p));
+      if (orderby.descending) ids = [...ids].reverse();
+    }
+    ordered = ix.results.set(`${tenant.id}|${qk}`, ids);
+  }
+  if (spec.countOnly) return sendCount(call, ordered.length);
+
+  const keyOf = orderby ? (id: string) => sortValue(ix, id, orderby.property) : () => '';
+  let start = 0;
+  if (q.skiptoken !== undefined) {
+    const style = spec.tokenStyle ?? 'base64';
+    const c = openToken<Cursor>(call.ctx, q.skiptoken, style);
+    if (!c || c.t !== tenant.id || c.q !== qk || !Array.isArray(c.a) || typeof c.a[0] !== 'string' || typeof c.a[1] !== 'string') {
+      throw new GraphFailure(GRAPH_ERRORS.badSkipToken);
+    }
+    start = after(ordered, keyOf, c.a, orderby?.descending ?? false);
+  }
+  const top = q.top ?? DEFAULT_PAGE_SIZE;
+  const page = ordered.slice(start, start + top);
+  const items: string[] = [];
+  for (const id of page) {
+    const j = itemJson(call, ix, id, q.select, spec.typed);
+    if (j !== undefined) items.push(j);
+  }
+  let head = `{"@odata.context":${JSON.stringify(contextUrl(call.ctx.urls.graph, spec.entitySet, { select: q.select }))}`;
+  // @odata.count: advanced queries only, first page only (reference §8.1).
+  if (q.advanced && q.skiptoken === undefined) head += `,"@odata.count":${ordered.length}`;
+  if (start + top < ordered.length) {
+    const last = page[page.length - 1]!;
+    const token = sealToken(call.ctx, { t: tenant.id, q: qk, a: [keyOf(last), last] } satisfies Cursor, spec.tokenStyle ?? 'base64');
+    const link = `${call.ctx.urls.graph}${rawPath(call.request)}?${[...q.carried, `$skiptoken=${encodeURIComponent(token).replace(/'/g, '%27')}`].join('&')}`;
+    head += `,"@odata.nextLink":${JSON.stringify(link)}`;
+  }
+  return sendJson(call, `${head},"value":[${items.join(',')}]}`);
+}
+
+/** A single object: `@odata.context` …/$entity, then its properties. */
+export function serveEntity(call: GraphCall, entitySet: 'users' | 'groups', kind: ResourceKind, id: string, q: QueryOptions = parseQueryOptions(call.request)): FastifyReply {
+  checkSelect(q.select, [kind]);
+  const ix = directoryIndex(call.caller.tenant.directory);
+  const body = q.select ? objectJson(kind, ix.object(id) as User | Group, id, { select: q.select }) : ix.defaultJson(id)!;
+  const context = JSON.stringify(contextUrl(call.ctx.urls.graph, entitySet, { select: q.select, entity: true }));
+  return sendJson(call, body === '{}' ? `{"@odata.context":${context}}` : `{"@odata.context":${context},${body.slice(1)}`);
+}

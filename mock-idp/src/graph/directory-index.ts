@@ -1,0 +1,192 @@
+import type { Group, User } from '../directory/model.js';
+import type { TenantDirectory } from '../directory/tenant-directory.js';
+import type { ResourceKind } from './resources.js';
+import { objectJson } from './resources.js';
+
+/**
+ * Read indexes over one TenantDirectory for the Graph routes: sorted id arrays (users, groups,
+ * each group's members, each object's memberOf), transitive closures, sorted orders for
+ * `$orderby`, filtered results, and the default JSON of each object. Built lazily, the first
+ * time a Graph call needs them, and dropped with the directory: a fixture replacement builds a
+ * new TenantDirectory, and this map is weak. So paging is a binary search on a sorted array,
+ * never a scan per page, and a tenant nobody queries through Graph pays nothing.
+ */
+
+/** Small LRU for per-object or per-query arrays that can be large (transitive sets, filter results). */
+class Lru<V> {
+  private readonly map = new Map<string, V>();
+  constructor(private readonly max: number) {}
+  get(k: string): V | undefined {
+    const v = this.map.get(k);
+    if (v !== undefined) {
+      this.map.delete(k);
+      this.map.set(k, v);
+    }
+    return v;
+  }
+  set(k: string, v: V): V {
+    this.map.set(k, v);
+    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value!);
+    return v;
+  }
+}
+
+const byId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const ID_MARK = '@@mock-entra-id@@';
+const LIMITED_TEMPLATES = new Map<string, [string, string]>();
+
+export class DirectoryIndex {
+  private users?: string[];
+  private groups?: string[];
+  private readonly members = new Map<string, string[]>();
+  private directMemberOf?: Map<string, string[]>;
+  private readonly transitiveMembersCache = new Lru<string[]>(256);
+  private readonly transitiveMemberOfCache = new Lru<string[]>(4096);
+  private readonly orders = new Map<string, string[]>();
+  /** Filter/search results per query key (see collection.ts). */
+  readonly results = new Lru<string[]>(32);
+  private readonly json = new Map<string, string>();
+
+  constructor(readonly dir: TenantDirectory) {}
+
+  /** All user ids (lowercase), sorted. */
+  userIds(): string[] {
+    return (this.users ??= [...this.dir.users.keys()].sort(byId));
+  }
+
+  /** All group ids (lowercase), sorted. */
+  groupIds(): string[] {
+    return (this.groups ??= [...this.dir.groups.keys()].sort(byId));
+  }
+
+  typeOf(id: string): ResourceKind | undefined {
+    if (this.dir.users.has(id)) return 'user';
+    if (this.dir.groups.has(id)) return 'group';
+    return undefined;
+  }
+
+  object(id: string): User | Group | undefined {
+    return this.dir.users.get(id) ?? this.dir.groups.get(id);
+  }
+
+  /** A group's direct members that exist in the directory (users and groups), sorted. */
+  membersOf(groupId: string): string[] {
+    let m = this.members.get(groupId);
+    if (!m) {
+      const g = this.dir.groups.get(groupId);
+      const ids = new Set((g?.members ?? []).map((x) => x.toLowerCase()));
+      m = [...ids].filter((x) => this.typeOf(x) !== undefined).sort(byId);
+      this.members.set(groupId, m);
+    }
+    return m;
+  }
+
+  /** Every user and group inside the group, through nested groups (nested groups included), sorted. */
+  transitiveMembersOf(groupId: string): string[] {
+    const cached = this.transitiveMembersCache.get(groupId);
+    if (cached) return cached;
+    const seen = new Set<string>();
+    const queue = [groupId];
+    while (queue.length > 0) {
+      const g = queue.pop()!;
+      for (const m of this.membersOf(g)) {
+        if (seen.has(m) || m === groupId) continue;
+        seen.add(m);
+        if (this.dir.groups.has(m)) queue.push(m);
+      }
+    }
+    return this.transitiveMembersCache.set(groupId, [...seen].sort(byId));
+  }
+
+  /** The groups an object is a direct member of, sorted. */
+  memberOf(objectId: string): string[] {
+    if (!this.directMemberOf) {
+      const map = new Map<string, string[]>();
+      for (const [id, groups] of this.dir.memberOf) map.set(id, [...new Set(groups.map((g) => g.toLowerCase()))].filter((g) => this.dir.groups.has(g)).sort(byId));
+      this.directMemberOf = map;
+    }
+    return this.directMemberOf.get(objectId) ?? [];
+  }
+
+  /** Every group the object is in, directly or through nested groups, sorted. */
+  transitiveMemberOf(objectId: string): string[] {
+    const cached = this.transitiveMemberOfCache.get(objectId);
+    if (cached) return cached;
+    const seen = new Set<string>();
+    const queue = [...this.memberOf(objectId)];
+    while (queue.length > 0) {
+      const g = queue.pop()!;
+      if (seen.has(g) || g === objectId) continue;
+      seen.add(g);
+      for (const parent of this.memberOf(g)) queue.push(parent);
+    }
+    return this.transitiveMemberOfCache.set(objectId, [...seen].sort(byId));
+  }
+
+  /**
+   * The groups an object is in through chains of security groups only (getMemberGroups with
+   * securityEnabledOnly: a distribution or Microsoft 365 group in the chain breaks it —
+   * microsoft-graph-docs-contrib#1809).
+   */
+  securityMemberOf(objectId: string, isSecurity: (g: Group) => boolean): string[] {
+    const seen = new Set<string>();
+    const queue = this.memberOf(objectId).filter((g) => isSecurity(this.dir.groups.get(g)!));
+    while (queue.length > 0) {
+      const g = queue.pop()!;
+      if (seen.has(g) || g === objectId) continue;
+      seen.add(g);
+      for (const parent of this.memberOf(g)) if (isSecurity(this.dir.groups.get(parent)!)) queue.push(parent);
+    }
+    return [...seen].sort(byId);
+  }
+
+  /** Ids sorted by a property (case-insensitive), ties by id: the order `$orderby` asks for. */
+  orderedBy(kind: ResourceKind, property: string, ids: string[], key: (id: string) => string): string[] {
+    const cacheKey = `${kind}:${property}:${ids === this.userIds() || ids === this.groupIds() ? 'all' : ''}`;
+    const cached = cacheKey.endsWith(':all') ? this.orders.get(cacheKey) : undefined;
+    if (cached) return cached;
+    const keyed = ids.map((id) => [key(id), id] as const);
+    keyed.sort((a, b) => byId(a[0], b[0]) || byId(a[1], b[1]));
+    const out = keyed.map((k) => k[1]);
+    if (cacheKey.endsWith(':all')) this.orders.set(cacheKey, out);
+    return out;
+  }
+
+  /**
+   * An item the caller may not read (type and id, every other property null), as JSON text:
+   * the same for every object of a type but its id, so built from a template.
+   */
+  limitedJson(kind: ResourceKind, id: string, typed: boolean): string {
+    const key = `${kind}:${typed}`;
+    let t = LIMITED_TEMPLATES.get(key);
+    if (!t) {
+      t = objectJson(kind, {} as never, ID_MARK, { typed, limited: true }).split(ID_MARK) as [string, string];
+      LIMITED_TEMPLATES.set(key, t);
+    }
+    return `${t[0]}${id}${t[1]}`;
+  }
+
+  /** The default representation of an object, as JSON text (cached). */
+  defaultJson(id: string): string | undefined {
+    let j = this.json.get(id);
+    if (j === undefined) {
+      const kind = this.typeOf(id);
+      if (!kind) return undefined;
+      j = objectJson(kind, this.object(id)!, id);
+      this.json.set(id, j);
+    }
+    return j;
+  }
+}
+
+const indexes = new WeakMap<TenantDirectory, DirectoryIndex>();
+
+/** The index of this directory (built on first use, gone with the directory). */
+export function directoryIndex(dir: TenantDirectory): DirectoryIndex {
+  let ix = indexes.get(dir);
+  if (!ix) {
+    ix = new DirectoryIndex(dir);
+    indexes.set(dir, ix);
+  }
+  return ix;
+}

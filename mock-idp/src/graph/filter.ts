@@ -1,0 +1,481 @@
+import type { Group, User } from '../directory/model.js';
+import { GRAPH_ERRORS, graphError } from '../errors/graph-error.js';
+import { GraphFailure } from './graph-failure.js';
+import { groupValue, propertyName, userValue, type Json, type ResourceKind } from './resources.js';
+
+/**
+ * Graph's `$filter` on directory objects, the subset real clients use: `eq`, `in (…)`,
+ * `startswith(prop,'x')`, `groupTypes/any(c:c eq 'Unified')` (and `any` on the other string
+ * collections), combined with `and` / `or` / parentheses. Advanced queries (ConsistencyLevel:
+ * eventual and $count=true) add `ne`, `not` and `endswith` where Graph allows them.
+ * Which property takes which operator, by default or only in advanced queries, follows
+ * https://learn.microsoft.com/graph/aad-advanced-queries (tables for users and groups).
+ *
+ * Refusals, in Graph's words: a filter that does not parse or type-check → 400 BadRequest
+ * "Invalid filter clause"; a property the type does not have → "Could not find a property…";
+ * a property or operator the directory cannot filter on → 400 Request_UnsupportedQuery
+ * "Unsupported or invalid query filter clause specified for property…"; an advanced-only
+ * operator without the advanced parameters → 400 Request_UnsupportedQuery "Operator '…' is not
+ * supported because the required parameters might be missing…".
+ */
+
+type Literal = { kind: 'string'; v: string } | { kind: 'bool'; v: boolean } | { kind: 'null' } | { kind: 'number'; v: number };
+type LambdaBody = { t: 'cmp'; op: 'eq' | 'ne'; value: Literal } | { t: 'fn'; fn: 'startswith' | 'endswith'; value: Literal } | { t: 'and' | 'or'; l: LambdaBody; r: LambdaBody };
+
+export type FilterExpr =
+  | { t: 'and' | 'or'; l: FilterExpr; r: FilterExpr }
+  | { t: 'not'; e: FilterExpr }
+  | { t: 'cmp'; op: 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le'; prop: string; value: Literal }
+  | { t: 'in'; prop: string; values: Literal[] }
+  | { t: 'fn'; fn: 'startswith' | 'endswith' | 'contains'; prop: string; value: Literal }
+  | { t: 'any'; prop: string; body: LambdaBody };
+
+// ---------------------------------------------------------------- tokenizer and parser
+
+type Token = { k: 'id'; v: string } | { k: 'str'; v: string } | { k: 'num'; v: number } | { k: 'p'; v: '(' | ')' | ',' | ':' | '/' };
+
+const invalid = (): GraphFailure => new GraphFailure(GRAPH_ERRORS.invalidFilter);
+
+function tokenize(src: string): Token[] {
+  const out: Token[] = [];
+  let i = 0;
+  while (i < src.length) {
+    const c = src[i]!;
+    if (/\s/.test(c)) {
+      i++;
+    } else if ('(),:/'.includes(c)) {
+      out.push({ k: 'p', v: c as '(' | ')' | ',' | ':' | '/' });
+      i++;
+    } else if (c === "'") {
+      let v = '';
+      i++;
+      for (;;) {
+        if (i >= src.length) throw invalid();
+        if (src[i] === "'") {
+          if (src[i + 1] === "'") {
+            v += "'";
+            i += 2;
+            continue;
+          }
+          i++;
+          break;
+        }
+        v += src[i];
+        i++;
+      }
+      out.push({ k: 'str', v });
+    } else if (/[-0-9]/.test(c)) {
+      const m = /^-?\d+(\.\d+)?/.exec(src.slice(i));
+      if (!m) throw invalid();
+      out.push({ k: 'num', v: Number(m[0]) });
+      i += m[0].length;
+    } else if (/[A-Za-z_$]/.test(c)) {
+      const m = /^[A-Za-z_$][A-Za-z0-9_.$]*/.exec(src.slice(i))!;
+      out.push({ k: 'id', v: m[0] });
+      i += m[0].length;
+    } else {
+      throw invalid();
+    }
+  }
+  return out;
+}
+
+const COMPARISONS = new Set(['eq', 'ne', 'gt', 'ge', 'lt', 'le']);
+const FUNCTIONS = new Set(['startswith', 'endswith', 'contains']);
+
+class Parser {
+  private i = 0;
+  constructor(private readonly tokens: Token[]) {}
+
+  parse(): FilterExpr {
+    const e = this.or();
+    if (this.i !== this.tokens.length) throw invalid();
+    return e;
+  }
+
+  private peek(): Token | undefined {
+    return this.tokens[this.i];
+  }
+  private next(): Token {
+    const t = this.tokens[this.i++];
+    if (!t) throw invalid();
+    return t;
+  }
+  private isWord(w: string): boolean {
+    const t = this.peek();
+    return t?.k === 'id' && t.v.toLowerCase() === w;
+  }
+  private expectP(v: string): void {
+    const t = this.next();
+    if (t.k !== 'p' || t.v !== v) throw invalid();
+  }
+
+  private or(): FilterExpr {
+    let l = this.and();
+    while (this.isWord('or')) {
+      this.i++;
+      l = { t: 'or', l, r: this.and() };
+    }
+    return l;
+  }
+  private and(): FilterExpr {
+    let l = this.unary();
+    while (this.isWord('and')) {
+      this.i++;
+      l = { t: 'and', l, r: this.unary() };
+    }
+    return l;
+  }
+  private unary(): FilterExpr {
+    if (this.isWord('not')) {
+      this.i++;
+      return { t: 'not', e: this.unary() };
+    }
+    return this.primary();
+  }
+  private literal(): Literal {
+    const t = this.next();
+    if (t.k === 'str') return { kind: 'string', v: t.v };
+    if (t.k === 'num') return { kind: 'number', v: t.v };
+    if (t.k === 'id') {
+      const w = t.v.toLowerCase();
+      if (w === 'true' || w === 'false') return { kind: 'bool', v: w === 'true' };
+      if (w === 'null') return { kind: 'null' };
+    }
+    throw invalid();
+  }
+  private primary(): FilterExpr {
+    const t = this.next();
+    if (t.k === 'p' && t.v === '(') {
+      const e = this.or();
+      this.expectP(')');
+      return e;
+    }
+    if (t.k !== 'id') throw invalid();
+    const word = t.v.toLowerCase();
+    if (FUNCTIONS.has(word) && this.peek()?.k === 'p' && (this.peek() as { v: string }).v === '(') {
+      this.expectP('(');
+      const prop = this.next();
+      if (prop.k !== 'id') throw invalid();
+      this.expectP(',');
+      const value = this.literal();
+      this.expectP(')');
+      return { t: 'fn', fn: word as 'startswith' | 'endswith' | 'contains', prop: prop.v, value };
+    }
+    const prop = t.v;
+    const p = this.peek();
+    if (p?.k === 'p' && p.v === '/') {
+      this.i++;
+      const lambda = this.next();
+      if (lambda.k !== 'id' || !['any', 'all'].includes(lambda.v.toLowerCase())) throw invalid();
+      // `all` is OData, but the directory answers only `any` (UNCONFIRMED wording for `all`).
+      if (lambda.v.toLowerCase() === 'all') throw invalid();
+      this.expectP('(');
+      const v = this.next();
+      if (v.k !== 'id') throw invalid();
+      this.expectP(':');
+      const body = this.lambdaOr(v.v);
+      this.expectP(')');
+      return { t: 'any', prop, body };
+    }
+    const op = this.next();
+    if (op.k !== 'id') throw invalid();
+    const o = op.v.toLowerCase();
+    if (COMPARISONS.has(o)) return { t: 'cmp', op: o as 'eq', prop, value: this.literal() };
+    if (o === 'in') {
+      this.expectP('(');
+      const values = [this.literal()];
+      while (this.peek()?.k === 'p' && (this.peek() as { v: string }).v === ',') {
+        this.i++;
+        values.push(this.literal());
+      }
+      this.expectP(')');
+      return { t: 'in', prop, values };
+    }
+    throw invalid();
+  }
+
+  private lambdaOr(v: string): LambdaBody {
+    let l = this.lambdaAnd(v);
+    while (this.isWord('or')) {
+      this.i++;
+      l = { t: 'or', l, r: this.lambdaAnd(v) };
+    }
+    return l;
+  }
+  private lambdaAnd(v: string): LambdaBody {
+    let l = this.lambdaPrimary(v);
+    while (this.isWord('and')) {
+      this.i++;
+      l = { t: 'and', l, r: this.lambdaPrimary(v) };
+    }
+    return l;
+  }
+  private lambdaPrimary(v: string): LambdaBody {
+    const t = this.next();
+    if (t.k === 'p' && t.v === '(') {
+      const e = this.lambdaOr(v);
+      this.expectP(')');
+      return e;
+    }
+    if (t.k !== 'id') throw invalid();
+    const word = t.v.toLowerCase();
+    if ((word === 'startswith' || word === 'endswith') && this.peek()?.k === 'p') {
+      this.expectP('(');
+      const arg = this.next();
+      if (arg.k !== 'id' || arg.v !== v) throw invalid();
+      this.expectP(',');
+      const value = this.literal();
+      this.expectP(')');
+      return { t: 'fn', fn: word, value };
+    }
+    // Only the range variable itself: `c eq 'Unified'` (not `c/issuer eq …`).
+    if (t.v !== v) throw invalid();
+    const op = this.next();
+    if (op.k !== 'id' || !['eq', 'ne'].includes(op.v.toLowerCase())) throw invalid();
+    return { t: 'cmp', op: op.v.toLowerCase() as 'eq' | 'ne', value: this.literal() };
+  }
+}
+
+export function parseFilter(src: string): FilterExpr {
+  if (src.trim() === '') throw invalid();
+  return new Parser(tokenize(src)).parse();
+}
+
+// ---------------------------------------------------------------- what the directory can filter
+
+/** 'd': works by default; 'a': only in advanced queries. */
+type Support = 'd' | 'a';
+interface Capability {
+  type: 'string' | 'bool' | 'collection';
+  eq?: Support;
+  ne?: Support;
+  not?: Support;
+  in?: Support;
+  startswith?: Support;
+  endswith?: Support;
+  /** `eq null` / `ne null`. */
+  null?: Support;
+  /** `prop/any(x: x eq …)` and startswith inside it (collections). */
+  any?: Support;
+  anyStartswith?: Support;
+}
+
+const s = (c: Omit<Capability, 'type'>): Capability => ({ type: 'string', ...c });
+
+/** Users (aad-advanced-queries, "filter-directory-objects" table). */
+const USER_FILTERS: Record<string, Capability> = {
+  id: s({ eq: 'd', in: 'd', ne: 'a', not: 'a' }),
+  displayName: s({ eq: 'd', in: 'd', startswith: 'd', ne: 'a', not: 'a', null: 'a' }),
+  givenName: s({ eq: 'd', in: 'd', startswith: 'd', ne: 'a', null: 'a' }),
+  surname: s({ eq: 'd', in: 'd', startswith: 'd', ne: 'a', null: 'a' }),
+  mail: s({ eq: 'd', in: 'd', startswith: 'd', ne: 'a', endswith: 'a' }),
+  userPrincipalName: s({ eq: 'd', in: 'd', startswith: 'd', ne: 'a', endswith: 'a' }),
+  mailNickname: s({ eq: 'd', in: 'd', startswith: 'd', ne: 'a', null: 'a' }),
+  jobTitle: s({ eq: 'd', in: 'd', ne: 'a', null: 'a' }),
+  userType: s({ eq: 'd', in: 'd', ne: 'a', not: 'a', null: 'a' }),
+  mobilePhone: s({ eq: 'a', in: 'a', startswith: 'a', ne: 'a', null: 'a' }),
+  officeLocation: s({ eq: 'a', in: 'a', startswith: 'a', ne: 'a', null: 'a' }),
+  preferredLanguage: s({ eq: 'a', in: 'a', startswith: 'a', ne: 'a', null: 'a' }),
+  accountEnabled: { type: 'bool', eq: 'd', in: 'd', ne: 'a', not: 'a' },
+  businessPhones: { type: 'collection', any: 'd' },
+  proxyAddresses: { type: 'collection', any: 'd', anyStartswith: 'd' },
+  otherMails: { type: 'collection', any: 'd', anyStartswith: 'd' },
+  imAddresses: { type: 'collection', any: 'd', anyStartswith: 'd' },
+};
+
+/** Groups (group resource: properties documented with $filter support). */
+const GROUP_FILTERS: Record<string, Capability> = {
+  id: s({ eq: 'd', in: 'd', ne: 'a', not: 'a' }),
+  displayName: s({ eq: 'd', in: 'd', startswith: 'd', ne: 'a', not: 'a', null: 'a' }),
+  description: s({ eq: 'd', startswith: 'd', ne: 'a', not: 'a' }),
+  mail: s({ eq: 'd', in: 'd', startswith: 'd', ne: 'a', not: 'a', endswith: 'a', null: 'a' }),
+  mailNickname: s({ eq: 'd', in: 'd', startswith: 'd', ne: 'a', not: 'a', null: 'a' }),
+  visibility: s({ eq: 'd', in: 'd', ne: 'a', not: 'a' }),
+  mailEnabled: { type: 'bool', eq: 'd', in: 'd', ne: 'a', not: 'a' },
+  securityEnabled: { type: 'bool', eq: 'd', in: 'd', ne: 'a', not: 'a' },
+  groupTypes: { type: 'collection', any: 'd' },
+  proxyAddresses: { type: 'collection', any: 'd', anyStartswith: 'd' },
+};
+
+const RESOURCE_NAME: Record<ResourceKind, string> = { user: 'User', group: 'Group' };
+
+export interface FilterContext {
+  /** The item types of the collection: one for /users, /groups and casts; both for directoryObjects. */
+  kinds: readonly ResourceKind[];
+  /** ConsistencyLevel: eventual and $count=true. */
+  advanced: boolean;
+}
+
+function capabilityOf(ctx: FilterContext, prop: string): { name: string; caps: Array<[ResourceKind, Capability]> } {
+  const found: Array<[ResourceKind, string]> = [];
+  for (const k of ctx.kinds) {
+    const name = propertyName(k, prop);
+    if (name) found.push([k, name]);
+  }
+  const first = found[0];
+  if (!first) {
+    throw new GraphFailure(graphError(GRAPH_ERRORS.unknownFilterProperty, { property: prop, type: ctx.kinds.length === 1 ? ctx.kinds[0]! : 'directoryObject' }));
+  }
+  const caps: Array<[ResourceKind, Capability]> = [];
+  for (const [k, name] of found) {
+    const c = (k === 'user' ? USER_FILTERS : GROUP_FILTERS)[name];
+    if (c) caps.push([k, c]);
+  }
+  if (caps.length === 0) throw unsupported(first[1], first[0]);
+  return { name: first[1], caps };
+}
+
+const unsupported = (property: string, kind: ResourceKind | undefined): GraphFailure =>
+  new GraphFailure(graphError(GRAPH_ERRORS.unsupportedFilterProperty, { property, resource: kind ? RESOURCE_NAME[kind] : 'DirectoryObject' }));
+
+/** Checks that the operator is supported for the property (in this mode), else throws Graph's refusal. */
+function require(ctx: FilterContext, name: string, caps: Array<[ResourceKind, Capability]>, key: keyof Omit<Capability, 'type'>, label: string): void {
+  const levels = caps.map(([, c]) => c[key]).filter((x): x is Support => x !== undefined);
+  if (levels.length === 0) throw unsupported(name, caps[0]?.[0]);
+  if (!ctx.advanced && !levels.includes('d')) throw new GraphFailure(graphError(GRAPH_ERRORS.advancedOperator, { operator: label }));
+}
+
+function checkLiteral(cap: Capability, lit: Literal): void {
+  if (lit.kind === 'null') return;
+  if (cap.type === 'bool' ? lit.kind !== 'bool' : lit.kind !== 'string') throw invalid();
+}
+
+/** Validates the expression against the collection; throws Graph's refusal. */
+export function checkFilter(expr: FilterExpr, ctx: FilterContext): void {
+  switch (expr.t) {
+    case 'and':
+    case 'or':
+      checkFilter(expr.l, ctx);
+      checkFilter(expr.r, ctx);
+      return;
+    case 'not':
+      if (!ctx.advanced) throw new GraphFailure(graphError(GRAPH_ERRORS.advancedOperator, { operator: 'not' }));
+      checkFilter(expr.e, ctx);
+      return;
+    case 'cmp': {
+      const { name, caps } = capabilityOf(ctx, expr.prop);
+      if (expr.op !== 'eq' && expr.op !== 'ne') throw unsupported(name, caps[0]?.[0]);
+      if (caps.every(([, c]) => c.type === 'collection')) throw invalid();
+      for (const [, c] of caps) checkLiteral(c, expr.value);
+      if (expr.value.kind === 'null') require(ctx, name, caps, 'null', expr.op);
+      else require(ctx, name, caps, expr.op, expr.op);
+      return;
+    }
+    case 'in': {
+      const { name, caps } = capabilityOf(ctx, expr.prop);
+      for (const [, c] of caps) for (const v of expr.values) checkLiteral(c, v);
+      require(ctx, name, caps, 'in', 'in');
+      return;
+    }
+    case 'fn': {
+      const { name, caps } = capabilityOf(ctx, expr.prop);
+      if (expr.fn === 'contains') throw unsupported(name, caps[0]?.[0]);
+      for (const [, c] of caps) checkLiteral(c, expr.value);
+      if (expr.value.kind !== 'string') throw invalid();
+      require(ctx, name, caps, expr.fn, expr.fn === 'startswith' ? 'startsWith' : 'endsWith');
+      return;
+    }
+    case 'any': {
+      const { name, caps } = capabilityOf(ctx, expr.prop);
+      if (!caps.some(([, c]) => c.type === 'collection')) throw invalid();
+      const walk = (b: LambdaBody): void => {
+        switch (b.t) {
+          case 'and':
+          case 'or':
+            walk(b.l);
+            walk(b.r);
+            return;
+          case 'fn':
+            if (b.value.kind !== 'string') throw invalid();
+            if (b.fn === 'endswith') require(ctx, name, caps, 'endswith', 'endsWith');
+            else require(ctx, name, caps, 'anyStartswith', 'startsWith');
+            return;
+          case 'cmp':
+            if (b.value.kind !== 'string') throw invalid();
+            if (b.op === 'ne') require(ctx, name, caps, 'ne', 'ne');
+            else require(ctx, name, caps, 'any', 'any');
+        }
+      };
+      walk(expr.body);
+      return;
+    }
+  }
+}
+
+// ---------------------------------------------------------------- evaluation
+
+const lower = (v: Json): string | undefined => (typeof v === 'string' ? v.toLowerCase() : undefined);
+
+/** Equality as the directory does it: strings case-insensitively. */
+function equals(v: Json, lit: Literal): boolean {
+  if (lit.kind === 'null') return v === null || (Array.isArray(v) && v.length === 0);
+  if (lit.kind === 'bool') return v === lit.v;
+  if (lit.kind === 'string') return lower(v) === lit.v.toLowerCase();
+  return v === lit.v;
+}
+
+function lambda(b: LambdaBody, x: Json): boolean {
+  switch (b.t) {
+    case 'and':
+      return lambda(b.l, x) && lambda(b.r, x);
+    case 'or':
+      return lambda(b.l, x) || lambda(b.r, x);
+    case 'fn': {
+      const s = lower(x);
+      const lit = (b.value as { v: string }).v.toLowerCase();
+      return s !== undefined && (b.fn === 'startswith' ? s.startsWith(lit) : s.endsWith(lit));
+    }
+    case 'cmp':
+      return b.op === 'eq' ? equals(x, b.value) : !equals(x, b.value);
+  }
+}
+
+export type Subject = { kind: 'user'; o: User; id: string } | { kind: 'group'; o: Group; id: string };
+
+function valueOf(subject: Subject, prop: string): Json | undefined {
+  const name = propertyName(subject.kind, prop);
+  if (!name) return undefined;
+  return subject.kind === 'user' ? userValue(subject.o, subject.id, name) : groupValue(subject.o, subject.id, name);
+}
+
+/** Whether the object satisfies the (checked) filter. A property the object's type lacks matches nothing. */
+export function matches(expr: FilterExpr, subject: Subject): boolean {
+  switch (expr.t) {
+    case 'and':
+      return matches(expr.l, subject) && matches(expr.r, subject);
+    case 'or':
+      return matches(expr.l, subject) || matches(expr.r, subject);
+    case 'not':
+      return !matches(expr.e, subject);
+    case 'cmp': {
+      const v = valueOf(subject, expr.prop);
+      if (v === undefined) return false;
+      return expr.op === 'eq' ? equals(v, expr.value) : !equals(v, expr.value);
+    }
+    case 'in': {
+      const v = valueOf(subject, expr.prop);
+      return v !== undefined && expr.values.some((lit) => equals(v, lit));
+    }
+    case 'fn': {
+      const v = lower(valueOf(subject, expr.prop) ?? null);
+      const lit = (expr.value as { v: string }).v.toLowerCase();
+      return v !== undefined && (expr.fn === 'startswith' ? v.startsWith(lit) : v.endsWith(lit));
+    }
+    case 'any': {
+      const v = valueOf(subject, expr.prop);
+      return Array.isArray(v) && v.some((x) => lambda(expr.body, x));
+    }
+  }
+}
+
+/** The ids an `id eq '…' or id eq '…'` filter names (groups/delta's only filter), or undefined if it is anything else. */
+export function idsOfIdFilter(expr: FilterExpr): string[] | undefined {
+  if (expr.t === 'or') {
+    const l = idsOfIdFilter(expr.l);
+    const r = idsOfIdFilter(expr.r);
+    return l && r ? [...l, ...r] : undefined;
+  }
+  if (expr.t === 'cmp' && expr.op === 'eq' && expr.prop.toLowerCase() === 'id' && expr.value.kind === 'string') return [expr.value.v.toLowerCase()];
+  return undefined;
+}

@@ -1,0 +1,234 @@
+import { createHash } from 'node:crypto';
+import type { Group, User } from '../directory/model.js';
+
+/**
+ * Microsoft Graph's user and group resources as the mock serves them: the default property sets
+ * in the order Graph serves them, nulls included (reference §8.2), the wider set `$select` may
+ * name, and the `@odata.context` URLs (reference §8.1).
+ * https://learn.microsoft.com/graph/api/resources/user · https://learn.microsoft.com/graph/api/resources/group
+ */
+
+export type ResourceKind = 'user' | 'group';
+export type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
+
+/** GET /users, /me, /users/{id} without $select (Doc user-get.md; key order as served). */
+export const USER_DEFAULT = [
+  'businessPhones',
+  'displayName',
+  'givenName',
+  'jobTitle',
+  'mail',
+  'mobilePhone',
+  'officeLocation',
+  'preferredLanguage',
+  'surname',
+  'userPrincipalName',
+  'id',
+] as const;
+
+/** GET /groups, /groups/{id} without $select (Doc group-list.md example; key order as served). */
+export const GROUP_DEFAULT = [
+  'id',
+  'deletedDateTime',
+  'classification',
+  'createdDateTime',
+  'description',
+  'displayName',
+  'expirationDateTime',
+  'groupTypes',
+  'isAssignableToRole',
+  'mail',
+  'mailEnabled',
+  'mailNickname',
+  'membershipRule',
+  'membershipRuleProcessingState',
+  'onPremisesLastSyncDateTime',
+  'onPremisesSecurityIdentifier',
+  'onPremisesSyncEnabled',
+  'preferredDataLocation',
+  'preferredLanguage',
+  'proxyAddresses',
+  'renewedDateTime',
+  'resourceBehaviorOptions',
+  'resourceProvisioningOptions',
+  'securityEnabled',
+  'theme',
+  'visibility',
+  'onPremisesProvisioningErrors',
+] as const;
+
+/**
+ * A stable creation time for objects whose fixture has none: derived from the id, between 2020
+ * and 2024, whole seconds, `Z` (Graph's DateTimeOffset format). The same id always gives the same time.
+ */
+export function derivedCreatedDateTime(id: string): string {
+  const h = createHash('sha256').update(`created:${id.toLowerCase()}`).digest();
+  const start = Date.UTC(2020, 0, 1);
+  const span = Date.UTC(2025, 0, 1) - start;
+  return new Date(start + (h.readUInt32BE(0) % (span / 1000)) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * The object's security identifier as Entra derives it for cloud objects: `S-1-12-1-` and the
+ * GUID's 16 bytes read as four little-endian 32-bit numbers.
+ */
+export function securityIdentifier(id: string): string {
+  const hex = id.replace(/-/g, '');
+  if (!/^[0-9a-f]{32}$/i.test(hex)) return 'S-1-12-1-0-0-0-0';
+  const b = Buffer.from(hex, 'hex');
+  // GUID byte order: the first three fields are little-endian in the binary form.
+  const guidBytes = Buffer.concat([Buffer.from(b.subarray(0, 4)).reverse(), Buffer.from(b.subarray(4, 6)).reverse(), Buffer.from(b.subarray(6, 8)).reverse(), b.subarray(8)]);
+  return `S-1-12-1-${[0, 4, 8, 12].map((o) => guidBytes.readUInt32LE(o)).join('-')}`;
+}
+
+const isUnified = (g: Pick<Group, 'groupTypes'>): boolean => (g.groupTypes ?? []).some((t) => t.toLowerCase() === 'unified');
+/** A group's securityEnabled: as the fixture says, else true for security groups, false for Microsoft 365 groups. */
+export const groupSecurityEnabled = (g: Pick<Group, 'securityEnabled' | 'groupTypes'>): boolean => g.securityEnabled ?? !isUnified(g);
+const groupMailEnabled = (g: Pick<Group, 'mailEnabled' | 'groupTypes'>): boolean => g.mailEnabled ?? isUnified(g);
+
+/** A mail nickname for groups whose fixture has none: the display name's letters and digits. */
+function derivedMailNickname(g: Pick<Group, 'displayName' | 'id'>): string {
+  const n = g.displayName.replace(/[^A-Za-z0-9]/g, '');
+  return n.length > 0 ? n.slice(0, 64) : g.id.slice(0, 10);
+}
+
+type Getter<T> = (o: T, id: string) => Json;
+
+/** Every user property the mock can serve, with its value. Properties not modelled are null. */
+const USER_PROPERTIES: Record<string, Getter<User>> = {
+  businessPhones: (u) => u.businessPhones ?? [],
+  displayName: (u) => u.displayName,
+  givenName: (u) => u.givenName ?? null,
+  jobTitle: (u) => u.jobTitle ?? null,
+  mail: (u) => u.mail ?? null,
+  mobilePhone: (u) => u.mobilePhone ?? null,
+  officeLocation: (u) => u.officeLocation ?? null,
+  preferredLanguage: (u) => u.preferredLanguage ?? null,
+  surname: (u) => u.surname ?? null,
+  userPrincipalName: (u) => u.userPrincipalName,
+  id: (_u, id) => id,
+  accountEnabled: (u) => u.accountEnabled ?? true,
+  userType: (u) => u.userType ?? (u.userPrincipalName.includes('#EXT#') ? 'Guest' : 'Member'),
+  createdDateTime: (_u, id) => derivedCreatedDateTime(id),
+  deletedDateTime: () => null,
+  mailNickname: (u) => u.userPrincipalName.split('@')[0] ?? u.userPrincipalName,
+  otherMails: () => [],
+  proxyAddresses: (u) => (u.mail ? [`SMTP:${u.mail}`] : []),
+  imAddresses: () => [],
+  identities: (u) => [{ signInType: 'userPrincipalName', issuer: u.userPrincipalName.split('@')[1] ?? '', issuerAssignedId: u.userPrincipalName }],
+  securityIdentifier: (_u, id) => securityIdentifier(id),
+  ageGroup: () => null,
+  city: () => null,
+  companyName: () => null,
+  consentProvidedForMinor: () => null,
+  country: () => null,
+  creationType: () => null,
+  department: () => null,
+  employeeHireDate: () => null,
+  employeeId: () => null,
+  employeeType: () => null,
+  externalUserState: () => null,
+  externalUserStateChangeDateTime: () => null,
+  faxNumber: () => null,
+  isResourceAccount: () => null,
+  legalAgeGroupClassification: () => null,
+  onPremisesDistinguishedName: () => null,
+  onPremisesDomainName: () => null,
+  onPremisesImmutableId: () => null,
+  onPremisesLastSyncDateTime: () => null,
+  onPremisesSamAccountName: () => null,
+  onPremisesSecurityIdentifier: () => null,
+  onPremisesSyncEnabled: () => null,
+  onPremisesUserPrincipalName: () => null,
+  passwordPolicies: () => null,
+  postalCode: () => null,
+  preferredDataLocation: () => null,
+  showInAddressList: () => null,
+  state: () => null,
+  streetAddress: () => null,
+  usageLocation: () => null,
+};
+
+/** Every group property the mock can serve, with its value. */
+const GROUP_PROPERTIES: Record<string, Getter<Group>> = {
+  id: (_g, id) => id,
+  deletedDateTime: () => null,
+  classification: () => null,
+  createdDateTime: (_g, id) => derivedCreatedDateTime(id),
+  description: (g) => g.description ?? null,
+  displayName: (g) => g.displayName,
+  expirationDateTime: () => null,
+  groupTypes: (g) => g.groupTypes ?? [],
+  isAssignableToRole: () => null,
+  mail: (g) => g.mail ?? null,
+  mailEnabled: (g) => groupMailEnabled(g),
+  mailNickname: (g) => g.mailNickname ?? derivedMailNickname(g),
+  membershipRule: () => null,
+  membershipRuleProcessingState: () => null,
+  onPremisesLastSyncDateTime: () => null,
+  onPremisesSecurityIdentifier: () => null,
+  onPremisesSyncEnabled: () => null,
+  preferredDataLocation: () => null,
+  preferredLanguage: () => null,
+  proxyAddresses: (g) => (g.mail ? [`SMTP:${g.mail}`] : []),
+  renewedDateTime: (_g, id) => derivedCreatedDateTime(id),
+  resourceBehaviorOptions: () => [],
+  resourceProvisioningOptions: () => [],
+  securityEnabled: (g) => groupSecurityEnabled(g),
+  theme: () => null,
+  // Microsoft 365 groups are Public unless made Private; security groups have no visibility.
+  visibility: (g) => (isUnified(g) ? 'Public' : null),
+  onPremisesProvisioningErrors: () => [],
+  creationOptions: () => [],
+  securityIdentifier: (_g, id) => securityIdentifier(id),
+  serviceProvisioningErrors: () => [],
+  onPremisesDomainName: () => null,
+  onPremisesNetBiosName: () => null,
+  onPremisesSamAccountName: () => null,
+  uniqueName: () => null,
+};
+
+const USER_NAMES = new Map(Object.keys(USER_PROPERTIES).map((k) => [k.toLowerCase(), k]));
+const GROUP_NAMES = new Map(Object.keys(GROUP_PROPERTIES).map((k) => [k.toLowerCase(), k]));
+
+/** The property's canonical name on the resource (Graph matches names case-insensitively), or undefined. */
+export function propertyName(kind: ResourceKind, name: string): string | undefined {
+  return (kind === 'user' ? USER_NAMES : GROUP_NAMES).get(name.toLowerCase());
+}
+
+export function userValue(u: User, id: string, property: string): Json {
+  const get = USER_PROPERTIES[property];
+  return get ? get(u, id) : null;
+}
+
+export function groupValue(g: Group, id: string, property: string): Json {
+  const get = GROUP_PROPERTIES[property];
+  return get ? get(g, id) : null;
+}
+
+/**
+ * One object as JSON text: `@odata.type` first when asked (items of directoryObject
+ * collections), then the default properties or the `$select`ed ones in the order asked.
+ * `limited`: the caller may not read this type, so only the type and id are real and every
+ * other property is null (permissions-overview, "Limited information returned for
+ * inaccessible member objects").
+ */
+export function objectJson(kind: ResourceKind, o: User | Group, id: string, opts: { select?: readonly string[] | undefined; typed?: boolean; limited?: boolean } = {}): string {
+  const props: readonly string[] = opts.select ?? (kind === 'user' ? USER_DEFAULT : GROUP_DEFAULT);
+  const out: Record<string, Json> = {};
+  if (opts.typed) out['@odata.type'] = `#microsoft.graph.${kind}`;
+  for (const p of props) {
+    const canonical = propertyName(kind, p);
+    // A $select on a directoryObject collection may name another type's property: skipped here.
+    if (!canonical) continue;
+    if (opts.limited && canonical !== 'id') out[canonical] = null;
+    else out[canonical] = kind === 'user' ? userValue(o as User, id, canonical) : groupValue(o as Group, id, canonical);
+  }
+  return JSON.stringify(out);
+}
+
+/** `https://graph.microsoft.com/v1.0/$metadata#groups(id,displayName)` and friends. */
+export function contextUrl(graphOrigin: string, entitySet: string, opts: { select?: readonly string[] | undefined; entity?: boolean } = {}): string {
+  const sel = opts.select ? `(${opts.select.join(',')})` : '';
+  return `${graphOrigin}/v1.0/$metadata#${entitySet}${sel}${opts.entity ? '/$entity' : ''}`;
+}

@@ -1,0 +1,58 @@
+import type { FastifyInstance } from 'fastify';
+import type { MockContext } from '../../context.js';
+import { GRAPH_ERRORS, graphError } from '../../errors/graph-error.js';
+import { GraphFailure } from '../../graph/graph-failure.js';
+import { graphRoute } from '../../graph/graph-route.js';
+import { registerDeltaRoutes } from './delta.js';
+import { registerGroupRoutes } from './groups.js';
+import { registerMemberGroupsRoutes } from './member-groups.js';
+import { registerMemberOfRoutes } from './member-of.js';
+import { registerMemberRoutes } from './members.js';
+import { registerUserRoutes } from './users.js';
+
+/**
+ * Microsoft Graph v1.0, the directory part a group sync needs: users, groups, memberships,
+ * the membership actions and groups/delta (the routes), on the shared machinery in src/graph/.
+ * Paths are Graph's, under /v1.0 on the mock's origin (discovery's msgraph_host points here).
+ */
+export function registerGraphRoutes(app: FastifyInstance, ctx: MockContext): void {
+  registerUserRoutes(app, ctx);
+  registerGroupRoutes(app, ctx);
+  registerMemberRoutes(app, ctx);
+  registerMemberOfRoutes(app, ctx);
+  registerMemberGroupsRoutes(app, ctx);
+  registerDeltaRoutes(app, ctx);
+  app.all('/v1.0/*', graphRoute(ctx, 'unknown', (call) => refuseUnknown(call.request.method, (call.request.params as { '*': string })['*'])));
+}
+
+/** Segments of real Graph paths the mock does not serve (so it says so instead of "not found"). */
+const NOT_IMPLEMENTED = new Set([
+  'manager', 'directreports', 'owners', 'ownedobjects', 'registereddevices', 'owneddevices', 'approleassignments', 'photo', 'photos',
+  'drive', 'drives', 'messages', 'mailfolders', 'calendar', 'events', 'contacts', 'licensedetails', 'checkmemberobjects', 'transitivereports',
+  'applications', 'serviceprincipals', 'devices', 'directoryroles', 'directoryobjects', 'organization', 'domains', 'administrativeunits',
+  'sites', 'teams', 'chats', 'planner', 'invitations', 'oauth2permissiongrants', 'approleassignedto', 'settings', 'team', 'sites', 'onenote',
+]);
+const NAVIGATIONS = new Set(['memberof', 'transitivememberof', 'members', 'transitivemembers', 'getmembergroups', 'getmemberobjects', 'checkmembergroups', 'delta', 'delta()', 'microsoft.graph.delta', '$count']);
+
+/**
+ * What Graph answers for a path the routes above do not take: a write on a resource the mock
+ * serves read-only (501, said plainly), a segment Graph does not have (400 "Resource not found
+ * for the segment '…'."), or one Graph has and the mock does not serve (501).
+ */
+function refuseUnknown(method: string, rest: string): never {
+  const segments = rest.split('/').filter(Boolean);
+  const first = segments[0] ?? '';
+  const top = first.toLowerCase();
+  const known = top === 'me' || top === 'users' || top === 'groups';
+  if (!known) {
+    if (NOT_IMPLEMENTED.has(top)) throw new GraphFailure(graphError(GRAPH_ERRORS.mockNotImplemented, { feature: `/v1.0/${first}` }));
+    throw new GraphFailure(graphError(GRAPH_ERRORS.unknownSegment, { segment: first }));
+  }
+  const nav = segments[top === 'me' ? 1 : 2];
+  if (nav !== undefined && !NAVIGATIONS.has(nav.toLowerCase())) {
+    if (NOT_IMPLEMENTED.has(nav.toLowerCase())) throw new GraphFailure(graphError(GRAPH_ERRORS.mockNotImplemented, { feature: `${nav} on ${first}` }));
+    throw new GraphFailure(graphError(GRAPH_ERRORS.unknownSegment, { segment: nav }));
+  }
+  if (method !== 'GET') throw new GraphFailure(graphError(GRAPH_ERRORS.mockNotImplemented, { feature: `${method} /v1.0/${rest}` }));
+  throw new GraphFailure(graphError(GRAPH_ERRORS.unknownSegment, { segment: segments[segments.length - 1] ?? first }));
+}

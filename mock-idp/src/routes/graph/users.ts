@@ -1,0 +1,55 @@
+import type { FastifyInstance } from 'fastify';
+import type { MockContext } from '../../context.js';
+import { serveCollection, serveEntity } from '../../graph/collection.js';
+import { demand, graphRoute, notFound, type GraphCall } from '../../graph/graph-route.js';
+import { findUser, me } from '../../graph/lookup.js';
+import { allowed, PERMISSIONS } from '../../graph/permissions.js';
+
+/**
+ * Users: GET /v1.0/me, /v1.0/users, /v1.0/users/$count, /v1.0/users/{id | userPrincipalName}.
+ * https://learn.microsoft.com/graph/api/user-get · https://learn.microsoft.com/graph/api/user-list
+ * Permissions (reference §8.1): /me any user-reading delegated scope, User.Read at least;
+ * /users User.ReadBasic.All / User.Read.All / Directory.Read.All (delegated) or User.Read.All /
+ * Directory.Read.All (application); /users/{id} also User.Read when it is the signed-in user.
+ */
+export function registerUserRoutes(app: FastifyInstance, ctx: MockContext): void {
+  app.get(
+    '/v1.0/me',
+    graphRoute(ctx, 'me', (call) => {
+      const target = me(call);
+      demand(allowed(call.caller, PERMISSIONS.me, true));
+      return serveEntity(call, 'users', 'user', target.id);
+    }),
+  );
+
+  const listUsers = (call: GraphCall, countOnly: boolean) => {
+      demand(allowed(call.caller, PERMISSIONS.listUsers));
+      return serveCollection(call, {
+        entitySet: 'users',
+        kinds: ['user'],
+        typed: false,
+        reference: false,
+        ids: (ix) => ix.userIds(),
+        key: 'users',
+        orderable: ['displayName', 'userPrincipalName'],
+        countOnly,
+        // Graph's user skip tokens look like X'4453707402…' (reference §8.1).
+        tokenStyle: 'hex',
+      });
+    };
+  app.get('/v1.0/users', graphRoute(ctx, 'users', (call) => listUsers(call, false)));
+  app.get('/v1.0/users/$count', graphRoute(ctx, 'users.count', (call) => listUsers(call, true)));
+
+  app.get(
+    '/v1.0/users/:id',
+    graphRoute(ctx, 'users.get', (call) => {
+      const ref = (call.request.params as { id: string }).id;
+      // `%24count` reaches here rather than the static route.
+      if (ref.toLowerCase() === '$count') return listUsers(call, true);
+      const target = findUser(call, ref);
+      demand(allowed(call.caller, PERMISSIONS.getUser, target?.self ?? false));
+      if (!target) throw notFound(ref);
+      return serveEntity(call, 'users', 'user', target.id);
+    }),
+  );
+}
