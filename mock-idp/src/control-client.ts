@@ -2,6 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { FixtureDocument, FixtureSource, TenantFixture, TenantSource } from './directory/model.js';
 import type { RequestLogEntry } from './runtime/request-log.js';
+import type { GraphFault, GraphFaultSpec } from './runtime/faults.js';
 import type { PatchOperation } from './support/json-patch.js';
 
 /** An answer of the control API that was not a success. */
@@ -85,6 +86,31 @@ export class MockEntraControl {
   }
   revokeSessions(id: string, user: string): Promise<{ value: boolean }> {
     return this.call('POST', `/_mock/tenants/${enc(id)}/users/${enc(user)}/revoke-sessions`);
+  }
+
+  /**
+   * Makes Microsoft Graph misbehave for this tenant's callers only: throttling (429 with
+   * Retry-After), 500/502/503/504, or latency — for the next `count` calls, or a seeded share
+   * (`rate`, `seed`, optional `limit`) of the calls whose path matches `path` (a glob).
+   *
+   * @example
+   * await control.setGraphFault(t.id, { status: 429, retryAfterSeconds: 2, count: 3, path: '/v1.0/groups*' });
+   * await control.setGraphFault(t.id, { status: 503, rate: 0.3, seed: 42 });
+   */
+  setGraphFault(id: string, fault: GraphFaultSpec): Promise<GraphFault> {
+    return this.call('POST', `/_mock/tenants/${enc(id)}/graph/faults`, fault);
+  }
+  /** Same as setGraphFault (the name the harness uses). */
+  addGraphFault(id: string, fault: GraphFaultSpec): Promise<GraphFault> {
+    return this.setGraphFault(id, fault);
+  }
+  /** The tenant's faults, with how often each matched and fired, and what is left of it. */
+  listGraphFaults(id: string): Promise<GraphFault[]> {
+    return this.call<{ faults: GraphFault[] }>('GET', `/_mock/tenants/${enc(id)}/graph/faults`).then((r) => r.faults);
+  }
+  /** Removes one fault, or all of them. */
+  clearGraphFaults(id: string, faultId?: string): Promise<void> {
+    return this.call('DELETE', `/_mock/tenants/${enc(id)}/graph/faults${faultId === undefined ? '' : `/${enc(faultId)}`}`);
   }
 
   private call<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {

@@ -17,6 +17,7 @@ export { FixtureError, formatIssue, type FixtureIssue } from './directory/fixtur
 export type * from './directory/model.js';
 export { CATALOG, CATALOG_CODES, type AadstsCode, type CatalogEntry } from './errors/catalog.js';
 export type { RequestLogEntry } from './runtime/request-log.js';
+export type { GraphFault, GraphFaultSpec } from './runtime/faults.js';
 export type { PatchOperation } from './support/json-patch.js';
 export { GRAPH_APP_ID } from './directory/microsoft-graph.js';
 export { CONTOSO } from './contoso.js';

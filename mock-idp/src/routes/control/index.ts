@@ -6,6 +6,7 @@ import type { FixtureDocument, TenantFixture } from '../../directory/model.js';
 import { newSigningKey } from '../../keys/signing-keys.js';
 import type { TenantRuntime } from '../../runtime/tenant-runtime.js';
 import { applyPatch, PatchError } from '../../support/json-patch.js';
+import { registerFaultRoutes } from './faults.js';
 
 /**
  * The test-control API under /_mock/ — deliberately apart from Entra's routes and shaped like
@@ -27,6 +28,7 @@ import { applyPatch, PatchError } from '../../support/json-patch.js';
  *   POST   /_mock/tenants/:id/keys/rotate              {"retireAfterSeconds": n} (default 86400)
  *   GET    /_mock/tenants/:id/requests                 the request log; DELETE clears it
  *   POST   /_mock/tenants/:id/users/:user/revoke-sessions   like Graph's revokeSignInSessions
+ *   POST/GET/DELETE /_mock/tenants/:id/graph/faults[/:faultId]  Graph faults: 429, 5xx, latency (faults.ts)
  */
 export function registerControlRoutes(app: FastifyInstance, ctx: MockContext): void {
   app.register(
@@ -157,6 +159,8 @@ export function registerControlRoutes(app: FastifyInstance, ctx: MockContext): v
         t.tokensValidFrom.set(user.id.toLowerCase(), t.now());
         return { value: true };
       });
+
+      registerFaultRoutes(control, ctx);
     },
     { prefix: '/_mock' },
   );
