@@ -14,6 +14,7 @@ Usage:
   mock-entra ca                       print the local CA certificate (PEM)
   mock-entra fixtures validate FILE…  check fixture files, every error with file and JSON path
   mock-entra fixtures import MANIFEST turn an app registration manifest into a fixture
+  mock-entra fixtures generate …      write a tenant with generated users and groups (see fixtures help)
 
 serve options (environment variable in brackets):
   -f, --fixture FILE     fixture file, repeatable            [MOCK_ENTRA_FIXTURES, comma-separated]

@@ -160,10 +160,7 @@ describe('mock-entra fixtures import', () => {
 });
 
 describe('mock-entra fixtures (other subcommands)', () => {
-  it('says generate is not available yet', async () => {
-    expect(await run('generate', '--users', '10')).toEqual({ code: 2, stdout: '', stderr: 'fixtures generate is not available yet (issue 3)\n' });
-  });
-
+  // generate: cli/test/fixtures-generate.test.ts
   it('prints help, and usage on a missing or unknown subcommand', async () => {
     expect(await run('help')).toEqual({ code: 0, stdout: FIXTURES_USAGE, stderr: '' });
     expect(await run()).toEqual({ code: 2, stdout: '', stderr: `mock-entra fixtures: a subcommand is required\n\n${FIXTURES_USAGE}` });
