@@ -1,4 +1,5 @@
 import { configDefaults, defineConfig } from 'vitest/config';
+import { HtmlReporter } from './harness/src/reporters/html.js';
 import { HARNESS_TEST_FILE, SCENARIOS_TEST_FILE, scenarioProjectTest } from './harness/src/vitest/config.js';
 
 export default defineConfig({
@@ -7,6 +8,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Real-client tests start Chromium; two cores are enough for two workers.
     maxWorkers: 2,
+    // CI reads JUnit XML; the scenarios' HTML report (screenshots, request logs) sits next to it.
+    reporters: ['default', ['junit', { outputFile: 'reports/junit.xml' }], new HtmlReporter({ outputFile: 'reports/scenarios/index.html' })],
     projects: [
       {
         extends: true,

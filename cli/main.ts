@@ -15,6 +15,7 @@ Usage:
   mock-entra fixtures validate FILE…  check fixture files, every error with file and JSON path
   mock-entra fixtures import MANIFEST turn an app registration manifest into a fixture
   mock-entra fixtures generate …      write a tenant with generated users and groups (see fixtures help)
+  mock-entra scenarios list|run …     the scenario suite (mock-entra scenarios --help)
 
 serve options (environment variable in brackets):
   -f, --fixture FILE     fixture file, repeatable            [MOCK_ENTRA_FIXTURES, comma-separated]
@@ -42,6 +43,11 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'fixtures':
       return runFixturesCommand(rest, io);
+    case 'scenarios': {
+      // Loaded on demand: it needs vitest and the browser tooling (dev dependencies), serve does not.
+      const { runScenariosCommand } = await import('./scenarios-command.js');
+      return runScenariosCommand(rest, io);
+    }
     case 'help':
       io.stdout(HELP);
       return 0;

@@ -90,7 +90,8 @@ export async function startSharedServices(o: SharedServicesOptions = {}): Promis
   };
 }
 
-async function checkReachable(idpUrl: string, caPem: string | undefined): Promise<void> {
+/** Throws, with a hint, when the mock's test-control API cannot be reached (wrong URL, CA, not running). */
+export async function checkReachable(idpUrl: string, caPem: string | undefined): Promise<void> {
   const control = new MockEntraControl(idpUrl, caPem ? { ca: caPem } : {});
   try {
     await control.health();

@@ -49,7 +49,8 @@ export {
   type RequestsExpectation,
 } from './expectations.js';
 export { addSecurityGroups, helperGroupId } from './fixture-helpers.js';
-export { runScenario, explainFailure, describeRequest, type ScenarioReport, type StepReport, type CheckReport, type RunScenarioOptions } from './runner.js';
+export { runScenario, type ScenarioReport, type StepReport, type CheckReport, type RunScenarioOptions, type VariantReport } from './runner.js';
+export { explainFailure, describeRequest } from './explain.js';
 export { ScenarioRun, type BrowserOutcome, type TokenOutcome, type Screenshot, type AadstsSighting } from './run-context.js';
 export { createScenarioTenant, scenarioFixture, type ScenarioTenant } from './tenant.js';
 export {
@@ -57,6 +58,7 @@ export {
   startSharedServices,
   connectHarnessEnvironment,
   sharedServicesOptionsFromEnv,
+  checkReachable,
   type HarnessEnvironment,
   type SharedServices,
   type SharedServicesInfo,

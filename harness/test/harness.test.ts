@@ -207,7 +207,7 @@ describe('HTML report', () => {
     const meta = toMeta(report, out);
     expect(meta.screenshots.length).toBeGreaterThan(0);
     const html = renderHtmlReport(
-      [{ name: `${s.flow}/${s.id}`, module: 'harness/test/scenarios.test.ts', state: 'failed', durationMs: report.durationMs, errors: [report.failure!], scenario: meta }],
+      [{ name: `${s.flow}/${s.id}`, module: 'harness/test/scenarios.test.ts', project: 'scenarios', state: 'failed', durationMs: report.durationMs, errors: [report.failure!], scenario: meta }],
       { reason: 'failed', unhandled: [], generatedAt: new Date() },
     );
     writeFileSync(join(out, 'index.html'), html);

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Reporter, TestCase, TestModule, TestRunEndReason } from 'vitest/node';
 
 type SerializedError = Parameters<NonNullable<Reporter['onTestRunEnd']>>[1][number];
-import { describeRequest } from '../runner.js';
+import { describeRequest } from '../explain.js';
 import type { ScenarioMeta } from '../vitest/meta.js';
 import { reportDir } from '../vitest/meta.js';
 import '../vitest/provided-context.js';
@@ -22,11 +22,18 @@ export interface HtmlReporterOptions {
   outputFile?: string;
   /** Called with the path once written (the CLI prints it). */
   onWritten?: (file: string) => void;
+  /**
+   * Write the report even when no scenario ran (default false: a run of other tests only, e.g.
+   * `npx vitest run mock-idp/test/…` with this reporter configured, leaves the last report alone).
+   */
+  always?: boolean;
 }
 
-interface Row {
+export interface Row {
   name: string;
   module: string;
+  /** The vitest project. */
+  project: string;
   state: 'passed' | 'failed' | 'skipped' | 'pending';
   durationMs: number;
   errors: string[];
@@ -45,6 +52,7 @@ export class HtmlReporter implements Reporter {
     for (const m of testModules) {
       for (const t of m.children.allTests()) rows.push(row(t, m));
     }
+    if (!this.options.always && !rows.some((r) => r.scenario)) return;
     const html = renderHtmlReport(rows, { reason, unhandled: unhandledErrors.map((e) => e.stack ?? e.message ?? String(e)), generatedAt: new Date() });
     mkdirSync(dirname(this.outputFile), { recursive: true });
     writeFileSync(this.outputFile, html);
@@ -58,6 +66,7 @@ function row(t: TestCase, m: TestModule): Row {
   return {
     name: t.fullName,
     module: m.moduleId,
+    project: t.project.name,
     state: r.state,
     durationMs: Math.round(d?.duration ?? 0),
     errors: (r.errors ?? []).map((e) => e.message ?? String(e)),
@@ -97,8 +106,9 @@ figcaption{font-size:12px;color:#555;word-break:break-all}h3{font-size:14px;marg
 .totals span{margin-right:14px}`;
 
 export function renderHtmlReport(rows: Row[], o: { reason: string; unhandled: string[]; generatedAt: Date }): string {
-  const scenarios = rows.filter((r) => r.scenario || r.module.includes('scenarios'));
-  const others = rows.filter((r) => !scenarios.includes(r));
+  const scenarios = rows.filter((r) => r.scenario || r.project === 'scenarios');
+  // Of the other tests (a whole `npm test`), only failures are worth a line here.
+  const others = rows.filter((r) => !scenarios.includes(r) && r.state === 'failed');
   const count = (s: Row['state']) => scenarios.filter((r) => r.state === s).length;
   const order = (r: Row) => (r.state === 'failed' ? 0 : r.state === 'passed' ? 1 : 2);
   scenarios.sort((a, b) => order(a) - order(b) || a.name.localeCompare(b.name));

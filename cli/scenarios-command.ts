@@ -1,0 +1,252 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { checkReachable, DEFAULT_SCENARIOS_DIR, HtmlReporter, loadScenarios, sharedServicesOptionsFromEnv, type LoadedScenario } from '../harness/src/index.js';
+import { PROJECT_ROOT, SCENARIO_CONCURRENCY, SCENARIOS_TEST_FILE, scenarioProjectTest } from '../harness/src/vitest/config.js';
+
+/**
+ * `mock-entra scenarios list | run`: the scenario suite through vitest's programmatic API
+ * (vitest/node), with the scenario project's settings (harness/src/vitest/config.ts) — the same
+ * tests `npx vitest run --project scenarios` runs.
+ */
+export interface Io {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+}
+
+export const SCENARIOS_HELP = `mock-entra scenarios — run the scenario suite (scenarios/<flow>/<id>.scenario.ts)
+
+Usage:
+  mock-entra scenarios list [FILTER…] [--json]
+  mock-entra scenarios run  [FILTER…] [options]
+
+FILTER: case-insensitive substrings of <flow>/<id> (e.g. rp-login, group-sync/, secret); none = all.
+
+run options:
+  --reporter NAME    console | junit | json | html, repeatable      (default: all four)
+  --out DIR          where junit.xml, results.json, index.html and
+                     screenshots/ go                                 (reports/scenarios)
+  --idp-url URL      attach to a mock started elsewhere (its test-control API
+                     must answer us: loopback, or --allow-remote-control)   [MOCK_ENTRA_IDP_URL]
+  --ca FILE          that mock's CA certificate, when it is HTTPS     [MOCK_ENTRA_CA]
+                     (default: NODE_EXTRA_CA_CERTS; \`mock-entra ca\` prints it)
+  --tls              start the in-process mock on HTTPS (default: plain HTTP)
+  --concurrency N    scenarios at once                                 (${SCENARIO_CONCURRENCY})
+  --seed N           shuffle seed, to repeat an order                  (random)
+  --dir DIR          scenario files                                    (the repository's scenarios/)
+  -h, --help
+`;
+
+const REPORTERS = ['console', 'junit', 'json', 'html'] as const;
+type ReporterName = (typeof REPORTERS)[number];
+
+export async function runScenariosCommand(args: string[], io: Io): Promise<number> {
+  const [sub, ...rest] = args;
+  switch (sub) {
+    case 'list':
+      return list(rest, io);
+    case 'run':
+      return run(rest, io);
+    case undefined:
+    case 'help':
+    case '-h':
+    case '--help':
+      io.stdout(SCENARIOS_HELP);
+      return sub === undefined ? 2 : 0;
+    default:
+      io.stderr(`mock-entra scenarios: unknown subcommand '${sub}'\n\n${SCENARIOS_HELP}`);
+      return 2;
+  }
+}
+
+/** Vitest, and the sources it runs (TypeScript scenario files, the adapter), are needed: a clone with dev dependencies. */
+function missingPrerequisite(dir: string): string | undefined {
+  if (!existsSync(join(PROJECT_ROOT, SCENARIOS_TEST_FILE))) {
+    return `the scenario adapter ${SCENARIOS_TEST_FILE} is not here (${PROJECT_ROOT}): run mock-entra scenarios from a clone of the repository`;
+  }
+  if (!existsSync(dir)) return `no scenario folder ${dir}`;
+  return undefined;
+}
+
+async function importVitest(): Promise<typeof import('vitest/node')> {
+  try {
+    return await import('vitest/node');
+  } catch {
+    throw new Error('mock-entra scenarios needs vitest (and playwright-core, openid-client): npm install (dev dependencies included)');
+  }
+}
+
+/** Loads scenario files through vitest's module runner (they are TypeScript). */
+async function loadWithVitest(dir: string, filters: string[]): Promise<LoadedScenario[]> {
+  const { createVitest } = await importVitest();
+  const vitest = await createVitest('test', { root: PROJECT_ROOT, config: false, watch: false, reporters: [] });
+  try {
+    return await loadScenarios({ dir, filters, importer: (file) => vitest.import(file) });
+  } finally {
+    await vitest.close();
+  }
+}
+
+async function list(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, dir: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) {
+    io.stdout(SCENARIOS_HELP);
+    return 0;
+  }
+  const dir = resolve(values.dir ?? DEFAULT_SCENARIOS_DIR);
+  const missing = missingPrerequisite(dir);
+  if (missing) {
+    io.stderr(`mock-entra scenarios: ${missing}\n`);
+    return 1;
+  }
+  const scenarios = await loadWithVitest(dir, positionals);
+  if (values.json) {
+    io.stdout(`${JSON.stringify(scenarios.map((s) => ({ id: s.id, flow: s.flow, title: s.title, reproduces: s.reproduces, file: relative(process.cwd(), s.file), steps: s.steps.map((x) => x.label), expect: s.expect.map((x) => x.label) })), null, 2)}\n`);
+    return 0;
+  }
+  const lines: string[] = [];
+  for (const s of scenarios) lines.push(`${s.flow}/${s.id}`, `    ${s.title}`, `    reproduces: ${s.reproduces}`);
+  lines.push('', `${scenarios.length} scenario(s)${positionals.length ? ` matching ${positionals.join(', ')}` : ''}`);
+  io.stdout(`${lines.join('\n')}\n`);
+  return 0;
+}
+
+async function run(args: string[], io: Io): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        reporter: { type: 'string', multiple: true },
+        out: { type: 'string' },
+        'idp-url': { type: 'string' },
+        ca: { type: 'string' },
+        tls: { type: 'boolean' },
+        concurrency: { type: 'string' },
+        seed: { type: 'string' },
+        dir: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    io.stderr(`mock-entra scenarios run: ${(e as Error).message}\n\n${SCENARIOS_HELP}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.stdout(SCENARIOS_HELP);
+    return 0;
+  }
+  const reporters = (values.reporter ?? [...REPORTERS]).flatMap((r) => r.split(',')).map((r) => r.trim().toLowerCase());
+  const unknown = reporters.filter((r) => !(REPORTERS as readonly string[]).includes(r));
+  if (unknown.length) {
+    io.stderr(`mock-entra scenarios run: unknown reporter ${unknown.join(', ')} (choose from ${REPORTERS.join(', ')})\n`);
+    return 2;
+  }
+  const concurrency = values.concurrency === undefined ? SCENARIO_CONCURRENCY : Number(values.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    io.stderr(`mock-entra scenarios run: --concurrency must be a whole number ≥ 1, not '${values.concurrency}'\n`);
+    return 2;
+  }
+  const seed = values.seed === undefined ? undefined : Number(values.seed);
+  if (seed !== undefined && !Number.isInteger(seed)) {
+    io.stderr(`mock-entra scenarios run: --seed must be an integer, not '${values.seed}'\n`);
+    return 2;
+  }
+  const idpUrl = values['idp-url'] ?? process.env.MOCK_ENTRA_IDP_URL;
+  if (idpUrl !== undefined) {
+    try {
+      const u = new URL(idpUrl);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http(s)');
+    } catch {
+      io.stderr(`mock-entra scenarios run: --idp-url must be the mock's base URL (e.g. https://localhost:8443), not '${idpUrl}'\n`);
+      return 2;
+    }
+  }
+  if (values.ca !== undefined) {
+    try {
+      if (!readFileSync(values.ca, 'utf8').includes('BEGIN CERTIFICATE')) throw new Error('no PEM certificate in it');
+    } catch (e) {
+      io.stderr(`mock-entra scenarios run: --ca ${values.ca}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+      return 2;
+    }
+  }
+  const dir = resolve(values.dir ?? DEFAULT_SCENARIOS_DIR);
+  const missing = missingPrerequisite(dir);
+  if (missing) {
+    io.stderr(`mock-entra scenarios: ${missing}\n`);
+    return 1;
+  }
+  const out = resolve(values.out ?? join('reports', 'scenarios'));
+
+  // The global setup and the workers read their settings from the environment.
+  const env: Record<string, string | undefined> = {
+    MOCK_ENTRA_IDP_URL: idpUrl,
+    MOCK_ENTRA_CA: values.ca ? resolve(values.ca) : process.env.MOCK_ENTRA_CA,
+    MOCK_ENTRA_SCENARIOS_TLS: values.tls ? '1' : process.env.MOCK_ENTRA_SCENARIOS_TLS,
+    MOCK_ENTRA_SCENARIOS: positionals.join(','),
+    MOCK_ENTRA_SCENARIOS_DIR: dir,
+    MOCK_ENTRA_REPORT_DIR: out,
+  };
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined || v === '') delete process.env[k];
+    else process.env[k] = v;
+  }
+
+  if (idpUrl) {
+    // Say it plainly before vitest starts (a global setup failure is printed as an "Unhandled Error").
+    try {
+      await checkReachable(idpUrl, sharedServicesOptionsFromEnv().caPem);
+    } catch (e) {
+      io.stderr(`mock-entra scenarios run: ${(e as Error).message}\n`);
+      return 1;
+    }
+  }
+
+  const written: string[] = [];
+  const vitestReporters: unknown[] = reporters.map((r: string) => {
+    switch (r as ReporterName) {
+      case 'console':
+        return 'default';
+      case 'junit':
+        written.push(join(out, 'junit.xml'));
+        return ['junit', { outputFile: join(out, 'junit.xml'), suiteName: 'mock-entra scenarios' }];
+      case 'json':
+        written.push(join(out, 'results.json'));
+        return ['json', { outputFile: join(out, 'results.json') }];
+      case 'html':
+        written.push(join(out, 'index.html'));
+        return new HtmlReporter({ outputFile: join(out, 'index.html'), always: true });
+    }
+  });
+  // Without a console reporter vitest would print nothing at all: keep a one-line-per-test one.
+  if (!reporters.includes('console')) vitestReporters.push('dot');
+
+  const { startVitest } = await importVitest();
+  const project = scenarioProjectTest({ include: [SCENARIOS_TEST_FILE], concurrency });
+  const vitest = await startVitest('test', [], {
+    root: PROJECT_ROOT,
+    config: false,
+    watch: false,
+    run: true,
+    include: project.include,
+    globalSetup: project.globalSetup.map((f) => join(PROJECT_ROOT, f)),
+    maxConcurrency: project.maxConcurrency,
+    sequence: { shuffle: true, ...(seed !== undefined ? { seed } : {}) },
+    testTimeout: project.testTimeout,
+    hookTimeout: project.hookTimeout,
+    maxWorkers: 1,
+    reporters: vitestReporters as never,
+  });
+  const failed = vitest.state.getCountOfFailedTests();
+  const files = vitest.state.getFiles();
+  const broken = files.some((f) => f.result?.state === 'fail');
+  const shown = (f: string) => (relative(process.cwd(), f).startsWith('..') ? f : relative(process.cwd(), f));
+  if (written.length) io.stdout(`\nReports: ${written.map(shown).join(', ')}\n`);
+  if (failed > 0 || broken || (process.exitCode ?? 0) !== 0) {
+    process.exitCode = 0; // the CLI returns its own code
+    return 1;
+  }
+  return 0;
+}
