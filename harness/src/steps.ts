@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { CONTOSO, type PatchOperation, type TenantFixture } from '../../mock-idp/src/index.js';
+import { CONTOSO, type GraphFaultSpec, type PatchOperation, type TenantFixture } from '../../mock-idp/src/index.js';
 import { runIngestion, startSpa, type BridgeConfig } from '../bridge/index.js';
 import { signInThroughEntra, type EntraPageKind } from './drivers/entra-pages.js';
 import type { BrowserOutcome, ScenarioRun } from './run-context.js';
@@ -296,31 +296,14 @@ export function changeTenant(change: PatchOperation[] | ((fixture: TenantFixture
   });
 }
 
-/** What `graphFault()` injects: see the README's test-control API (Graph faults). */
-export interface GraphFaultOptions {
-  /** 429, 500, 502, 503 or 504. */
-  status?: number;
-  latencyMs?: number;
-  /** Glob on the Graph path, e.g. `/v1.0/groups*`. Default: every Graph call. */
-  path?: string;
-  method?: string;
-  /** Fail the next `count` matching calls. */
-  count?: number;
-  rate?: number;
-  seed?: number;
-  limit?: number;
-  retryAfterSeconds?: number;
-  code?: string;
-  message?: string;
-}
+/** What `graphFault()` injects: the test-control API's Graph fault (README, test-control API). */
+export type GraphFaultOptions = GraphFaultSpec;
 
 /** Microsoft Graph misbehaves for this tenant only: throttling (429 + Retry-After), 5xx, latency. */
 export function graphFault(spec: GraphFaultOptions): Step {
   const parts = [spec.status ? `HTTP ${spec.status}` : '', spec.retryAfterSeconds !== undefined ? `Retry-After ${spec.retryAfterSeconds}s` : '', spec.latencyMs ? `+${spec.latencyMs} ms` : '', spec.count ? `next ${spec.count} call(s)` : '', spec.path ? `on ${spec.path}` : ''];
   return step('graphFault', `Microsoft Graph answers ${parts.filter(Boolean).join(', ')}`, async (run) => {
-    const control = run.control as unknown as { addGraphFault?: (tenant: string, spec: GraphFaultOptions) => Promise<{ id: string }> };
-    if (!control.addGraphFault) throw new Error('this mock-entra has no Graph faults in its test-control API yet');
-    const fault = await control.addGraphFault(run.tenant.id, spec);
+    const fault = await run.control.setGraphFault(run.tenant.id, spec);
     return `Graph fault ${fault.id} set`;
   });
 }
