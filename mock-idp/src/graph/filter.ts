@@ -19,7 +19,7 @@ import { groupValue, propertyName, userValue, type Json, type ResourceKind } fro
  * supported because the required parameters might be missing…".
  */
 
-type Literal = { kind: 'string'; v: string } | { kind: 'bool'; v: boolean } | { kind: 'null' } | { kind: 'number'; v: number };
+type Literal = { kind: 'string'; v: string } | { kind: 'bool'; v: boolean } | { kind: 'null' } | { kind: 'number'; v: number } | { kind: 'date'; v: string };
 type LambdaBody = { t: 'cmp'; op: 'eq' | 'ne'; value: Literal } | { t: 'fn'; fn: 'startswith' | 'endswith'; value: Literal } | { t: 'and' | 'or'; l: LambdaBody; r: LambdaBody };
 
 export type FilterExpr =
@@ -32,7 +32,10 @@ export type FilterExpr =
 
 // ---------------------------------------------------------------- tokenizer and parser
 
-type Token = { k: 'id'; v: string } | { k: 'str'; v: string } | { k: 'num'; v: number } | { k: 'p'; v: '(' | ')' | ',' | ':' | '/' };
+type Token = { k: 'id'; v: string } | { k: 'str'; v: string } | { k: 'num'; v: number } | { k: 'date'; v: string } | { k: 'p'; v: '(' | ')' | ',' | ':' | '/' };
+
+/** OData Edm.Date / Edm.DateTimeOffset literals: 2021-11-01, 2021-11-01T08:00:00Z. */
+const DATE = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2}))?/;
 
 const invalid = (): GraphFailure => new GraphFailure(GRAPH_ERRORS.invalidFilter);
 
@@ -64,6 +67,10 @@ function tokenize(src: string): Token[] {
         i++;
       }
       out.push({ k: 'str', v });
+    } else if (DATE.test(src.slice(i))) {
+      const m = DATE.exec(src.slice(i))!;
+      out.push({ k: 'date', v: m[0] });
+      i += m[0].length;
     } else if (/[-0-9]/.test(c)) {
       const m = /^-?\d+(\.\d+)?/.exec(src.slice(i));
       if (!m) throw invalid();
@@ -137,6 +144,7 @@ class Parser {
     const t = this.next();
     if (t.k === 'str') return { kind: 'string', v: t.v };
     if (t.k === 'num') return { kind: 'number', v: t.v };
+    if (t.k === 'date') return { kind: 'date', v: t.v };
     if (t.k === 'id') {
       const w = t.v.toLowerCase();
       if (w === 'true' || w === 'false') return { kind: 'bool', v: w === 'true' };
@@ -412,6 +420,7 @@ function equals(v: Json, lit: Literal): boolean {
   if (lit.kind === 'null') return v === null || (Array.isArray(v) && v.length === 0);
   if (lit.kind === 'bool') return v === lit.v;
   if (lit.kind === 'string') return lower(v) === lit.v.toLowerCase();
+  if (lit.kind === 'date') return v === lit.v;
   return v === lit.v;
 }
 
