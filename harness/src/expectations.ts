@@ -16,7 +16,7 @@ function expectation(kind: string, label: string, check: (run: ScenarioRun) => P
 const j = (v: unknown): string => (v instanceof RegExp ? String(v) : JSON.stringify(v));
 
 function describeBridgeError(e: BridgeError): string {
-  return `${e.phase}: ${e.error}${e.aadsts !== undefined ? ` AADSTS${e.aadsts}` : ''}${e.graphCode && e.graphCode !== e.error ? ` ${e.graphCode}` : ''}${e.status ? ` (HTTP ${e.status})` : ''} — ${e.description.split(/\r?\n/)[0]}`;
+  return `[${e.phase}] ${e.error}${e.aadsts !== undefined ? ` AADSTS${e.aadsts}` : ''}${e.graphCode && e.graphCode !== e.error ? ` ${e.graphCode}` : ''}${e.status ? ` (HTTP ${e.status})` : ''} — ${e.description.split(/\r?\n/)[0]}`;
 }
 
 function describeJourney(o: BrowserOutcome): string {
@@ -84,8 +84,8 @@ export function expectAadsts(code: number, o: AadstsOptions = {}): Expectation {
       }
       if (!surface || surface === 'bridge') {
         const errors = run.startedBridge?.status().errors ?? [];
-        for (const e of errors) if (e.aadsts === code && (!o.phase || e.phase === o.phase)) found.push(`bridge: ${describeBridgeError(e)}`);
-        seen.push(...errors.map((e) => `bridge error ${describeBridgeError(e)}`));
+        for (const e of errors) if (e.aadsts === code && (!o.phase || e.phase === o.phase)) found.push(`the bridge reports ${describeBridgeError(e)}`);
+        seen.push(...errors.map((e) => `the bridge reports ${describeBridgeError(e)}`));
         if (!run.startedBridge && surface === 'bridge') seen.push('the bridge was never started');
       }
       return {

@@ -194,6 +194,11 @@ describe('scenario files', () => {
     await expect(loadScenarios({ dir, importer: async () => ({ default: 42 }) })).rejects.toThrow(/default export must be defineScenario/);
   });
 
+  it("the README's table lists every shipped scenario", () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    for (const s of scenarios) expect(readme).toContain(`| \`${s.flow}/${s.id}\` |`);
+  });
+
   it('defineScenario refuses a scenario without title, reproduces, steps or expectations', () => {
     expect(() => defineScenario({ title: '', reproduces: '', steps: [], expect: [] })).toThrow(/title.*reproduces.*steps.*expect/);
   });
