@@ -3,12 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBridge, type BridgeConfig, type RunningBridge } from '../../bridge/index.js';
 import { CONTOSO, startMockEntra, type RunningMockEntra } from '../../../mock-idp/src/index.js';
 import { launchChromium, newBrowserContext } from '../../../mock-idp/test/support/browser.js';
-import { copyContoso, pickAccount, startGraphStandIn, type GraphStandIn, type TenantCopy } from './support.js';
+import { pickAccount } from './support.js';
 
 /**
  * The bridge against the mock, in a real browser. Two mocks: `plain` (HTTP) for everything a
  * browser touches (Chromium does not trust the mock's CA), `secure` (HTTPS, the CA trusted
- * through trustingFetch) for Verify. Tests that change a tenant work on their own copy of Contoso.
+ * through trustingFetch) for Verify. Contoso itself is never changed here; group sync and the
+ * overage are in graph.test.ts, on copies of it.
  */
 const { adele, megan } = CONTOSO.users;
 const TID = CONTOSO.tenantId;
@@ -16,28 +17,25 @@ const TID = CONTOSO.tenantId;
 let plain: RunningMockEntra;
 let secure: RunningMockEntra;
 let browser: Browser;
-let graph: GraphStandIn;
 const bridges: RunningBridge[] = [];
 
 beforeAll(async () => {
   [plain, secure, browser] = await Promise.all([startMockEntra({ port: 0, tls: false }), startMockEntra({ port: 0 }), launchChromium()]);
-  graph = await startGraphStandIn(plain.control, { pageSize: 2 });
 });
 
 afterAll(async () => {
   await Promise.all(bridges.map((b) => b.close()));
-  await Promise.all([graph?.close(), browser?.close(), plain?.close(), secure?.close()]);
+  await Promise.all([browser?.close(), plain?.close(), secure?.close()]);
 });
 
-/** A bridge on the plain mock for Contoso (or a copy), with its bridge app registration. */
-async function bridgeOn(overrides: Partial<BridgeConfig> = {}, tenant?: TenantCopy): Promise<RunningBridge> {
+/** A bridge on the plain mock for Contoso (not changed by these tests), with its bridge app registration. */
+async function bridgeOn(overrides: Partial<BridgeConfig> = {}): Promise<RunningBridge> {
   const b = await startBridge({
-    discoveryUrl: `${plain.url}/${tenant?.tenantId ?? TID}/v2.0/.well-known/openid-configuration`,
-    clientId: tenant?.ids.bridge ?? CONTOSO.bridge.appId,
+    discoveryUrl: `${plain.url}/${TID}/v2.0/.well-known/openid-configuration`,
+    clientId: CONTOSO.bridge.appId,
     clientSecret: CONTOSO.bridge.secret,
     verificationCode: 'vc-5f2a9c',
     allowInsecureRequests: true,
-    graphUrl: graph.url,
     ...overrides,
   });
   bridges.push(b);
@@ -272,96 +270,6 @@ describe('SSO with just-in-time provisioning', () => {
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).not.toContain(CONTOSO.bridge.secret);
     expect(JSON.stringify(b.status())).not.toContain(CONTOSO.bridge.secret);
-  });
-});
-
-describe('group sync (seed step 17) through Microsoft Graph', () => {
-  it('equals the tenant groups (all pages); a resync picks up a rename, a removal and an addition', async () => {
-    const t = await copyContoso(plain.control);
-    const b = await bridgeOn({}, t);
-    const first = await b.syncGroups();
-    expect(first).toMatchObject({ ok: true, groups: 3, pages: 2, retries: 0 });
-    const byId = <G extends { id: string }>(gs: G[]): G[] => [...gs].sort((x, y) => x.id.localeCompare(y.id));
-    expect(byId(b.status().groups)).toEqual(
-      byId([
-        { id: t.ids.engineering, displayName: 'Engineering', members: [t.ids.adele, t.ids.alex] },
-        { id: t.ids.dataStewards, displayName: 'Data Stewards', members: [t.ids.alex, t.ids.megan] },
-        { id: t.ids.allCompany, displayName: 'All Company', members: [t.ids.adele] },
-      ]),
-    );
-
-    const groups = t.fixture.groups!;
-    const eng = groups.findIndex((g) => g.id === t.ids.engineering);
-    const stewards = groups.findIndex((g) => g.id === t.ids.dataStewards);
-    const added = '5b0d6f3e-1c2a-4e8b-9a7d-3f6e2c1b0a99';
-    await plain.control.patchFixture(t.tenantId, [
-      { op: 'replace', path: `/groups/${eng}/displayName`, value: 'Platform Engineering' },
-      { op: 'remove', path: `/groups/${stewards}` },
-      { op: 'add', path: '/groups/-', value: { id: added, displayName: 'Auditors', groupTypes: [], securityEnabled: true, mailEnabled: false, members: [t.ids.megan] } },
-    ]);
-    const second = await b.syncGroups();
-    expect(second).toMatchObject({ ok: true, groups: 3 });
-    expect(byId(b.status().groups)).toEqual(
-      byId([
-        { id: t.ids.engineering, displayName: 'Platform Engineering', members: [t.ids.adele, t.ids.alex] },
-        { id: t.ids.allCompany, displayName: 'All Company', members: [t.ids.adele] },
-        { id: added, displayName: 'Auditors', members: [t.ids.megan] },
-      ]),
-    );
-  });
-
-  it('honours Retry-After on 429 and completes', async () => {
-    const t = await copyContoso(plain.control);
-    const b = await bridgeOn({}, t);
-    graph.throttleNext(2, '1');
-    const started = Date.now();
-    const sync = await b.syncGroups();
-    expect(sync).toMatchObject({ ok: true, groups: 3, retries: 2 });
-    expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
-  });
-
-  it('without admin consent for Group.Read.All: 403 Authorization_RequestDenied recorded with its Graph code; groups kept', async () => {
-    const t = await copyContoso(plain.control, (f) => {
-      f.appRoleAssignments = [];
-    });
-    const b = await bridgeOn({}, t);
-    const sync = await b.syncGroups();
-    expect(sync).toMatchObject({ ok: false, groups: 0, error: { phase: 'group-sync', graphCode: 'Authorization_RequestDenied', status: 403 } });
-    expect(b.status().groups).toEqual([]);
-  });
-
-  it('sign-in adds the user to the synchronized groups of their token', async () => {
-    const t = await copyContoso(plain.control, (f, ids) => {
-      // Engineering without Adele in Graph's list, Adele still in the claim: after the sync, the sign-in adds her.
-      f.groups!.push({ id: '7c1e2d3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f', displayName: 'Ops', groupTypes: [], securityEnabled: true, mailEnabled: false, members: [ids.alex] });
-    });
-    const b = await bridgeOn({}, t);
-    await b.syncGroups();
-    await plain.control.patchFixture(t.tenantId, [{ op: 'replace', path: `/groups/${t.fixture.groups!.length - 1}/members`, value: [t.ids.alex, t.ids.adele] }]);
-    await signIn(b, t.upn('AdeleV'), async () => undefined);
-    const user = b.status().users[0]!;
-    expect(user.groups.sort()).toEqual([t.ids.engineering, '7c1e2d3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f'].sort());
-    expect(b.status().groups.find((g) => g.id === '7c1e2d3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f')!.members).toEqual([t.ids.alex, t.ids.adele]);
-  });
-});
-
-describe('group overage', () => {
-  it('a user in 250 groups: the ID token carries the overage pointer and the bridge reads every page of /me/transitiveMemberOf', async () => {
-    const many = Array.from({ length: 250 }, (_, i) => `0000${i.toString(16).padStart(4, '0')}-0000-4000-8000-00000000ab${(i % 100).toString().padStart(2, '0')}`);
-    const t = await copyContoso(plain.control, (f, ids) => {
-      for (const [i, id] of many.entries()) f.groups!.push({ id, displayName: `Team ${i}`, groupTypes: [], securityEnabled: true, mailEnabled: false, members: [ids.adele] });
-    });
-    const b = await bridgeOn({}, t);
-    const before = graph.requests.length;
-    await signIn(b, t.upn('AdeleV'), async (page) => {
-      await expect(page.locator('#signed-in').getAttribute('data-subject')).resolves.toBe(t.ids.adele);
-    });
-    const user = b.status().users[0]!;
-    expect(user.groupSource).toBe('graph-overage');
-    expect(user.groups.sort()).toEqual([t.ids.engineering, t.ids.allCompany, ...many].sort());
-    const calls = graph.requests.slice(before);
-    expect(calls.length).toBe(Math.ceil(252 / 2));
-    expect(calls[0]).toBe('GET /v1.0/me/transitiveMemberOf/microsoft.graph.group?$select=id');
   });
 });
 
