@@ -3,7 +3,6 @@ import type { MockContext } from './context.js';
 import { errorContext } from './context.js';
 import { EntraError, isEntraError } from './errors/entra-error.js';
 import { sendErrorJson, sendServerError } from './errors/render.js';
-import { maskUrl } from './runtime/request-log.js';
 import { registerDiscoveryRoutes } from './routes/login/discovery.js';
 import { registerJwksRoutes } from './routes/login/jwks.js';
 import { registerInstanceDiscoveryRoute } from './routes/login/instance-discovery.js';
@@ -34,8 +33,10 @@ export function buildApp(ctx: MockContext, https?: { key: string; cert: string }
   });
 
   app.decorateRequest('notes', null as never);
-  app.addHook('onRequest', async (request) => {
+  // Hooks in callback form: no promise per request on the hot paths.
+  app.addHook('onRequest', (request, _reply, done) => {
     request.notes = { endpoint: 'unknown' };
+    done();
   });
 
   // Form bodies are kept as raw text and parsed by the route (duplicates must be detectable).
@@ -54,22 +55,14 @@ export function buildApp(ctx: MockContext, https?: { key: string; cert: string }
   // Any other content type: the body is not read as parameters (Entra then misses grant_type).
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, _body, done) => done(null, { unsupportedBody: true }));
 
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const n = request.notes;
     const tenant = n?.tenant;
-    if (!tenant || n.endpoint.startsWith('control')) return;
-    tenant.log.add({
-      time: new Date(tenant.now()).toISOString(),
-      method: request.method,
-      url: maskUrl(request.url),
-      endpoint: n.endpoint,
-      status: reply.statusCode,
-      ...(n.flow !== undefined ? { flow: n.flow } : {}),
-      ...(n.clientId !== undefined ? { clientId: n.clientId } : {}),
-      ...(n.aadsts !== undefined ? { aadsts: n.aadsts } : {}),
-      ...(n.error !== undefined ? { error: n.error } : {}),
-      durationMs: Math.round(reply.elapsedTime * 100) / 100,
-    });
+    if (tenant && !n.endpoint.startsWith('control')) {
+      // Recorded raw; the log formats an entry (time, masked URL) only when it is read.
+      tenant.log.record(tenant.now(), request.method, request.url, n, reply.statusCode, reply.elapsedTime);
+    }
+    done();
   });
 
   app.setErrorHandler((error: Error, request, reply) => {

@@ -21,5 +21,5 @@ export function authenticateForPlatform(g: GrantRequest, platform: RedirectPlatf
     refuseCredentialForPublicClient(g.credentials);
     return '0';
   }
-  return authenticateConfidentialClient(g.client, g.credentials, { now: g.tenant.now(), audiences: g.assertionAudiences });
+  return authenticateConfidentialClient(g.client, g.credentials, { now: g.tenant.now(), get audiences() { return g.assertionAudiences; } });
 }

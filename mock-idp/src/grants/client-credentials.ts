@@ -10,7 +10,7 @@ import { issuerOf, type GrantHandler } from './grant.js';
  * `roles` claim at all. https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow
  */
 export const clientCredentialsGrant: GrantHandler = async (g) => {
-  const clientAuth = authenticateConfidentialClient(g.client, g.credentials, { now: g.tenant.now(), audiences: g.assertionAudiences });
+  const clientAuth = authenticateConfidentialClient(g.client, g.credentials, { now: g.tenant.now(), get audiences() { return g.assertionAudiences; } });
   const scope = g.params.require('scope');
   const parts = scope.split(/\s+/).filter(Boolean);
   // Blanks only (`scope=%20`) name no resource at all: missing, not "more than one resource" (28000).

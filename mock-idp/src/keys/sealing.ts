@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { randomBytesPooled } from '../support/ids.js';
 
 /**
  * Authenticated encryption (AES-256-GCM) for state the mock hands to clients instead of keeping:
@@ -12,7 +13,7 @@ export class Sealer {
   }
 
   seal(value: unknown, purpose: string): string {
-    const iv = randomBytes(12);
+    const iv = randomBytesPooled(12);
     const c = createCipheriv('aes-256-gcm', this.key, iv);
     c.setAAD(Buffer.from(purpose));
     const ct = Buffer.concat([c.update(JSON.stringify(value), 'utf8'), c.final()]);

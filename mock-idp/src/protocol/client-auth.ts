@@ -1,5 +1,5 @@
 import { timingSafeEqual, createHash, X509Certificate, verify, constants, type KeyObject } from 'node:crypto';
-import type { Application, KeyCredential } from '../directory/model.js';
+import type { Application, KeyCredential, PasswordCredential } from '../directory/model.js';
 import { EntraError } from '../errors/entra-error.js';
 import { decodeJwt } from '../tokens/jwt.js';
 
@@ -49,20 +49,50 @@ export function refuseCredentialForPublicClient(c: ClientCredentials): void {
   if (presentsCredential(c)) throw new EntraError(700025);
 }
 
-function sameSecret(a: string, b: string): boolean {
-  // Hash first so the comparison is constant-time whatever the lengths.
-  const ha = createHash('sha256').update(a).digest();
-  const hb = createHash('sha256').update(b).digest();
-  return timingSafeEqual(ha, hb);
+const sha256 = (s: string): Buffer => createHash('sha256').update(s).digest();
+
+interface StoredSecret {
+  /** SHA-256 of the secret: comparing digests is constant-time whatever the lengths. */
+  digest: Buffer;
+  start: number;
+  end: number;
+  /** The credential's values the entry was computed from (an edited credential recomputes). */
+  of: [string, string | null | undefined, string | null | undefined];
 }
 
+/** Per credential, what does not change between requests: its digest and its validity window. */
+const storedSecrets = new WeakMap<PasswordCredential, StoredSecret>();
+
+function stored(cred: PasswordCredential): StoredSecret {
+  let s = storedSecrets.get(cred);
+  if (!s || s.of[0] !== cred.secretText || s.of[1] !== cred.startDateTime || s.of[2] !== cred.endDateTime) {
+    s = {
+      digest: sha256(cred.secretText),
+      start: cred.startDateTime ? Date.parse(cred.startDateTime) : -Infinity,
+      end: cred.endDateTime ? Date.parse(cred.endDateTime) : Infinity,
+      of: [cred.secretText, cred.startDateTime, cred.endDateTime],
+    };
+    storedSecrets.set(cred, s);
+  }
+  return s;
+}
+
+/**
+ * The presented secret is hashed once and compared with every credential's digest by
+ * timingSafeEqual — no early exit, so the time taken says nothing about which secret matched or
+ * how much of one did.
+ */
 function checkSecret(app: Application, secret: string, now: number): void {
-  let match: { endDateTime?: string | null | undefined; startDateTime?: string | null | undefined } | undefined;
-  for (const cred of app.passwordCredentials ?? []) if (sameSecret(cred.secretText, secret)) match = cred;
+  const presented = sha256(secret);
+  let match: StoredSecret | undefined;
+  for (const cred of app.passwordCredentials ?? []) {
+    const s = stored(cred);
+    if (timingSafeEqual(s.digest, presented)) match = s;
+  }
   if (!match) throw new EntraError(7000215, { clientId: app.appId });
-  if (match.endDateTime && Date.parse(match.endDateTime) <= now) throw new EntraError(7000222, { clientId: app.appId });
+  if (match.end <= now) throw new EntraError(7000222, { clientId: app.appId });
   // A secret whose start lies in the future is not usable yet; Entra says it is invalid.
-  if (match.startDateTime && Date.parse(match.startDateTime) > now) throw new EntraError(7000215, { clientId: app.appId });
+  if (match.start > now) throw new EntraError(7000215, { clientId: app.appId });
 }
 
 interface ParsedCert {

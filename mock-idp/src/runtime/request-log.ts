@@ -19,19 +19,83 @@ export interface RequestLogEntry {
 
 const MAX_ENTRIES = 5_000;
 
-/** A bounded log: the oldest entries go first, so a long test run cannot grow memory. */
+/** What a request leaves in the log: raw values, formatted only when the log is read. */
+interface RawEntry {
+  timeMs: number;
+  method: string;
+  url: string;
+  endpoint: string;
+  status: number;
+  flow: string | undefined;
+  clientId: string | undefined;
+  aadsts: number | undefined;
+  error: string | undefined;
+  elapsedMs: number;
+}
+
+/** The request's notes the log keeps (see RequestNotes). */
+export interface LoggedNotes {
+  endpoint: string;
+  flow?: string | undefined;
+  clientId?: string | undefined;
+  aadsts?: number | undefined;
+  error?: string | undefined;
+}
+
+/**
+ * A bounded log — a ring of the last 5,000 requests, so a long test run or a load test cannot
+ * grow memory. Recording a request costs an object; the ISO time and the masked URL are
+ * produced when someone reads the log.
+ */
 export class RequestLog {
-  private entries: RequestLogEntry[] = [];
-  add(e: RequestLogEntry): void {
-    this.entries.push(e);
-    if (this.entries.length > MAX_ENTRIES) this.entries.splice(0, this.entries.length - MAX_ENTRIES);
+  private ring: RawEntry[] = [];
+  /** Index of the oldest entry once the ring is full. */
+  private start = 0;
+  private formatted: RequestLogEntry[] | undefined;
+
+  record(timeMs: number, method: string, url: string, n: LoggedNotes, status: number, elapsedMs: number): void {
+    const e: RawEntry = { timeMs, method, url, endpoint: n.endpoint, status, flow: n.flow, clientId: n.clientId, aadsts: n.aadsts, error: n.error, elapsedMs };
+    if (this.ring.length < MAX_ENTRIES) this.ring.push(e);
+    else {
+      this.ring[this.start] = e;
+      this.start = (this.start + 1) % MAX_ENTRIES;
+    }
+    this.formatted = undefined;
   }
+
   list(): readonly RequestLogEntry[] {
-    return this.entries;
+    if (!this.formatted) {
+      const ordered = this.start === 0 ? this.ring : [...this.ring.slice(this.start), ...this.ring.slice(0, this.start)];
+      this.formatted = ordered.map(format);
+    }
+    return this.formatted;
   }
+
   clear(): void {
-    this.entries = [];
+    this.ring = [];
+    this.start = 0;
+    this.formatted = undefined;
   }
+
+  /** Entries held (for memory tests). */
+  size(): number {
+    return this.ring.length;
+  }
+}
+
+function format(e: RawEntry): RequestLogEntry {
+  return {
+    time: new Date(e.timeMs).toISOString(),
+    method: e.method,
+    url: maskUrl(e.url),
+    endpoint: e.endpoint,
+    status: e.status,
+    ...(e.flow !== undefined ? { flow: e.flow } : {}),
+    ...(e.clientId !== undefined ? { clientId: e.clientId } : {}),
+    ...(e.aadsts !== undefined ? { aadsts: e.aadsts } : {}),
+    ...(e.error !== undefined ? { error: e.error } : {}),
+    durationMs: Math.round(e.elapsedMs * 100) / 100,
+  };
 }
 
 const SECRET_PARAMS = /([?&](?:client_secret|code|refresh_token|client_assertion|assertion|password|id_token_hint|access_token|code_verifier)=)[^&]*/gi;

@@ -6,7 +6,7 @@ import type { TenantRuntime } from '../runtime/tenant-runtime.js';
 import { v1Issuer, v2Issuer, type PublicUrls } from '../runtime/urls.js';
 import { opaque } from '../support/ids.js';
 import { aio, optionalClaimNames, optionalUserClaims, rh, sortedClaims, subjectFor, timeClaims, uti } from './claims.js';
-import { signJwt, tokenHeader } from './jwt.js';
+import { headerSegment, payloadSegment, signSegments } from './jwt.js';
 import { groupClaims } from './group-claims.js';
 import { halfHash } from './subject.js';
 
@@ -63,12 +63,11 @@ function issuerFor(ctx: IssuerContext, v: TokenVersion): string {
 export const graphNonceDigest = (nonce: string): string => createHash('sha256').update(nonce).digest('base64url');
 
 async function sign(ctx: IssuerContext, v: TokenVersion, claims: Record<string, unknown>, graph: boolean): Promise<string> {
-  if (!graph) return signJwt(tokenHeader(ctx.key, v), claims, ctx.key);
+  const payload = payloadSegment(claims);
+  if (!graph) return signSegments(headerSegment(ctx.key, v), payload, ctx.key);
   const nonce = opaque(48);
-  const signed = await signJwt(tokenHeader(ctx.key, v, { nonce: graphNonceDigest(nonce) }), claims, ctx.key);
-  const [, payload, sig] = signed.split('.');
-  const shown = Buffer.from(JSON.stringify(tokenHeader(ctx.key, v, { nonce }))).toString('base64url');
-  return `${shown}.${payload}.${sig}`;
+  const signed = await signSegments(headerSegment(ctx.key, v, graphNonceDigest(nonce)), payload, ctx.key);
+  return `${headerSegment(ctx.key, v, nonce)}.${payload}.${signed.slice(signed.lastIndexOf('.') + 1)}`;
 }
 
 export interface IssuedAccessToken {
@@ -214,7 +213,7 @@ export async function idToken(ctx: IssuerContext, r: IdTokenRequest): Promise<st
           unique_name: user.userPrincipalName,
           upn: user.userPrincipalName,
         });
-  return signJwt(tokenHeader(ctx.key, r.version), claims, ctx.key);
+  return signSegments(headerSegment(ctx.key, r.version), payloadSegment(claims), ctx.key);
 }
 
 /**

@@ -8,20 +8,59 @@ const b64json = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString(
  * on libuv's thread pool, so a burst of token requests never blocks other requests.
  */
 export function signJwt(header: Record<string, unknown>, payload: Record<string, unknown>, key: SigningKey): Promise<string> {
-  const input = `${b64json(header)}.${b64json(payload)}`;
+  return signSegments(b64json(header), b64json(payload), key);
+}
+
+/**
+ * Signs `header.payload` (both already base64url) with RS256 on libuv's thread pool. The
+ * signing input is ASCII, so latin1 turns it into bytes without UTF-8 encoding work.
+ */
+export function signSegments(header: string, payload: string, key: SigningKey): Promise<string> {
+  const input = `${header}.${payload}`;
   return new Promise((resolve, reject) => {
-    sign('sha256', Buffer.from(input), key.privateKey, (err, sig) => {
+    sign('sha256', Buffer.from(input, 'latin1'), key.privateKey, (err, sig) => {
       if (err) reject(err);
       else resolve(`${input}.${sig.toString('base64url')}`);
     });
   });
 }
 
+/** The claims of a token as its base64url payload segment. */
+export const payloadSegment = (claims: Record<string, unknown>): string => b64json(claims);
+
 /** The header Entra puts on its tokens: v1 carries x5t and kid, v2 only kid (reference §2). */
 export function tokenHeader(key: SigningKey, version: '1.0' | '2.0', extra: Record<string, unknown> = {}): Record<string, unknown> {
   return version === '1.0'
     ? { typ: 'JWT', ...extra, alg: 'RS256', x5t: key.x5t, kid: key.kid }
     : { typ: 'JWT', ...extra, alg: 'RS256', kid: key.kid };
+}
+
+interface HeaderSegments {
+  /** base64url of the header without a nonce. */
+  plain: string;
+  /** The header's JSON around the nonce value: `before + JSON.stringify(nonce) + after`. */
+  before: string;
+  after: string;
+}
+
+/** Per key and version: a key's header never changes, so it is serialized once. */
+const headerCache = new WeakMap<SigningKey, Partial<Record<'1.0' | '2.0', HeaderSegments>>>();
+const NONCE_MARK = '\u0000nonce\u0000';
+
+/**
+ * The header segment of a token signed with `key` — byte for byte
+ * `base64url(JSON.stringify(tokenHeader(key, version, nonce ? { nonce } : {})))`, without
+ * serializing the same header for every token.
+ */
+export function headerSegment(key: SigningKey, version: '1.0' | '2.0', nonce?: string): string {
+  let perKey = headerCache.get(key);
+  if (!perKey) headerCache.set(key, (perKey = {}));
+  let h = perKey[version];
+  if (!h) {
+    const [before, after] = JSON.stringify(tokenHeader(key, version, { nonce: NONCE_MARK })).split(JSON.stringify(NONCE_MARK)) as [string, string];
+    h = perKey[version] = { plain: b64json(tokenHeader(key, version)), before, after };
+  }
+  return nonce === undefined ? h.plain : Buffer.from(`${h.before}${JSON.stringify(nonce)}${h.after}`).toString('base64url');
 }
 
 /** Decodes a JWT's parts without verifying; undefined when it is not a JWT at all. */

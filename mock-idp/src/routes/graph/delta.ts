@@ -33,6 +33,8 @@ import type { TenantRuntime } from '../../runtime/tenant-runtime.js';
  * mock keeps get 410 with a Location to start over (delta-query-overview).
  */
 const PATHS = ['/v1.0/groups/delta', '/v1.0/groups/delta()', '/v1.0/groups/microsoft.graph.delta', '/v1.0/groups/microsoft.graph.delta()'];
+// UNCONFIRMED: Graph does not document its delta page sizes ($top is not supported on delta);
+// these keep pages near the size of a /groups page while a large group's members still split.
 const GROUPS_PER_PAGE = 100;
 const MEMBERS_PER_PAGE = 1000;
 const TOKEN_LIFETIME_MS = 7 * 24 * 3600 * 1000;
@@ -160,6 +162,8 @@ function changedItems(tenant: TenantRuntime, q: RoundQuery, s: number, u: number
 
 function changedItem(ix: DirectoryIndex, c: MergedGroupChange, tracked: string[], members: boolean, minimal: boolean): DeltaItem | undefined {
   if (!c.before && !c.after) return undefined;
+  // `changed`: restorable from deleted items (Microsoft 365 groups, 30 days); `deleted`: gone for
+  // good (security groups are not soft-deleted). UNCONFIRMED that Graph reports them this way per type.
   if (!c.after) return { id: c.id, removed: isUnified(c.before!) ? 'changed' : 'deleted', props: [], members: [] };
   const now = ix.dir.groups.get(c.id);
   if (!now) return undefined;

@@ -77,6 +77,7 @@ export function registerMemberGroupsRoutes(app: FastifyInstance, ctx: MockContex
             if (only && target.kind !== 'user') throw new GraphFailure(GRAPH_ERRORS.securityGroupsNeedUser);
             value = only ? ix.securityMemberOf(target.id, groupSecurityEnabled) : ix.transitiveMemberOf(target.id);
           }
+          // Graph promises no order; the mock answers in id order (checkMemberGroups: the order asked).
           return sendJson(call, JSON.stringify({ '@odata.context': contextUrl(ctx.urls.graph, 'Collection(Edm.String)'), value }));
         }),
       );

@@ -34,6 +34,8 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: MockContext): vo
         if (kind === 'group' && unified && !transitive) throw new GraphFailure(GRAPH_ERRORS.unsupportedMemberCast);
       }
       return serveCollection(call, {
+        // A cast names the type in the context (#users, #groups), so items carry no @odata.type
+        // (OData minimal metadata). UNCONFIRMED: Graph's cast answers were not captured item by item.
         entitySet: kind ? (`${kind}s` as 'users' | 'groups') : 'directoryObjects',
         kinds: kind ? [kind] : ['user', 'group'],
         typed: !kind,

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MockContext } from '../../context.js';
 import type { SigningKey } from '../../keys/signing-keys.js';
+import type { TenantRuntime } from '../../runtime/tenant-runtime.js';
 import { METADATA_HEADERS, tenantOf } from './tenant-route.js';
 
 /**
@@ -13,12 +14,19 @@ export function registerJwksRoutes(app: FastifyInstance, ctx: MockContext): void
     const seg = tenantOf(ctx, request, `jwks.${version}`);
     let body: string;
     if (seg.kind === 'tenant') {
-      // Retiring keys disappear by the tenant clock, so the cached document carries its expiry.
+      // Serialized once per key set. Retiring keys disappear by the tenant clock, so the cached
+      // document carries the time its key set next changes; rotations, resets and clock moves
+      // clear the tenant's cache.
       const t = seg.tenant;
-      const keys = t.publishedKeys(ctx.machineKey);
-      const cacheKey = `jwks.${version}.${keys.map((k) => k.kid).join(',')}`;
-      body = t.cache.get(cacheKey) ?? document(ctx, keys);
-      t.cache.set(cacheKey, body);
+      const cacheKey = `jwks.${version}`;
+      const cached = t.cache.get(cacheKey);
+      const now = t.now();
+      if (cached !== undefined && now < Number(t.cache.get(`${cacheKey}.until`))) body = cached;
+      else {
+        body = document(ctx, t.publishedKeys(ctx.machineKey));
+        t.cache.set(cacheKey, body);
+        t.cache.set(`${cacheKey}.until`, String(nextKeyChange(t, now)));
+      }
     } else {
       const seen = new Map<string, SigningKey>();
       for (const t of ctx.tenants.all()) for (const k of t.publishedKeys(ctx.machineKey)) seen.set(k.kid, k);
@@ -29,6 +37,13 @@ export function registerJwksRoutes(app: FastifyInstance, ctx: MockContext): void
   };
   app.get('/:tenant/discovery/v2.0/keys', serve('v2'));
   app.get('/:tenant/discovery/keys', serve('v1'));
+}
+
+/** When the tenant's published key set changes next by its clock: the first retiring key to retire. */
+function nextKeyChange(t: TenantRuntime, now: number): number {
+  let until = t.keys.length > 0 && t.machineKeyPublishedUntil > now ? t.machineKeyPublishedUntil : Infinity;
+  for (const k of t.keys.slice(1)) if (k.publishedUntil > now && k.publishedUntil < until) until = k.publishedUntil;
+  return until;
 }
 
 function document(ctx: MockContext, keys: SigningKey[]): string {

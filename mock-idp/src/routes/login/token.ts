@@ -80,7 +80,7 @@ async function token(ctx: MockContext, request: FastifyRequest, reply: FastifyRe
     assertion: params.get('client_assertion'),
   };
   const login = ctx.urls.login;
-  const endpoint = version === 'v2' ? 'oauth2/v2.0/token' : 'oauth2/token';
+  let audiences: string[] | undefined;
   const g: GrantRequest = {
     ctx,
     request,
@@ -89,8 +89,11 @@ async function token(ctx: MockContext, request: FastifyRequest, reply: FastifyRe
     client: app,
     credentials,
     version,
-    // MSAL names the authority's token endpoint; Entra accepts the tenant by GUID or by domain, v1 or v2.
-    assertionAudiences: [tenant.id, ...tenant.directory.domains, seg.segment].flatMap((t) => [`${login}/${t}/oauth2/v2.0/token`, `${login}/${t}/oauth2/token`]),
+    // MSAL names the authority's token endpoint; Entra accepts the tenant by GUID or by domain,
+    // v1 or v2. Built on first use: only client assertions need it.
+    get assertionAudiences() {
+      return (audiences ??= [tenant.id, ...tenant.directory.domains, seg.segment].flatMap((t) => [`${login}/${t}/oauth2/v2.0/token`, `${login}/${t}/oauth2/token`]));
+    },
   };
   const body = await handler(g);
   return reply.code(200).send(JSON.stringify(body));
