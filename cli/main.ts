@@ -37,7 +37,7 @@ async function main(argv: string[]): Promise<number> {
     case 'serve':
       return serve(rest);
     case 'ca': {
-      const ca = await loadCaCertificate(process.env.MOCK_ENTRA_STATE_DIR ?? defaultStateDir());
+      const ca = await loadCaCertificate(process.env.MOCK_ENTRA_STATE_DIR || defaultStateDir());
       io.stdout(ca.pem);
       return 0;
     }
@@ -81,7 +81,8 @@ async function serve(args: string[]): Promise<number> {
     return 0;
   }
   const env = process.env;
-  const portText = values.port ?? env.MOCK_ENTRA_PORT;
+  // An empty value (`MOCK_ENTRA_PORT=` from a template) counts as unset, never as port 0 or host ''.
+  const portText = values.port || env.MOCK_ENTRA_PORT || undefined;
   const port = portText === undefined ? DEFAULT_PORT : Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     io.stderr(`mock-entra: --port must be a number from 0 to 65535, not '${portText}'\n`);
@@ -92,7 +93,8 @@ async function serve(args: string[]): Promise<number> {
     const mock = await startMockEntra({
       ...(fixtures.length > 0 ? { fixtures } : {}),
       port,
-      host: values.host ?? env.MOCK_ENTRA_HOST ?? '127.0.0.1',
+      // '' would make Node listen on every interface: empty means unset, so loopback.
+      host: values.host || env.MOCK_ENTRA_HOST || '127.0.0.1',
       tls: !(values.http ?? flag(env.MOCK_ENTRA_HTTP)),
       ...((values['public-url'] ?? env.MOCK_ENTRA_PUBLIC_URL) ? { publicUrl: values['public-url'] ?? env.MOCK_ENTRA_PUBLIC_URL } : {}),
       tlsHosts: values['tls-host'] ?? list(env.MOCK_ENTRA_TLS_HOSTS),

@@ -1,8 +1,10 @@
-import Fastify, { type FastifyInstance, type FastifyError } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { MockContext } from './context.js';
 import { errorContext } from './context.js';
 import { EntraError, isEntraError } from './errors/entra-error.js';
 import { sendErrorJson, sendServerError } from './errors/render.js';
+import { GRAPH_ERRORS, sendGraphError } from './errors/graph-error.js';
+import { sendAadGraphError } from './errors/aad-graph-error.js';
 import { registerDiscoveryRoutes } from './routes/login/discovery.js';
 import { registerJwksRoutes } from './routes/login/jwks.js';
 import { registerInstanceDiscoveryRoute } from './routes/login/instance-discovery.js';
@@ -30,6 +32,12 @@ export function buildApp(ctx: MockContext, https?: { key: string; cert: string }
     // Entra's paths are case-insensitive in the fixed segments (/OAuth2/V2.0/Token works).
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 500 },
     return503OnClosing: true,
+    // A URL the router cannot decode (`/%zz/…`) or a path segment over maxParamLength: refused in
+    // the shape of the surface it was meant for, never Fastify's own JSON.
+    frameworkErrors: (_error, request, reply) => {
+      request.notes ??= { endpoint: 'unknown' };
+      return refuseMalformed(ctx, request, reply, 400, true);
+    },
   });
 
   app.decorateRequest('notes', null as never);
@@ -53,6 +61,8 @@ export function buildApp(ctx: MockContext, https?: { key: string; cert: string }
     }
   });
   // Any other content type: the body is not read as parameters (Entra then misses grant_type).
+  // Fastify's own text/plain parser goes too: a route must never see a bare string as its body.
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, _body, done) => done(null, { unsupportedBody: true }));
 
   app.addHook('onResponse', (request, reply, done) => {
@@ -66,22 +76,23 @@ export function buildApp(ctx: MockContext, https?: { key: string; cert: string }
   });
 
   app.setErrorHandler((error: Error, request, reply) => {
+    request.notes ??= { endpoint: 'unknown' };
     if (isEntraError(error)) {
       request.notes.aadsts = error.code;
       request.notes.error = error.entry.error;
       return sendErrorJson(reply, error, errorContext(ctx, request, request.notes.tenant));
     }
     const status = (error as FastifyError).statusCode;
-    if (status !== undefined && status < 500) {
-      // Fastify's own refusals (body too large, bad content length…): Entra-shaped, never Fastify's.
-      const e = new EntraError(90100, { name: 'request body' });
-      request.notes.aadsts = e.code;
-      return sendErrorJson(reply, e, errorContext(ctx, request, request.notes.tenant));
-    }
+    if (status !== undefined && status < 500) return refuseMalformed(ctx, request, reply, status);
     request.log.error({ err: error }, 'unexpected error');
     return sendServerError(reply, errorContext(ctx, request, request.notes.tenant));
   });
-  app.setNotFoundHandler((request, reply) => sendNotFound(reply, request.method, request.url));
+  app.setNotFoundHandler((request, reply) => {
+    // Graph's paths answer in Graph's shape, even for a method they do not take.
+    const path = request.url.split('?')[0]!.toLowerCase();
+    if (path.startsWith('/oidc/userinfo') || path.startsWith('/v1.0/') || path === '/v1.0') return sendGraphError(request, reply, GRAPH_ERRORS.methodNotAllowed);
+    return sendNotFound(reply, request.method, request.url);
+  });
 
   registerDiscoveryRoutes(app, ctx);
   registerJwksRoutes(app, ctx);
@@ -94,4 +105,32 @@ export function buildApp(ctx: MockContext, https?: { key: string; cert: string }
   registerGraphRoutes(app, ctx);
   registerControlRoutes(app, ctx);
   return app;
+}
+
+/**
+ * A request Fastify refuses before any route runs (an undecodable URL, a body over the limit, a
+ * bad content length), answered in the shape of the surface it was meant for: Graph's error JSON
+ * under /v1.0 and /oidc/userinfo, the control API's under /_mock, Azure AD Graph's on the
+ * overage route, Entra's (AADSTS90100) everywhere else.
+ */
+function refuseMalformed(ctx: MockContext, request: FastifyRequest, reply: FastifyReply, status: number, badUrl = false): FastifyReply {
+  const path = request.url.split('?')[0]!.toLowerCase();
+  const tooLarge = status === 413;
+  if (path.startsWith('/v1.0/') || path === '/v1.0' || path.startsWith('/oidc/userinfo')) {
+    // UNCONFIRMED: Graph's wording; its own body limit (4 MB) is larger than the mock's.
+    return sendGraphError(request, reply, tooLarge ? { status: 413, code: 'RequestEntityTooLarge', message: 'The request body is too large.' } : { status: 400, code: 'BadRequest', message: 'The request URL or body is not valid.' });
+  }
+  if (path.startsWith('/_mock/')) {
+    return reply
+      .code(tooLarge ? 413 : 400)
+      .header('content-type', 'application/json; charset=utf-8')
+      .send(JSON.stringify({ error: { code: 'BadRequest', message: tooLarge ? 'The request body is too large.' : 'The request URL or body is not valid.' } }));
+  }
+  if (/^\/[^/]+\/users\/[^/]+\/getmemberobjects\/?$/.test(path)) {
+    return sendAadGraphError(request, reply, 400, 'Request_BadRequest', 'The request URL or body is not valid.');
+  }
+  // On Entra's paths the router only fails on the one free segment: the tenant.
+  const e = badUrl ? new EntraError(900023, { tenant: (request.url.split('/')[1] ?? '').slice(0, 256) }) : new EntraError(90100, { name: 'request body' });
+  request.notes.aadsts = e.code;
+  return sendErrorJson(reply, e, errorContext(ctx, request, request.notes.tenant));
 }

@@ -17,7 +17,8 @@ export const DEFAULT_PORT = 8443;
 export function resolveOptions(o: MockEntraOptions = {}): ResolvedOptions {
   return {
     fixtures: o.fixtures && o.fixtures.length > 0 ? o.fixtures : [DEFAULT_FIXTURE_PATH],
-    host: o.host ?? '127.0.0.1',
+    // '' would make Node listen on every interface: an empty host means the default, loopback.
+    host: o.host || '127.0.0.1',
     port: o.port ?? DEFAULT_PORT,
     tls: o.tls ?? true,
     publicUrl: o.publicUrl?.replace(/\/+$/, ''),

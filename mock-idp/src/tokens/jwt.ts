@@ -67,6 +67,10 @@ export function headerSegment(key: SigningKey, version: '1.0' | '2.0', nonce?: s
 export function decodeJwt(token: string): { header: Record<string, unknown>; payload: Record<string, unknown>; signingInput: string; signature: Buffer } | undefined {
   const parts = token.split('.');
   if (parts.length !== 3 || token.length > 16_384) return undefined;
+  // Strict base64url, as .NET decodes it: Node's decoder skips characters outside the alphabet,
+  // so `header!` would decode like `header` — and a verifier that rebuilds the signed header
+  // (Graph's nonce tokens) would accept bytes that were never signed.
+  if (!B64URL.test(parts[0]!) || !B64URL.test(parts[1]!) || !(parts[2] === '' || B64URL.test(parts[2]!))) return undefined;
   try {
     const header = JSON.parse(Buffer.from(parts[0]!, 'base64url').toString('utf8')) as unknown;
     const payload = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as unknown;
@@ -76,5 +80,7 @@ export function decodeJwt(token: string): { header: Record<string, unknown>; pay
     return undefined;
   }
 }
+
+const B64URL = /^[A-Za-z0-9_-]+$/;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

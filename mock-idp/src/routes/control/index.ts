@@ -112,6 +112,7 @@ export function registerControlRoutes(app: FastifyInstance, ctx: MockContext): v
         const now = (jsonBody(request.body) as { now?: unknown } | undefined)?.now;
         const ms = typeof now === 'number' ? now : typeof now === 'string' ? Date.parse(now) : NaN;
         if (!Number.isFinite(ms)) return fail(reply, 400, 'BadRequest', 'Send {"now": "<ISO-8601 time>"} or {"now": <epoch milliseconds>}.');
+        if (!inClockRange(ms)) return fail(reply, 400, 'BadRequest', CLOCK_RANGE);
         t.clock.set(ms);
         t.cache.clear();
         return clock(t);
@@ -122,6 +123,7 @@ export function registerControlRoutes(app: FastifyInstance, ctx: MockContext): v
         if (!t) return reply;
         const seconds = (jsonBody(request.body) as { seconds?: unknown } | undefined)?.seconds;
         if (typeof seconds !== 'number' || !Number.isFinite(seconds)) return fail(reply, 400, 'BadRequest', 'Send {"seconds": <number>}.');
+        if (!inClockRange(t.now() + seconds * 1000)) return fail(reply, 400, 'BadRequest', CLOCK_RANGE);
         t.clock.advance(seconds * 1000);
         t.cache.clear();
         return clock(t);
@@ -237,6 +239,14 @@ function replace(ctx: MockContext, t: TenantRuntime, fixture: TenantFixture, rep
   ctx.tenants.reindex(t);
   return reply.send(describe(ctx, t));
 }
+
+/**
+ * A tenant's clock stays within years 1970–9999: every time the mock writes (ISO timestamps in
+ * errors, logs and this API; `exp` in tokens) must be representable, or each answer would fail.
+ */
+const MAX_CLOCK_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+const CLOCK_RANGE = 'The clock must stay between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z.';
+const inClockRange = (ms: number): boolean => ms >= 0 && ms <= MAX_CLOCK_MS;
 
 function clock(t: TenantRuntime): { now: string; offsetMs: number } {
   return { now: new Date(t.now()).toISOString(), offsetMs: t.clock.offset };
