@@ -137,10 +137,15 @@ function itemJson(item: DeltaItem, members: DeltaItem['members']): string {
   return JSON.stringify(o);
 }
 
-/** The changes round's items: groups that changed between generations s and u, in id order. */
-const roundCache = new Map<string, DeltaItem[]>();
+/** The changes round's items: groups that changed between generations s and u, in id order (kept per tenant for the round's pages). */
+const roundCaches = new WeakMap<TenantRuntime, Map<string, DeltaItem[]>>();
 function changedItems(tenant: TenantRuntime, q: RoundQuery, s: number, u: number, minimal: boolean): DeltaItem[] | undefined {
-  const key = `${tenant.id}|${q.e}|${s}|${u}|${(q.sel ?? []).join(',')}|${(q.f ?? []).join(',')}|${q.m}|${minimal}`;
+  let roundCache = roundCaches.get(tenant);
+  if (!roundCache) {
+    roundCache = new Map();
+    roundCaches.set(tenant, roundCache);
+  }
+  const key = `${q.e}|${s}|${u}|${(q.sel ?? []).join(',')}|${(q.f ?? []).join(',')}|${q.m}|${minimal}`;
   const cached = roundCache.get(key);
   if (cached) return cached;
   const merged = tenant.changes.since(s, u);
@@ -156,7 +161,7 @@ function changedItems(tenant: TenantRuntime, q: RoundQuery, s: number, u: number
     if (item) items.push(item);
   }
   roundCache.set(key, items);
-  if (roundCache.size > 16) roundCache.delete(roundCache.keys().next().value!);
+  if (roundCache.size > 4) roundCache.delete(roundCache.keys().next().value!);
   return items;
 }
 
