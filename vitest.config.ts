@@ -19,7 +19,7 @@ export default defineConfig({
           exclude: [...configDefaults.exclude, SCENARIOS_TEST_FILE, HARNESS_TEST_FILE],
         },
       },
-      // The scenarios (scenarios/**/*.scenario.ts) and the harness's own test: one shared mock and
+      // The scenarios (scenarios/**/*.scenario.ts), run by the harness's own test: one shared mock and
       // Chromium (global setup), several scenarios at once, shuffled. `npx vitest run --project scenarios`.
       { extends: true, test: scenarioProjectTest() },
     ],

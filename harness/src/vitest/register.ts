@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, inject, test } from 'vitest';
 import { connectHarnessEnvironment, type HarnessEnvironment } from '../environment.js';
 import { DEFAULT_SCENARIOS_DIR, loadScenarios, parseFilters } from '../load-scenarios.js';
-import { runScenario } from '../runner.js';
-import type { LoadedScenario } from '../scenario.js';
+import { runScenario, type ScenarioReport } from '../runner.js';
+import type { Expectation, LoadedScenario } from '../scenario.js';
 import { reportDir, toMeta } from './meta.js';
 import './provided-context.js';
 
@@ -41,7 +41,16 @@ export async function closeHarnessEnvironment(): Promise<void> {
   if (env) await (await env).close();
 }
 
-export async function registerScenarios(o: { dir?: string; filters?: string[] } = {}): Promise<LoadedScenario[]> {
+export interface RegisterOptions {
+  dir?: string;
+  filters?: string[];
+  /** Other expected outcomes to judge against each run (`runScenario`'s `variants`). */
+  variants?: (scenario: LoadedScenario) => ReadonlyArray<readonly Expectation[]>;
+  /** Called after a scenario passed, with its report (the harness's self-test asserts on the variants here). */
+  afterPass?: (scenario: LoadedScenario, report: ScenarioReport) => void | Promise<void>;
+}
+
+export async function registerScenarios(o: RegisterOptions = {}): Promise<LoadedScenario[]> {
   const scenarios = await loadScenarios({
     dir: o.dir ?? process.env.MOCK_ENTRA_SCENARIOS_DIR ?? DEFAULT_SCENARIOS_DIR,
     filters: o.filters ?? parseFilters(process.env.MOCK_ENTRA_SCENARIOS),
@@ -52,9 +61,11 @@ export async function registerScenarios(o: { dir?: string; filters?: string[] } 
   afterAll(closeHarnessEnvironment);
   for (const s of scenarios) {
     test.concurrent(`${s.flow}/${s.id} — ${s.title}`, { timeout: s.timeoutMs + 30_000 }, async ({ task }) => {
-      const report = await runScenario(s, await harnessEnvironment());
-      task.meta.scenario = toMeta(report, reportDir());
+      const report = await runScenario(s, await harnessEnvironment(), o.variants ? { variants: o.variants(s) } : {});
+      const { variants: _, ...shown } = report;
+      task.meta.scenario = toMeta(shown, reportDir());
       if (!report.ok) throw new ScenarioFailure(report.failure ?? 'failed');
+      await o.afterPass?.(s, report);
     });
   }
   if (scenarios.length === 0) test.skip('no scenario matches the filter', () => undefined);
