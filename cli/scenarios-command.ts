@@ -154,7 +154,7 @@ async function run(args: string[], io: Io): Promise<number> {
     io.stderr(`mock-entra scenarios run: --seed must be an integer, not '${values.seed}'\n`);
     return 2;
   }
-  const idpUrl = values['idp-url'] ?? process.env.MOCK_ENTRA_IDP_URL;
+  const idpUrl = values['idp-url'] ?? (process.env.MOCK_ENTRA_IDP_URL || undefined);
   if (idpUrl !== undefined) {
     try {
       const u = new URL(idpUrl);
