@@ -1,4 +1,4 @@
-import type { PatchOperation, TenantFixture } from '../../mock-idp/src/index.js';
+import type { GenerateSpec, PatchOperation, TenantFixture } from '../../mock-idp/src/index.js';
 import type { ScenarioRun } from './run-context.js';
 
 /**
@@ -13,18 +13,8 @@ import type { ScenarioRun } from './run-context.js';
  * it, so a scenario reads like the README's tables.
  */
 
-/** What `generate:` adds to a tenant: see the fixture reference (GenerateSpec) in the README. */
-export interface GenerateSpec {
-  seed: number;
-  users: number;
-  groups: number;
-  membershipsPerUser?: number;
-  nestedGroups?: number;
-  usersInManyGroups?: { count: number; groups: number };
-  usersWithoutMail?: number;
-  guests?: number;
-  microsoft365Groups?: number;
-}
+/** What `generate:` adds to a tenant (the fixture format's GenerateSpec: seed, users, groups, nesting, overage users…). */
+export type { GenerateSpec };
 
 export interface TenantSpec {
   /** The fixture the scenario's tenant starts from: the shipped default tenant, or a tenant fixture of your own. */

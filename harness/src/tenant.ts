@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { CONTOSO, DEFAULT_FIXTURE_PATH, loadFixtureFile, type MockEntraControl, type TenantFixture } from '../../mock-idp/src/index.js';
+import { CONTOSO, DEFAULT_FIXTURE_PATH, loadFixtureFile, type MockEntraControl, type TenantFixture, type TenantSource } from '../../mock-idp/src/index.js';
 import { localizeValue } from './run-context.js';
 import type { TenantSpec } from './scenario.js';
 
@@ -50,7 +50,8 @@ export async function scenarioFixture(spec: TenantSpec, scenarioId: string): Pro
   text = text.replace(new RegExp(escapeRegExp(base.id), 'gi'), id).replace(new RegExp(escapeRegExp(baseDomain), 'gi'), domain);
   const fixture = localizeValue(JSON.parse(text), { id, domain }) as TenantFixture;
   fixture.displayName = `${base.displayName} (scenario ${scenarioId})`;
-  if (spec.generate) (fixture as TenantFixture & { generate?: unknown }).generate = structuredClone(spec.generate);
+  // The mock expands `generate` when it creates the tenant (control API → resolveFixture).
+  if (spec.generate) (fixture as TenantSource).generate = structuredClone(spec.generate);
   spec.mutate?.(fixture);
   return fixture;
 }
