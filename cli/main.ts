@@ -5,7 +5,6 @@ import { loadCaCertificate } from '../mock-idp/src/keys/tls.js';
 import { defaultStateDir } from '../mock-idp/src/keys/state-dir.js';
 import { FixtureError } from '../mock-idp/src/directory/fixture-issues.js';
 import { CONTOSO } from '../mock-idp/src/contoso.js';
-import { runFixturesCommand } from './fixtures-command.js';
 
 const HELP = `mock-entra — a mock Microsoft Entra ID and Microsoft Graph
 
@@ -41,8 +40,11 @@ async function main(argv: string[]): Promise<number> {
       io.stdout(ca.pem);
       return 0;
     }
-    case 'fixtures':
+    case 'fixtures': {
+      // Loaded for this command only: `serve` starts without the fixture tooling.
+      const { runFixturesCommand } = await import('./fixtures-command.js');
       return runFixturesCommand(rest, io);
+    }
     case 'scenarios': {
       // Loaded on demand: it needs vitest and the browser tooling (dev dependencies), serve does not.
       const { runScenariosCommand } = await import('./scenarios-command.js');

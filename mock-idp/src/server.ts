@@ -1,8 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import type { MockEntraOptions, ResolvedOptions } from './config/options.js';
+import type { FixtureDocument } from './directory/model.js';
 import type { MockContext } from './context.js';
-import { DEFAULT_FIXTURE_PATH, loadFixtures } from './directory/load-fixture.js';
+import { DEFAULT_FIXTURE_PATH } from './directory/default-fixture.js';
+import { loadFixturesCached } from './runtime/fixture-cache.js';
 import { Sealer, newSealingKeyHex } from './keys/sealing.js';
 import { loadMachineSigningKey } from './keys/signing-keys.js';
 import { defaultStateDir, readOrCreate } from './keys/state-dir.js';
@@ -49,7 +51,7 @@ export interface RunningMockEntra {
 export async function createContext(options: MockEntraOptions = {}, listenPort?: number): Promise<MockContext> {
   const opts = resolveOptions(options);
   const [doc, machineKey, sealingHex] = await Promise.all([
-    loadFixtures(opts.fixtures),
+    loadFixtureSources(opts.fixtures, opts.stateDir),
     loadMachineSigningKey(opts.stateDir),
     readOrCreate(opts.stateDir, 'sealing-key.hex', async () => newSealingKeyHex()),
   ]);
@@ -65,6 +67,16 @@ export async function createContext(options: MockEntraOptions = {}, listenPort?:
     options: opts,
     secure: opts.tls,
   };
+}
+
+/**
+ * The fixture reader (YAML, the JSON Schema compiled by ajv) is loaded only when something must
+ * be read: files validated by an earlier start come from the state dir's cache (runtime/fixture-cache.ts).
+ */
+async function loadFixtureSources(sources: ResolvedOptions['fixtures'], stateDir: string): Promise<FixtureDocument> {
+  const load = async (): Promise<FixtureDocument> => (await import('./directory/load-fixture.js')).loadFixtures(sources);
+  const files = sources.filter((s): s is string => typeof s === 'string');
+  return files.length === sources.length ? loadFixturesCached(files, stateDir, load) : load();
 }
 
 /**

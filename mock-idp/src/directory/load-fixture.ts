@@ -1,16 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve as resolvePath } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import type { FixtureDocument, FixtureSource, TenantFixture, TenantSource } from './model.js';
 import { FixtureError, type FixtureIssue } from './fixture-issues.js';
 import { isUnresolved, validateFixture } from './validate-fixture.js';
+import { DEFAULT_FIXTURE_PATH } from './default-fixture.js';
 
 /** The shipped default tenant (Contoso), the public contract documented in the README. */
-export const DEFAULT_FIXTURE_PATH = fileURLToPath(
-  // From mock-idp/src/directory/ (sources) or dist/mock-idp/src/directory/ (build) to fixtures/.
-  new URL(import.meta.url.includes('/dist/mock-idp/') ? '../../../../fixtures/contoso.yaml' : '../../../fixtures/contoso.yaml', import.meta.url),
-);
+export { DEFAULT_FIXTURE_PATH };
 
 /** The name `extends` gives the shipped default tenant. */
 export const DEFAULT_TENANT_NAME = 'contoso';

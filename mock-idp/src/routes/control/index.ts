@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MockContext } from '../../context.js';
-import { resolveFixture } from '../../directory/load-fixture.js';
 import { FixtureError } from '../../directory/fixture-issues.js';
 import type { FixtureDocument, TenantFixture } from '../../directory/model.js';
 import { newSigningKey } from '../../keys/signing-keys.js';
@@ -220,6 +219,8 @@ async function tenantFromBody(body: unknown, reply: FastifyReply): Promise<Tenan
  */
 async function validTenant(t: unknown, reply: FastifyReply): Promise<TenantFixture | undefined> {
   try {
+    // Loaded on first use: the fixture reader (YAML, ajv) is not needed to start serving.
+    const { resolveFixture } = await import('../../directory/load-fixture.js');
     return (await resolveFixture({ tenants: [t] }, '(request body)', { files: false })).tenants[0];
   } catch (e) {
     if (!(e instanceof FixtureError)) throw e;
