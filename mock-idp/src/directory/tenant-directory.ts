@@ -8,6 +8,7 @@ import type {
   User,
 } from './model.js';
 import { GRAPH_APP_ID, microsoftGraphApplication } from './microsoft-graph.js';
+import { resolvedMembersOf, UNRESOLVED, type ResolvedMembers } from './resolved-members.js';
 import { stableUuid } from '../support/ids.js';
 
 export const DEFAULT_ACCESS_ROLE_ID = '00000000-0000-0000-0000-000000000000';
@@ -65,13 +66,15 @@ export class TenantDirectory {
     for (const sp of fixture.servicePrincipals ?? []) this.addServicePrincipal(sp);
     // Plain loops: a big tenant has 100,000 users and a million memberships.
     const users = fixture.users ?? [];
+    const userKeys = new Array<string>(users.length);
     for (let i = 0; i < users.length; i++) {
       const u = users[i]!;
-      this.users.set(u.id.toLowerCase(), u);
+      const key = u.id.toLowerCase();
+      userKeys[i] = key;
+      this.users.set(key, u);
       this.usersByUpn.set(u.userPrincipalName.toLowerCase(), u);
     }
-    const groups = fixture.groups ?? [];
-    for (let i = 0; i < groups.length; i++) this.addGroup(groups[i]!);
+    this.indexMemberships(fixture, userKeys);
     for (const g of fixture.oauth2PermissionGrants ?? []) {
       this.grants.push({
         clientAppId: this.appIdOf(g.clientId),
@@ -91,16 +94,56 @@ export class TenantDirectory {
     }
   }
 
-  private addGroup(g: Group): void {
-    const groupId = g.id.toLowerCase();
-    this.groups.set(groupId, g);
-    const members = g.members ?? [];
-    for (let k = 0; k < members.length; k++) {
-      const key = members[k]!.toLowerCase();
-      const list = this.memberOf.get(key);
-      if (list) list.push(groupId);
-      else this.memberOf.set(key, [groupId]);
+  /**
+   * Groups by id and the "member of" edges. When the validator left the members resolved to
+   * positions (resolved-members.ts), a membership is an array append instead of a map lookup —
+   * a million of them in a 100,000-user tenant; whatever changed since, or was not resolved,
+   * goes through the maps.
+   */
+  private indexMemberships(fixture: TenantFixture, userKeys: string[]): void {
+    const users = fixture.users ?? [];
+    const groups = fixture.groups ?? [];
+    const groupKeys = new Array<string>(groups.length);
+    for (let i = 0; i < groups.length; i++) {
+      groupKeys[i] = groups[i]!.id.toLowerCase();
+      this.groups.set(groupKeys[i]!, groups[i]!);
     }
+    const resolved = fixture.users ? usableRecord(resolvedMembersOf(groups, fixture.users), users) : undefined;
+    const userLists = new Array<string[] | undefined>(resolved ? users.length : 0);
+    const groupLists = new Array<string[] | undefined>(resolved ? groups.length : 0);
+    for (let i = 0; i < groups.length; i++) {
+      const groupId = groupKeys[i]!;
+      const members = groups[i]!.members ?? [];
+      const validated = resolved?.members[i];
+      const positions = validated && validated.length === members.length ? resolved!.positions[i]! : undefined;
+      for (let k = 0; k < members.length; k++) {
+        const member = members[k]!;
+        const p = positions && validated![k] === member ? positions[k]! : UNRESOLVED;
+        if (p >= 0) (userLists[p] ??= []).push(groupId);
+        else if (p !== UNRESOLVED && groups[-1 - p]!.id === member) (groupLists[-1 - p] ??= []).push(groupId);
+        else this.addMemberOf(member, groupId);
+      }
+    }
+    for (let p = 0; p < userLists.length; p++) if (userLists[p]) this.addMemberOfAll(userKeys[p]!, userLists[p]!);
+    for (let p = 0; p < groupLists.length; p++) if (groupLists[p]) this.addMemberOfAll(groupKeys[p]!, groupLists[p]!);
+  }
+
+  private addMemberOf(member: string, groupId: string): void {
+    // Ids are nearly always lowercase already: lowercasing costs as much as the lookup, so only
+    // a miss (the member's first group, or an uppercase id) pays for it.
+    let list = this.memberOf.get(member);
+    if (list === undefined) {
+      const key = member.toLowerCase();
+      list = this.memberOf.get(key);
+      if (list === undefined) this.memberOf.set(key, (list = []));
+    }
+    list.push(groupId);
+  }
+
+  private addMemberOfAll(key: string, groupIds: string[]): void {
+    const list = this.memberOf.get(key);
+    if (list) list.push(...groupIds);
+    else this.memberOf.set(key, groupIds);
   }
 
   private addApplication(app: Application): void {
@@ -231,4 +274,11 @@ export class TenantDirectory {
     );
     if (stored) stored.scope = [...grant.scopes].join(' ');
   }
+}
+
+/** The validator's record, if every user still has the id it had then (positions point at users). */
+function usableRecord(record: ResolvedMembers | undefined, users: readonly User[]): ResolvedMembers | undefined {
+  if (!record) return undefined;
+  for (let i = 0; i < users.length; i++) if (record.userIds[i] !== users[i]!.id) return undefined;
+  return record;
 }

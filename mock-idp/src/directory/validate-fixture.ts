@@ -21,6 +21,7 @@ import type {
   TenantSource,
 } from './model.js';
 import { planGeneration } from './generate-spec.js';
+import { recordResolvedMembers, UNRESOLVED } from './resolved-members.js';
 import { GRAPH_APP_ID, microsoftGraphApplication } from './microsoft-graph.js';
 import { stableUuid } from '../support/ids.js';
 
@@ -747,22 +748,38 @@ function checkGroupMembers(tenant: TenantFixture, index: TenantIndex, report: Re
   };
   // Group → group edges only (users cannot close a cycle), by position in `groups`.
   const edges: MemberEdge[][] = [];
+  // What each member resolved to, for TenantDirectory (resolved-members.ts).
+  const positions: Int32Array[] = [];
   for (let i = 0; i < groups.length; i++) {
     const members = groups[i]!.members ?? [];
     const groupEdges: MemberEdge[] = [];
+    const resolved = new Int32Array(members.length).fill(UNRESOLVED);
     for (let k = 0; k < members.length; k++) {
       const member = members[k]!;
       const user = lookup(index.users, member);
       if (user !== undefined) {
         duplicate(userSeenIn, userSeenAt, user, i, k);
+        resolved[k] = user;
         continue;
       }
       const target = lookup(index.groups, member);
       if (target === i) report(`${index.path}.groups[${i}].members[${k}]`, 'a group cannot contain itself');
       else if (target === undefined) report(`${index.path}.groups[${i}].members[${k}]`, 'must be the id of a user or group in this tenant');
-      else if (!duplicate(groupSeenIn, groupSeenAt, target, i, k)) groupEdges.push({ target, member: k });
+      else if (!duplicate(groupSeenIn, groupSeenAt, target, i, k)) {
+        groupEdges.push({ target, member: k });
+        resolved[k] = -1 - target;
+      }
     }
     edges.push(groupEdges);
+    positions.push(resolved);
+  }
+  if (tenant.groups && tenant.users) {
+    recordResolvedMembers(tenant.groups, {
+      users: tenant.users,
+      userIds: tenant.users.map((u) => u.id),
+      members: groups.map((g) => (g.members ?? []).slice()),
+      positions,
+    });
   }
   reportMembershipCycles(groups, edges, index.path, report);
 }

@@ -1,0 +1,60 @@
+import { describe, it, expect } from 'vitest';
+import { generateDirectory } from '../../src/directory/generate-tenant.js';
+import type { TenantFixture } from '../../src/directory/model.js';
+import { TenantDirectory } from '../../src/directory/tenant-directory.js';
+import { validateFixture } from '../../src/directory/validate-fixture.js';
+
+/**
+ * TenantDirectory reuses the positions the validator resolved group members to
+ * (resolved-members.ts). Whatever changed in between must still come out right.
+ */
+function fixture(): TenantFixture {
+  const { users, groups } = generateDirectory({ seed: 11, users: 200, groups: 20, nestedGroups: 4 }, { domain: 'index.test' });
+  return { id: '5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d', displayName: 'Index', verifiedDomains: ['index.test'], users, groups };
+}
+
+/** memberOf as plain sorted data, to compare directories built different ways. */
+function memberOf(directory: TenantDirectory): Array<[string, string[]]> {
+  return [...directory.memberOf].map(([id, groups]): [string, string[]] => [id, [...groups].sort()]).sort(([a], [b]) => a.localeCompare(b));
+}
+
+/** The same fixture's directory without any validator record (a fresh copy of every array). */
+const unrecorded = (t: TenantFixture): TenantDirectory => new TenantDirectory(structuredClone(t));
+
+describe('TenantDirectory with the validator’s resolved members', () => {
+  it('indexes exactly what it indexes without them', () => {
+    const t = fixture();
+    expect(validateFixture({ tenants: [t] }, 'x')).toEqual([]);
+    expect(memberOf(new TenantDirectory(t))).toEqual(memberOf(unrecorded(t)));
+  });
+
+  it('notices a member replaced after validation', () => {
+    const t = fixture();
+    expect(validateFixture({ tenants: [t] }, 'x')).toEqual([]);
+    const group = t.groups!.find((g) => (g.members?.length ?? 0) > 1)!;
+    const outsider = t.users!.find((u) => !group.members!.includes(u.id))!;
+    const replaced = group.members![0]!;
+    group.members![0] = outsider.id;
+    const directory = new TenantDirectory(t);
+    expect(directory.memberOf.get(outsider.id)).toContain(group.id);
+    expect(directory.memberOf.get(replaced) ?? []).not.toContain(group.id);
+    expect(memberOf(directory)).toEqual(memberOf(unrecorded(t)));
+  });
+
+  it('notices a user whose id changed after validation, and members written in upper case', () => {
+    const t = fixture();
+    expect(validateFixture({ tenants: [t] }, 'x')).toEqual([]);
+    const user = t.users![0]!;
+    const oldId = user.id;
+    const newId = '0a0b0c0d-0e0f-4a1b-8c2d-3e4f5a6b7c8d';
+    user.id = newId;
+    const groups = t.groups!.filter((g) => g.members!.includes(oldId));
+    expect(groups.length).toBeGreaterThan(0);
+    for (const g of groups) g.members = g.members!.map((m) => (m === oldId ? newId : m.toUpperCase()));
+    const directory = new TenantDirectory(t);
+    expect([...directory.memberOf.get(newId)!].sort()).toEqual(groups.map((g) => g.id).sort());
+    expect(directory.memberOf.has(oldId)).toBe(false);
+    expect([...directory.memberOf.keys()].every((k) => k === k.toLowerCase())).toBe(true);
+    expect(memberOf(directory)).toEqual(memberOf(unrecorded(t)));
+  });
+});
