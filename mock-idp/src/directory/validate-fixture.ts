@@ -73,7 +73,7 @@ export function validateFixture(doc: unknown, file: string): FixtureIssue[] {
   }
   // Outside any tenant (a missing `tenants`, a stray root key): nothing below can be trusted.
   if (brokenRoot) return issues;
-  for (const index of brokenTenants) reportDuplicateMembers((doc as { tenants: unknown[] }).tenants[index], `tenants[${index}]`, report);
+  for (const index of brokenTenants) checkMemberIds((doc as { tenants: unknown[] }).tenants[index], `tenants[${index}]`, report);
 
   // The schema passed for these tenants, so they have the shape model.ts describes.
   const shaped = (doc as FixtureSource).tenants
@@ -128,11 +128,14 @@ let compiledSchema: ValidateFunction | undefined;
 /** Compiled once, on first use: compiling costs ~50 ms, validating a document far less. */
 function schemaValidator(): ValidateFunction {
   if (!compiledSchema) {
-    const schema = JSON.parse(readFileSync(FIXTURE_SCHEMA_PATH, 'utf8')) as { definitions: { guidList: { uniqueItems?: boolean } } };
-    // Group members' uniqueness is checked by hand (checkGroupMembers, reportDuplicateMembers):
-    // ajv's uniqueItems keys a plain object by every id, which interns each string — seconds for
-    // the million memberships of a 100,000-user tenant. Editors still see it in the schema.
+    const schema = JSON.parse(readFileSync(FIXTURE_SCHEMA_PATH, 'utf8')) as { definitions: { guidList: { uniqueItems?: boolean; items: object } } };
+    // Group members (guidList: a million ids in a 100,000-user tenant) are checked by hand,
+    // with the same messages (checkGroupMembers, checkMemberIds): ajv's uniqueItems keys a
+    // plain object by every id, which interns each string — seconds — and the second pass
+    // resolves every member anyway, so their format only needs checking when one does not
+    // resolve. Editors still see the whole rule in the schema.
     delete schema.definitions.guidList.uniqueItems;
+    schema.definitions.guidList.items = { type: 'string' };
     // verbose: errors carry the failing value and the schema around it (allowed property names).
     const ajv = new Ajv({ allErrors: true, allowUnionTypes: true, verbose: true, code: { regExp: fastGuidRegExp } });
     compiledSchema = ajv.compile(schema);
@@ -764,7 +767,7 @@ function checkGroupMembers(tenant: TenantFixture, index: TenantIndex, report: Re
       }
       const target = lookup(index.groups, member);
       if (target === i) report(`${index.path}.groups[${i}].members[${k}]`, 'a group cannot contain itself');
-      else if (target === undefined) report(`${index.path}.groups[${i}].members[${k}]`, 'must be the id of a user or group in this tenant');
+      else if (target === undefined) report(`${index.path}.groups[${i}].members[${k}]`, isGuid(member) ? 'must be the id of a user or group in this tenant' : PATTERN_MESSAGES.guid!);
       else if (!duplicate(groupSeenIn, groupSeenAt, target, i, k)) {
         groupEdges.push({ target, member: k });
         resolved[k] = -1 - target;
@@ -785,10 +788,10 @@ function checkGroupMembers(tenant: TenantFixture, index: TenantIndex, report: Re
 }
 
 /**
- * Duplicate member ids in a tenant the schema found broken (so without the second pass, which
- * finds them by position): the schema's uniqueItems, which schemaValidator takes out.
+ * Member ids of a tenant the schema found broken (so without the second pass, which checks them
+ * while resolving them): the schema's GUID format and uniqueItems, which schemaValidator takes out.
  */
-function reportDuplicateMembers(tenant: unknown, path: string, report: Report): void {
+function checkMemberIds(tenant: unknown, path: string, report: Report): void {
   const groups = (tenant as { groups?: unknown } | null)?.groups;
   if (!Array.isArray(groups)) return;
   groups.forEach((group: unknown, i) => {
@@ -797,6 +800,7 @@ function reportDuplicateMembers(tenant: unknown, path: string, report: Report): 
     const first = new Map<unknown, number>();
     members.forEach((member: unknown, k) => {
       if (typeof member !== 'string') return;
+      if (!isGuid(member)) report(`${path}.groups[${i}].members[${k}]`, PATTERN_MESSAGES.guid!);
       const earlier = first.get(member);
       if (earlier === undefined) first.set(member, k);
       else report(`${path}.groups[${i}].members[${k}]`, `is the same as members[${earlier}]`);

@@ -58,3 +58,34 @@ describe('TenantDirectory with the validator’s resolved members', () => {
     expect(memberOf(directory)).toEqual(memberOf(unrecorded(t)));
   });
 });
+
+describe('validator: group members checked by hand (not by ajv), with the schema’s messages', () => {
+  const GUID = 'must be a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)';
+  const problems = (t: TenantFixture): string[] => validateFixture({ tenants: [t] }, 'x').map((i) => `${i.path}: ${i.message}`);
+
+  it('in a tenant otherwise valid: not a GUID, not a member of the tenant, listed twice', () => {
+    const t = fixture();
+    const members = t.groups![0]!.members!;
+    members.push('adele', '11111111-2222-3333-4444-555555555555', members[0]!);
+    const n = members.length;
+    expect(problems(t)).toEqual([
+      `tenants[0].groups[0].members[${n - 3}]: ${GUID}`,
+      `tenants[0].groups[0].members[${n - 2}]: must be the id of a user or group in this tenant`,
+      `tenants[0].groups[0].members[${n - 1}]: is the same as members[0]`,
+    ]);
+  });
+
+  it('in a tenant the schema already found broken', () => {
+    const t = fixture();
+    (t as { displayName: unknown }).displayName = 5;
+    const members = t.groups![0]!.members!;
+    members.push('adele', members[0]!, 7 as unknown as string);
+    const n = members.length;
+    expect(problems(t)).toEqual([
+      'tenants[0].displayName: must be a string',
+      `tenants[0].groups[0].members[${n - 1}]: must be a string`,
+      `tenants[0].groups[0].members[${n - 3}]: ${GUID}`,
+      `tenants[0].groups[0].members[${n - 2}]: is the same as members[0]`,
+    ]);
+  });
+});
