@@ -47,6 +47,8 @@ export interface GeneratedDirectory {
  */
 export function generateDirectory(spec: GenerateSpec, options: GenerateOptions): GeneratedDirectory {
   const plan = planGeneration(spec);
+  // This call's own `new Faker({ locale: [en, base] })`: the class and the merged English
+  // definitions come from the English entry's shared instance, which is never seeded or used.
   const FakerClass = englishFaker.constructor as typeof Faker;
   const faker = new FakerClass({ locale: englishFaker.rawDefinitions, seed: plan.seed });
   const pools = namePools(faker);
