@@ -62,6 +62,9 @@ export async function loadFixturesCached(files: string[], stateDir: string, load
 async function cacheKey(files: string[]): Promise<string | undefined> {
   const h = createHash('sha256').update(FORMAT);
   for (const file of files) {
+    // A big file (a generated 100,000-user tenant is ~75 MB) makes a document too big to cache:
+    // hashing, scanning and serializing it would only add seconds and hundreds of MiB to its load.
+    if ((await stat(file)).size > MAX_BYTES) return undefined;
     const bytes = await readFile(file);
     // Cheap and conservative: any mention of the directives that read other files or generate.
     const text = bytes.toString('utf8');
