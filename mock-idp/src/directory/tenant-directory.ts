@@ -109,19 +109,43 @@ export class TenantDirectory {
       this.groups.set(groupKeys[i]!, groups[i]!);
     }
     const resolved = fixture.users ? usableRecord(resolvedMembersOf(groups, fixture.users), users) : undefined;
-    const userLists = new Array<string[] | undefined>(resolved ? users.length : 0);
-    const groupLists = new Array<string[] | undefined>(resolved ? groups.length : 0);
-    for (let i = 0; i < groups.length; i++) {
+    if (!resolved) {
+      for (let i = 0; i < groups.length; i++) for (const member of groups[i]!.members ?? []) this.addMemberOf(member, groupKeys[i]!);
+      return;
+    }
+    // Pass 1: which memberships the record resolves (kept in one flat array, in order), and how
+    // many groups each user and group is in — so each list is allocated once, at its size.
+    let total = 0;
+    for (const g of groups) total += g.members?.length ?? 0;
+    const codes = new Int32Array(total);
+    const userCounts = new Int32Array(users.length);
+    const groupCounts = new Int32Array(groups.length);
+    for (let i = 0, n = 0; i < groups.length; i++) {
+      const members = groups[i]!.members ?? [];
+      const validated = resolved.members[i]!;
+      const positions = validated.length === members.length ? resolved.positions[i]! : undefined;
+      for (let k = 0; k < members.length; k++, n++) {
+        const member = members[k]!;
+        let p = positions && validated[k] === member ? positions[k]! : UNRESOLVED;
+        if (p >= 0) userCounts[p]!++;
+        else if (p !== UNRESOLVED && groups[-1 - p]!.id === member) groupCounts[-1 - p]!++;
+        else p = UNRESOLVED;
+        codes[n] = p;
+      }
+    }
+    const userLists = Array.from(userCounts, (count) => (count > 0 ? new Array<string>(count) : undefined));
+    const groupLists = Array.from(groupCounts, (count) => (count > 0 ? new Array<string>(count) : undefined));
+    userCounts.fill(0);
+    groupCounts.fill(0);
+    // Pass 2: fill them, in group order (as the maps would have).
+    for (let i = 0, n = 0; i < groups.length; i++) {
       const groupId = groupKeys[i]!;
       const members = groups[i]!.members ?? [];
-      const validated = resolved?.members[i];
-      const positions = validated && validated.length === members.length ? resolved!.positions[i]! : undefined;
-      for (let k = 0; k < members.length; k++) {
-        const member = members[k]!;
-        const p = positions && validated![k] === member ? positions[k]! : UNRESOLVED;
-        if (p >= 0) (userLists[p] ??= []).push(groupId);
-        else if (p !== UNRESOLVED && groups[-1 - p]!.id === member) (groupLists[-1 - p] ??= []).push(groupId);
-        else this.addMemberOf(member, groupId);
+      for (let k = 0; k < members.length; k++, n++) {
+        const p = codes[n]!;
+        if (p >= 0) userLists[p]![userCounts[p]!++] = groupId;
+        else if (p !== UNRESOLVED) groupLists[-1 - p]![groupCounts[-1 - p]!++] = groupId;
+        else this.addMemberOf(members[k]!, groupId);
       }
     }
     for (let p = 0; p < userLists.length; p++) if (userLists[p]) this.addMemberOfAll(userKeys[p]!, userLists[p]!);
