@@ -64,6 +64,8 @@ interface LoadResult {
   loadMs: number;
   /** CPU time of the load (all threads: V8's concurrent GC too): steadier than wall time on a busy machine. */
   loadCpuMs: number;
+  /** Importing the mock's modules (through tsx), before the load's clock starts. */
+  importMs: number;
   rssMiB: number;
   heapUsedMiB: number;
   rssAfterGcMiB: number;
@@ -73,8 +75,15 @@ interface LoadResult {
 }
 
 async function childLoad(fixture: string): Promise<LoadResult> {
+  // Every module a load uses is imported before the clock starts — the fixture reader and the
+  // generator (with Faker) are imported on first use by the mock: their import (here through
+  // tsx, which transpiles on the fly) is a constant of the code, not of the tenant's size.
+  const importStarted = performance.now();
   const { createContext } = await import('../mock-idp/src/server.js');
   const { buildApp } = await import('../mock-idp/src/app.js');
+  await import('../mock-idp/src/directory/load-fixture.js');
+  await import('../mock-idp/src/directory/generate-tenant.js');
+  const importMs = performance.now() - importStarted;
   const stateDir = process.env.BENCH_STATE_DIR!;
   const started = performance.now();
   const cpuStarted = process.cpuUsage();
@@ -92,6 +101,7 @@ async function childLoad(fixture: string): Promise<LoadResult> {
   const result = {
     loadMs,
     loadCpuMs: (cpu.user + cpu.system) / 1000,
+    importMs,
     rssMiB: loaded.rss / MiB,
     heapUsedMiB: loaded.heapUsed / MiB,
     rssAfterGcMiB: collected.rss / MiB,
@@ -301,6 +311,7 @@ async function parent(): Promise<void> {
       medianMs: round(median(xs.map((x) => x.loadMs))),
       runsMs: xs.map((x) => round(x.loadMs)),
       cpuMedianMs: round(median(xs.map((x) => x.loadCpuMs))),
+      importMedianMs: round(median(xs.map((x) => x.importMs))),
       rssMiB: round(median(xs.map((x) => x.rssMiB))),
       heapUsedMiB: round(median(xs.map((x) => x.heapUsedMiB))),
       rssAfterGcMiB: round(median(xs.map((x) => x.rssAfterGcMiB))),
@@ -348,6 +359,7 @@ async function parent(): Promise<void> {
       ['generation (100k/20k)', `${results.generation.medianMs} ms`, `median of ${runs}; Faker import ${results.generation.fakerImportMedianMs} ms`],
       ['load from generate: spec', `${results.load.spec.medianMs} ms`, `CPU ${results.load.spec.cpuMedianMs} ms; runs ${results.load.spec.runsMs.join(', ')}`],
       ['load from JSON file', `${results.load.json.medianMs} ms`, `CPU ${results.load.json.cpuMedianMs} ms; runs ${results.load.json.runsMs.join(', ')}`],
+      ['module import (before load, tsx)', `${results.load.json.importMedianMs} ms`, 'the mock, the fixture reader, the generator'],
       ['RSS after load (spec / JSON)', `${results.load.spec.rssMiB} / ${results.load.json.rssMiB} MiB`, `heap used ${results.load.spec.heapUsedMiB} / ${results.load.json.heapUsedMiB} MiB`],
       ['RSS after GC (spec / JSON)', `${results.load.spec.rssAfterGcMiB} / ${results.load.json.rssAfterGcMiB} MiB`, `heap used ${results.load.spec.heapUsedAfterGcMiB} / ${results.load.json.heapUsedAfterGcMiB} MiB`],
       [`parse ${results.parse.tenant}`, `JSON ${results.parse.jsonMedianMs} ms, YAML ${results.parse.yamlMedianMs} ms`, `YAML ${results.parse.yamlOverJson}× slower`],
