@@ -47,7 +47,7 @@ export const FIXTURES_USAGE = `Usage:
       -o, --out FILE                    write here instead of stdout
           --format json|yaml            default json (yaml when --out ends in .yaml or .yml);
                                         YAML is for small tenants: at 100,000 users it parses
-                                        ~30 times slower than JSON and needs over 2 GiB
+                                        ~70 times slower than JSON and needs over 2 GiB
 
   mock-entra fixtures help
 `;
