@@ -12,7 +12,7 @@ export { buildApp } from './app.js';
 export type { MockEntraOptions } from './config/options.js';
 export type { MockContext } from './context.js';
 export { MockEntraControl, MockControlError, type TenantInfo } from './control-client.js';
-export { DEFAULT_FIXTURE_PATH, loadFixtureFile, loadFixtures, checkedFixture } from './directory/load-fixture.js';
+export { DEFAULT_FIXTURE_PATH, loadFixtureFile, loadFixtures, checkedFixture, resolveFixture, type ResolveOptions } from './directory/load-fixture.js';
 export { FixtureError, formatIssue, type FixtureIssue } from './directory/fixture-issues.js';
 export type * from './directory/model.js';
 export { CATALOG, CATALOG_CODES, type AadstsCode, type CatalogEntry } from './errors/catalog.js';
