@@ -62,8 +62,8 @@ function issuerFor(ctx: IssuerContext, v: TokenVersion): string {
  */
 export const graphNonceDigest = (nonce: string): string => createHash('sha256').update(nonce).digest('base64url');
 
-async function sign(ctx: IssuerContext, v: TokenVersion, claims: Record<string, unknown>, graph: boolean): Promise<string> {
-  const payload = payloadSegment(claims);
+async function sign(ctx: IssuerContext, v: TokenVersion, claims: Record<string, unknown> | string, graph: boolean): Promise<string> {
+  const payload = typeof claims === 'string' ? Buffer.from(claims).toString('base64url') : payloadSegment(claims);
   if (!graph) return signSegments(headerSegment(ctx.key, v), payload, ctx.key);
   const nonce = opaque(48);
   const signed = await signSegments(headerSegment(ctx.key, v, graphNonceDigest(nonce)), payload, ctx.key);
@@ -128,35 +128,85 @@ export interface AppOnlyGrant {
   roles: string[];
 }
 
+/** What changes from one app-only token to the next; every other claim is fixed by the grant. */
+export interface AppTokenVariables {
+  iat: number;
+  nbf: number;
+  exp: number;
+  aio: string;
+  rh: string;
+  uti: string;
+}
+
 export async function appAccessToken(ctx: IssuerContext, g: AppOnlyGrant): Promise<IssuedAccessToken> {
   const v = accessTokenVersion(g.resource);
   const lifetime = accessTokenLifetime();
+  const x: AppTokenVariables = { ...timeClaims({ now: ctx.tenant.clock.nowSeconds(), lifetime }), aio: aio(), rh: rh(), uti: uti() };
+  return { token: await sign(ctx, v, appClaimsJson(ctx, g, v, x), ctx.tenant.directory.isGraph(g.resource)), expiresIn: lifetime, version: v };
+}
+
+/** An app-only token's claims, in Entra's order (reference §3.2). */
+export function appClaims(ctx: IssuerContext, g: AppOnlyGrant, v: TokenVersion, x: Record<keyof AppTokenVariables, unknown>): Record<string, unknown> {
   const tid = ctx.tenant.id;
   const dir = ctx.tenant.directory;
   const spId = dir.servicePrincipals.get(g.client.appId.toLowerCase())?.id ?? g.client.appId;
-  const head = { aud: v === '2.0' ? g.resource.appId : g.resourceIdentifier, iss: issuerFor(ctx, v), ...timeClaims({ now: ctx.tenant.clock.nowSeconds(), lifetime }) };
+  const head = { aud: v === '2.0' ? g.resource.appId : g.resourceIdentifier, iss: issuerFor(ctx, v), iat: x.iat, nbf: x.nbf, exp: x.exp };
   const common = {
-    aio: aio(),
+    aio: x.aio,
     idtyp: 'app',
     oid: spId,
-    rh: rh(),
+    rh: x.rh,
     roles: g.roles.length > 0 ? g.roles : undefined,
     sub: spId,
     tid,
-    uti: uti(),
+    uti: x.uti,
     ver: v,
   };
-  const claims =
-    v === '2.0'
-      ? sortedClaims(head, { ...common, azp: g.client.appId, azpacr: g.clientAuth })
-      : sortedClaims(head, {
-          ...common,
-          app_displayname: dir.isGraph(g.resource) ? g.client.displayName : undefined,
-          appid: g.client.appId,
-          appidacr: g.clientAuth,
-          idp: v1Issuer(ctx.urls, tid),
-        });
-  return { token: await sign(ctx, v, claims, dir.isGraph(g.resource)), expiresIn: lifetime, version: v };
+  return v === '2.0'
+    ? sortedClaims(head, { ...common, azp: g.client.appId, azpacr: g.clientAuth })
+    : sortedClaims(head, {
+        ...common,
+        app_displayname: dir.isGraph(g.resource) ? g.client.displayName : undefined,
+        appid: g.client.appId,
+        appidacr: g.clientAuth,
+        idp: v1Issuer(ctx.urls, tid),
+      });
+}
+
+/**
+ * The claims of an app-only token as JSON, byte for byte `JSON.stringify(appClaims(…))`. Everything
+ * but the six variables is fixed by the grant (client, resource, credential type, roles, tenant),
+ * so the JSON around them is built once per grant and a token only splices its own times and
+ * opaque values in (numbers, and base64url strings that need no escaping).
+ */
+export function appClaimsJson(ctx: IssuerContext, g: AppOnlyGrant, v: TokenVersion, x: AppTokenVariables): string {
+  const key = [v, ctx.urls.login, ctx.urls.v1Issuer, ctx.tenant.id, g.client.appId, g.client.displayName, g.clientAuth, g.resource.appId, g.resourceIdentifier, ctx.tenant.directory.servicePrincipals.get(g.client.appId.toLowerCase())?.id ?? '', g.roles.join('\u0001')].join('\u0002');
+  let parts = appTemplates.get(key);
+  if (parts === undefined) {
+    parts = templateOf(JSON.stringify(appClaims(ctx, g, v, SLOT_MARKS)));
+    if (appTemplates.size >= 1024) appTemplates.clear();
+    appTemplates.set(key, parts);
+  }
+  if (parts === null) return JSON.stringify(appClaims(ctx, g, v, x));
+  let json = parts[0]!;
+  for (let i = 1; i < parts.length; i += 2) {
+    const value = x[parts[i] as keyof AppTokenVariables];
+    json += typeof value === 'number' ? String(value) : `"${value}"`;
+    json += parts[i + 1]!;
+  }
+  return json;
+}
+
+const SLOTS = ['iat', 'nbf', 'exp', 'aio', 'rh', 'uti'] as const;
+const SLOT_MARKS = Object.fromEntries(SLOTS.map((s) => [s, `\u0000${s}\u0000`])) as Record<keyof AppTokenVariables, string>;
+/** Grant → the claims JSON split around the variables: [text, slot, text, slot, …, text]; null: no template (see templateOf). */
+const appTemplates = new Map<string, string[] | null>();
+
+/** Splits serialized claims around the slot marks; null unless each slot appears exactly once (a fixture value could mimic a mark). */
+function templateOf(json: string): string[] | null {
+  const parts = json.split(/"\\u0000(iat|nbf|exp|aio|rh|uti)\\u0000"/);
+  const found = parts.filter((_, i) => i % 2 === 1);
+  return found.length === SLOTS.length && new Set(found).size === SLOTS.length ? parts : null;
 }
 
 export interface IdTokenRequest {
