@@ -66,6 +66,7 @@ export {
 } from './environment.js';
 export { loadScenarios, findScenarioFiles, scenarioIdentity, matchesFilter, parseFilters, DEFAULT_SCENARIOS_DIR } from './load-scenarios.js';
 export { HtmlReporter, type HtmlReporterOptions } from './reporters/html.js';
-export { findChromium, launchChromium, CHROMIUM_ARGS } from './drivers/browser.js';
+export { launchChromium } from './drivers/browser.js';
+export { findChromium, CHROMIUM_ARGS } from '../../mock-idp/src/index.js';
 /** The default tenant's well-known ids (the README's table): scenarios use them; the engine maps them onto each run's tenant. */
 export { CONTOSO } from '../../mock-idp/src/index.js';

@@ -22,3 +22,4 @@ export type { PatchOperation } from './support/json-patch.js';
 export { GRAPH_APP_ID } from './directory/microsoft-graph.js';
 export { CONTOSO } from './contoso.js';
 export { trustingFetch, msalNetworkClient, type FetchLike, type FetchInit } from './support/trusting-fetch.js';
+export { findChromium, CHROMIUM_ARGS } from './support/chromium.js';

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { accessSync, constants } from 'node:fs';
 import { connect } from 'node:tls';
-import { delimiter, join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type BrowserServer } from 'playwright-core';
+import { CHROMIUM_ARGS, findChromium } from '../../../mock-idp/src/index.js';
 
 /**
  * Chromium for the scenarios (DESIGN.md §5): playwright-core driving the system's Chromium —
@@ -22,36 +21,6 @@ import { chromium, type Browser, type BrowserContext, type BrowserServer } from 
  * (Routing the browser's requests through Node does not work for redirects: Chromium follows a
  * redirect to the mock without asking the route again.)
  */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--headless=new',
-] as const;
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The Chromium to drive: env override, then PATH; undefined → Playwright's own browser. */
-export function findChromium(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (env.MOCK_ENTRA_CHROMIUM) return env.MOCK_ENTRA_CHROMIUM;
-  for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
-    for (const name of ['chromium', 'chromium-browser']) {
-      const candidate = join(dir, name);
-      if (isExecutable(candidate)) return candidate;
-    }
-  }
-  return undefined;
-}
 
 export interface LaunchOptions {
   /** Base64 SHA-256 hashes of public keys (SPKI) to accept: see {@link verifiedSpki}. */

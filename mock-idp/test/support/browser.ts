@@ -1,7 +1,6 @@
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { trustingFetch } from './real-clients.js';
+import { CHROMIUM_ARGS, findChromium } from '../../src/support/chromium.js';
 
 /**
  * Chromium for the real-client tests (DESIGN.md §5): playwright-core driving the system's
@@ -16,36 +15,6 @@ import { trustingFetch } from './real-clients.js';
  * mock's origin are then carried out by Node over TLS verified against the mock's CA, and handed
  * back to the page (Playwright request routing). Either way no certificate check is skipped.
  */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--headless=new',
-] as const;
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The Chromium to drive: env override, then PATH; undefined → Playwright's own browser. */
-export function findChromium(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (env.MOCK_ENTRA_CHROMIUM) return env.MOCK_ENTRA_CHROMIUM;
-  for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
-    for (const name of ['chromium', 'chromium-browser']) {
-      const candidate = join(dir, name);
-      if (isExecutable(candidate)) return candidate;
-    }
-  }
-  return undefined;
-}
 
 export async function launchChromium(): Promise<Browser> {
   const executablePath = findChromium();
