@@ -284,6 +284,8 @@ async function tokenSection(contoso: Contoso, keyFile: string): Promise<void> {
   const meTls = await startMockEntra(contoso, true);
   const oms = await startPeer('oauth2-mock-server', keyFile);
   const op = await startPeer('oidc-provider', keyFile);
+  const floorPort = await freePort();
+  const floor = await spawnServer({ name: 'bare signer', command: process.execPath, args: [peerScript('bare-signer'), String(floorPort), keyFile], port: floorPort, readyUrl: `http://127.0.0.1:${floorPort}/jwks` });
   try {
     const tenantPath = `/${contoso.tenantId}/oauth2/v2.0/token`;
     const meBody = new URLSearchParams({
@@ -300,6 +302,7 @@ async function tokenSection(contoso: Contoso, keyFile: string): Promise<void> {
       'mock-entra-https': await checkToken('mock-entra https', `${meTls.base}${tenantPath}`, meBody, `${meTls.base}/${contoso.tenantId}/discovery/v2.0/keys`, ca),
       'oauth2-mock-server': await checkToken('oauth2-mock-server', `${oms.base}/token`, omsBody, `${oms.base}/jwks`),
       'oidc-provider': await checkToken('oidc-provider', `${op.base}/token`, opBody, `${op.base}/jwks`),
+      'bare-signer': await checkToken('bare Fastify signer', `${floor.base}/token`, meBody, `${floor.base}/jwks`),
     };
     for (const [k, c] of Object.entries(checks)) log(`  ${k}: ${c.alg} ${c.modulusBits}-bit, signature verified, ${c.tokenBytes} bytes`);
     const post = (url: string, body: string) => (seconds: number): LoadSpec => ({
@@ -324,6 +327,8 @@ async function tokenSection(contoso: Contoso, keyFile: string): Promise<void> {
         },
       },
       httpContender('mockEntraHttps', 'mock-entra (HTTPS)', meTls, post(`${meTls.base}${tenantPath}`, meBody), { NODE_EXTRA_CA_CERTS: join(STATE, 'ca-cert.pem') }),
+      // A reference, not a peer: the least an HTTP token endpoint on Fastify does (parse, sign, answer).
+      httpContender('bareSigner', 'bare Fastify route signing (floor)', floor, post(`${floor.base}/token`, meBody)),
     ];
     const samples = await interleave('token', contenders);
     const s = summarize(contenders, samples);
@@ -352,8 +357,14 @@ async function tokenSection(contoso: Contoso, keyFile: string): Promise<void> {
     rows.push(['token', 'mock-entra ÷ signing limit', `${round(vsLimit * 100)} %`, `≥ 75 %: ${verdict(vsLimit >= 0.75)} (per-round median ${round(roundVsLimit * 100)} %)`]);
     rows.push(['token', 'signing CPU ÷ mock-entra CPU per token', `${round(signShare * 100)} %`, 'the rest is HTTP, checks and claims']);
     rows.push(['token', 'mock-entra HTTPS ÷ HTTP', `${round(httpsVsHttp * 100)} %`, '']);
+    const floorVsLimit = s.bareSigner!.median / s.signingLimit!.median;
+    const vsFloor = s.mockEntra!.median / s.bareSigner!.median;
+    (results.token as { ratios: Record<string, unknown> }).ratios.floorVsSigningLimit = round(floorVsLimit, 3);
+    (results.token as { ratios: Record<string, unknown> }).ratios.vsFloor = round(vsFloor, 3);
+    rows.push(['token', 'floor ÷ signing limit', `${round(floorVsLimit * 100)} %`, 'what HTTP + signing on Fastify reach at most']);
+    rows.push(['token', 'mock-entra ÷ floor', `${round(vsFloor * 100)} %`, 'the cost of client auth, checks, claims, log']);
   } finally {
-    await Promise.all([me.stop(), meTls.stop(), oms.stop(), op.stop()]);
+    await Promise.all([me.stop(), meTls.stop(), oms.stop(), op.stop(), floor.stop()]);
   }
 }
 
