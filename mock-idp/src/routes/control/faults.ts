@@ -1,7 +1,7 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { MockContext } from '../../context.js';
 import { faultSpecIssues, type GraphFaultSpec } from '../../runtime/faults.js';
-import type { TenantRuntime } from '../../runtime/tenant-runtime.js';
+import { fail, tenant } from './control-reply.js';
 
 /**
  * Graph faults, per tenant (state: runtime/faults.ts), under the test-control API's prefix:
@@ -54,20 +54,4 @@ export function registerFaultRoutes(control: FastifyInstance, ctx: MockContext):
   });
 }
 
-function fail(reply: FastifyReply, status: number, code: string, message: string, issues?: string[]): FastifyReply {
-  return reply
-    .code(status)
-    .header('content-type', 'application/json; charset=utf-8')
-    .send(JSON.stringify({ error: { code, message, ...(issues ? { issues } : {}) } }));
-}
 
-function tenant(ctx: MockContext, request: FastifyRequest, reply: FastifyReply): TenantRuntime | undefined {
-  const id = (request.params as { id: string }).id;
-  const t = ctx.tenants.get(id) ?? ctx.tenants.byDomainName(id);
-  if (!t) {
-    fail(reply, 404, 'NotFound', `No tenant ${id}.`);
-    return undefined;
-  }
-  request.notes.tenant = t;
-  return t;
-}

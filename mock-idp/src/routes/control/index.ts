@@ -6,6 +6,7 @@ import { newSigningKey } from '../../keys/signing-keys.js';
 import type { TenantRuntime } from '../../runtime/tenant-runtime.js';
 import { applyPatch, PatchError } from '../../support/json-patch.js';
 import { registerFaultRoutes } from './faults.js';
+import { fail, jsonBody, tenant } from './control-reply.js';
 
 /**
  * The test-control API under /_mock/ — deliberately apart from Entra's routes and shaped like
@@ -172,28 +173,8 @@ function isLoopback(address: string | undefined): boolean {
   return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
 }
 
-function fail(reply: FastifyReply, status: number, code: string, message: string, issues?: unknown): FastifyReply {
-  return reply
-    .code(status)
-    .header('content-type', 'application/json; charset=utf-8')
-    .send(JSON.stringify({ error: { code, message, ...(issues ? { issues } : {}) } }));
-}
 
-function jsonBody(body: unknown): unknown {
-  if (typeof body === 'object' && body !== null && 'json' in body) return (body as { json: unknown }).json;
-  return undefined;
-}
 
-function tenant(ctx: MockContext, request: FastifyRequest, reply: FastifyReply): TenantRuntime | undefined {
-  const id = (request.params as { id: string }).id;
-  const t = ctx.tenants.get(id) ?? ctx.tenants.byDomainName(id);
-  if (!t) {
-    fail(reply, 404, 'NotFound', `No tenant ${id}.`);
-    return undefined;
-  }
-  request.notes.tenant = t;
-  return t;
-}
 
 /** A tenant fixture, or a fixture document with exactly one tenant. */
 async function tenantFromBody(body: unknown, reply: FastifyReply): Promise<TenantFixture | undefined> {
