@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MockContext } from '../../context.js';
 import { graphHost, v1Issuer, v2Issuer } from '../../runtime/urls.js';
 import { MSA_TENANT_ID, type TenantSegment } from '../../protocol/tenant-segment.js';
@@ -11,7 +11,8 @@ import { METADATA_HEADERS, tenantOf } from './tenant-route.js';
  */
 export function registerDiscoveryRoutes(app: FastifyInstance, ctx: MockContext): void {
   const cacheMulti = new Map<string, string>();
-  const serve = (version: 'v1' | 'v2') => async (request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => {
+  // Synchronous handlers (nothing to await): no promise per request; Fastify catches what they throw.
+  const serve = (version: 'v1' | 'v2') => (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     const seg = tenantOf(ctx, request, `discovery.${version}`);
     const key = `discovery.${version}`;
     let body: string | undefined;

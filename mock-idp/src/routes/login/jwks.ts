@@ -10,7 +10,8 @@ import { METADATA_HEADERS, tenantOf } from './tenant-route.js';
  * any rotated-out key until it retires; common/organizations list every tenant's keys.
  */
 export function registerJwksRoutes(app: FastifyInstance, ctx: MockContext): void {
-  const serve = (version: 'v1' | 'v2') => async (request: FastifyRequest, reply: FastifyReply) => {
+  // Synchronous handlers (nothing to await): no promise per request; Fastify catches what they throw.
+  const serve = (version: 'v1' | 'v2') => (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     const seg = tenantOf(ctx, request, `jwks.${version}`);
     let body: string;
     if (seg.kind === 'tenant') {
