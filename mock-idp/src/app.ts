@@ -1,5 +1,5 @@
 import Fastify, { type FastifyInstance, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { MockContext } from './context.js';
+import type { MockContext, RequestNotes } from './context.js';
 import { errorContext } from './context.js';
 import { EntraError, isEntraError } from './errors/entra-error.js';
 import { sendErrorJson, sendServerError } from './errors/render.js';
@@ -35,7 +35,7 @@ export function buildApp(ctx: MockContext, https?: { key: string; cert: string }
     // A URL the router cannot decode (`/%zz/…`) or a path segment over maxParamLength: refused in
     // the shape of the surface it was meant for, never Fastify's own JSON.
     frameworkErrors: (_error, request, reply) => {
-      request.notes ??= { endpoint: 'unknown' };
+      request.notes ??= newNotes();
       return refuseMalformed(ctx, request, reply, 400, true);
     },
   });
@@ -43,7 +43,7 @@ export function buildApp(ctx: MockContext, https?: { key: string; cert: string }
   app.decorateRequest('notes', null as never);
   // Hooks in callback form: no promise per request on the hot paths.
   app.addHook('onRequest', (request, _reply, done) => {
-    request.notes = { endpoint: 'unknown' };
+    request.notes = newNotes();
     done();
   });
 
@@ -76,7 +76,7 @@ export function buildApp(ctx: MockContext, https?: { key: string; cert: string }
   });
 
   app.setErrorHandler((error: Error, request, reply) => {
-    request.notes ??= { endpoint: 'unknown' };
+    request.notes ??= newNotes();
     if (isEntraError(error)) {
       request.notes.aadsts = error.code;
       request.notes.error = error.entry.error;
@@ -106,6 +106,9 @@ export function buildApp(ctx: MockContext, https?: { key: string; cert: string }
   registerControlRoutes(app, ctx);
   return app;
 }
+
+/** Every field present from the start: one object shape for all requests, whichever fields a route fills. */
+const newNotes = (): RequestNotes => ({ endpoint: 'unknown', tenant: undefined, flow: undefined, clientId: undefined, aadsts: undefined, error: undefined });
 
 /**
  * A request Fastify refuses before any route runs (an undecodable URL, a body over the limit, a

@@ -12,19 +12,21 @@ import { METADATA_HEADERS, tenantOf } from './tenant-route.js';
 export function registerDiscoveryRoutes(app: FastifyInstance, ctx: MockContext): void {
   const cacheMulti = new Map<string, string>();
   // Synchronous handlers (nothing to await): no promise per request; Fastify catches what they throw.
-  const serve = (version: 'v1' | 'v2') => (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
-    const seg = tenantOf(ctx, request, `discovery.${version}`);
+  const serve = (version: 'v1' | 'v2') => {
     const key = `discovery.${version}`;
-    let body: string | undefined;
-    if (seg.kind === 'tenant') {
-      body = seg.tenant.cache.get(key);
-      if (!body) seg.tenant.cache.set(key, (body = JSON.stringify(version === 'v2' ? v2Document(ctx, seg) : v1Document(ctx, seg))));
-    } else {
-      const k = `${key}.${seg.alias}`;
-      body = cacheMulti.get(k);
-      if (!body) cacheMulti.set(k, (body = JSON.stringify(version === 'v2' ? v2Document(ctx, seg) : v1Document(ctx, seg))));
-    }
-    return reply.headers(METADATA_HEADERS).send(body);
+    return (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+      const seg = tenantOf(ctx, request, key);
+      let body: string | undefined;
+      if (seg.kind === 'tenant') {
+        body = seg.tenant.cache.get(key);
+        if (!body) seg.tenant.cache.set(key, (body = JSON.stringify(version === 'v2' ? v2Document(ctx, seg) : v1Document(ctx, seg))));
+      } else {
+        const k = `${key}.${seg.alias}`;
+        body = cacheMulti.get(k);
+        if (!body) cacheMulti.set(k, (body = JSON.stringify(version === 'v2' ? v2Document(ctx, seg) : v1Document(ctx, seg))));
+      }
+      return reply.headers(METADATA_HEADERS).send(body);
+    };
   };
   app.get('/:tenant/v2.0/.well-known/openid-configuration', serve('v2'));
   app.get('/:tenant/.well-known/openid-configuration', serve('v1'));

@@ -11,30 +11,33 @@ import { METADATA_HEADERS, tenantOf } from './tenant-route.js';
  */
 export function registerJwksRoutes(app: FastifyInstance, ctx: MockContext): void {
   // Synchronous handlers (nothing to await): no promise per request; Fastify catches what they throw.
-  const serve = (version: 'v1' | 'v2') => (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
-    const seg = tenantOf(ctx, request, `jwks.${version}`);
-    let body: string;
-    if (seg.kind === 'tenant') {
-      // Serialized once per key set. Retiring keys disappear by the tenant clock, so the cached
-      // document carries the time its key set next changes; rotations, resets and clock moves
-      // clear the tenant's cache.
-      const t = seg.tenant;
-      const cacheKey = `jwks.${version}`;
-      const cached = t.cache.get(cacheKey);
-      const now = t.now();
-      if (cached !== undefined && now < Number(t.cache.get(`${cacheKey}.until`))) body = cached;
-      else {
-        body = document(ctx, t.publishedKeys(ctx.machineKey));
-        t.cache.set(cacheKey, body);
-        t.cache.set(`${cacheKey}.until`, String(nextKeyChange(t, now)));
+  const serve = (version: 'v1' | 'v2') => {
+    const cacheKey = `jwks.${version}`;
+    const untilKey = `${cacheKey}.until`;
+    return (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+      const seg = tenantOf(ctx, request, cacheKey);
+      let body: string;
+      if (seg.kind === 'tenant') {
+        // Serialized once per key set. Retiring keys disappear by the tenant clock, so the cached
+        // document carries the time its key set next changes; rotations, resets and clock moves
+        // clear the tenant's cache.
+        const t = seg.tenant;
+        const cached = t.cache.get(cacheKey);
+        const now = t.now();
+        if (cached !== undefined && now < Number(t.cache.get(untilKey))) body = cached;
+        else {
+          body = document(ctx, t.publishedKeys(ctx.machineKey));
+          t.cache.set(cacheKey, body);
+          t.cache.set(untilKey, String(nextKeyChange(t, now)));
+        }
+      } else {
+        const seen = new Map<string, SigningKey>();
+        for (const t of ctx.tenants.all()) for (const k of t.publishedKeys(ctx.machineKey)) seen.set(k.kid, k);
+        if (seen.size === 0) seen.set(ctx.machineKey.kid, ctx.machineKey);
+        body = document(ctx, [...seen.values()]);
       }
-    } else {
-      const seen = new Map<string, SigningKey>();
-      for (const t of ctx.tenants.all()) for (const k of t.publishedKeys(ctx.machineKey)) seen.set(k.kid, k);
-      if (seen.size === 0) seen.set(ctx.machineKey.kid, ctx.machineKey);
-      body = document(ctx, [...seen.values()]);
-    }
-    return reply.headers(METADATA_HEADERS).send(body);
+      return reply.headers(METADATA_HEADERS).send(body);
+    };
   };
   app.get('/:tenant/discovery/v2.0/keys', serve('v2'));
   app.get('/:tenant/discovery/keys', serve('v1'));
