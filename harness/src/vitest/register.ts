@@ -68,6 +68,11 @@ export async function registerScenarios(o: RegisterOptions = {}): Promise<Loaded
       await o.afterPass?.(s, report);
     });
   }
-  if (scenarios.length === 0) test.skip('no scenario matches the filter', () => undefined);
+  // A run that runs nothing must not pass: a filter that matches no scenario is an error.
+  if (scenarios.length === 0) {
+    test('no scenario matches the filter', () => {
+      throw new Error('no scenario matches the filter — `mock-entra scenarios list` shows the ids');
+    });
+  }
   return scenarios;
 }

@@ -27,17 +27,8 @@ export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
-/** .NET's HttpUtility.UrlEncode: `+` for spaces, lowercase `%xx`, `-_.!*()` kept. */
-export function dotnetUrlEncode(value: string): string {
-  let out = '';
-  for (const byte of Buffer.from(value, 'utf8')) {
-    const c = String.fromCharCode(byte);
-    if (/[A-Za-z0-9\-_.!*()]/.test(c)) out += c;
-    else if (c === ' ') out += '+';
-    else out += `%${byte.toString(16).padStart(2, '0')}`;
-  }
-  return out;
-}
+import { dotnetUrlEncode } from '../../src/errors/render.js';
+export { dotnetUrlEncode };
 
 /**
  * `AADSTSnnnnn: <message>\r\nTrace ID: <guid>\r\nCorrelation ID: <guid>\r\nTimestamp: yyyy-MM-dd HH:mm:ssZ`.
