@@ -74,7 +74,7 @@ export async function createContext(options: MockEntraOptions = {}, listenPort?:
  * be read: files validated by an earlier start come from the state dir's cache (runtime/fixture-cache.ts).
  */
 async function loadFixtureSources(sources: ResolvedOptions['fixtures'], stateDir: string): Promise<FixtureDocument> {
-  const load = async (): Promise<FixtureDocument> => (await import('./directory/load-fixture.js')).loadFixtures(sources);
+  const load = async (): Promise<FixtureDocument> => (await import('./directory/load-fixture.js')).loadFixtures(sources, { seal: true });
   const files = sources.filter((s): s is string => typeof s === 'string');
   return files.length === sources.length ? loadFixturesCached(files, stateDir, load) : load();
 }

@@ -3,6 +3,7 @@ import type { Faker } from '@faker-js/faker';
 import { faker as englishFaker } from '@faker-js/faker/locale/en';
 import type { GenerateSpec, Group, User } from './model.js';
 import { MAX_NESTING_DEPTH, MAX_ORDINARY_DIRECT_MEMBERSHIPS, planGeneration, type GenerationPlan } from './generate-spec.js';
+import { recordMemberHints } from './resolved-members.js';
 
 /** What the generated objects must fit into. */
 export interface GenerateOptions {
@@ -398,8 +399,12 @@ interface DrawnMemberships {
 function addUserMemberships(plan: GenerationPlan, users: User[], groups: Group[], random: Sfc32): void {
   if (users.length === 0 || groups.length === 0) return;
   const drawn = drawMemberships(plan, users.length, groups, random);
-  const lists = memberLists(drawn, users, groups.length);
+  const { lists, codes, offsets } = memberLists(drawn, users, groups.length);
   for (let x = 0; x < groups.length; x++) groups[x]!.members = lists[x]!;
+  // Where each member is, for the validator (resolved-members.ts): it then compares
+  // `users[p].id === member` instead of looking a million ids up. Nested groups, added below,
+  // are not hinted (a few hundred lookups).
+  recordMemberHints(groups, { codes, offsets, usersFrom: 0, groupsFrom: 0 });
 }
 
 function drawMemberships(plan: GenerationPlan, n: number, groups: Group[], random: Sfc32): DrawnMemberships {
@@ -447,22 +452,29 @@ function pickSkewed(random: Sfc32, g: number, count: number, user: number, chose
   }
 }
 
-/** Member lists allocated at their final size and filled in user order (so in directory order). */
-function memberLists({ picks, userEnd }: DrawnMemberships, users: User[], g: number): string[][] {
-  const sizes = new Int32Array(g);
+/**
+ * Member lists allocated at their final size and filled in user order (so in directory order);
+ * with each member's position in `users`, group x's at `codes[offsets[x]] … codes[offsets[x + 1] − 1]`.
+ */
+function memberLists({ picks, userEnd }: DrawnMemberships, users: User[], g: number): { lists: string[][]; codes: Int32Array; offsets: Int32Array } {
   const data = picks.view();
-  for (let k = 0; k < data.length; k++) sizes[data[k]!]!++;
+  const offsets = new Int32Array(g + 1);
+  for (let k = 0; k < data.length; k++) offsets[data[k]! + 1]!++;
+  for (let x = 0; x < g; x++) offsets[x + 1]! += offsets[x]!;
   const lists: string[][] = [];
-  for (let x = 0; x < g; x++) lists.push(new Array<string>(sizes[x]!));
+  for (let x = 0; x < g; x++) lists.push(new Array<string>(offsets[x + 1]! - offsets[x]!));
+  const codes = new Int32Array(data.length);
   const filled = new Int32Array(g);
   for (let i = 0, k = 0; i < users.length; i++) {
     const id = users[i]!.id;
     for (const end = userEnd[i]!; k < end; k++) {
       const x = data[k]!;
-      lists[x]![filled[x]!++] = id;
+      const f = filled[x]!++;
+      lists[x]![f] = id;
+      codes[offsets[x]! + f] = i;
     }
   }
-  return lists;
+  return { lists, codes, offsets };
 }
 
 /** An Int32Array that doubles when full. */

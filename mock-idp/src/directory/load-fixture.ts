@@ -3,8 +3,9 @@ import { dirname, resolve as resolvePath } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { FixtureDocument, FixtureSource, TenantFixture, TenantSource } from './model.js';
 import { FixtureError, type FixtureIssue } from './fixture-issues.js';
-import { isUnresolved, validateFixture } from './validate-fixture.js';
+import { isUnresolved, validateFixture, type ValidateOptions } from './validate-fixture.js';
 import { DEFAULT_FIXTURE_PATH } from './default-fixture.js';
+import { memberHintsOf, recordMemberHints } from './resolved-members.js';
 
 /** The shipped default tenant (Contoso), the public contract documented in the README. */
 export { DEFAULT_FIXTURE_PATH };
@@ -38,7 +39,7 @@ export interface ResolveOptions {
  * FixtureError listing every problem. Relative `extends` paths start at the file's directory.
  */
 export async function loadFixtureFile(file: string): Promise<FixtureDocument> {
-  return loadFile(file, []);
+  return loadFile(file, [], false);
 }
 
 /**
@@ -50,7 +51,7 @@ export async function loadFixtureFile(file: string): Promise<FixtureDocument> {
  *   generate: { seed: 1, users: 5000, groups: 800 } }] });
  */
 export async function resolveFixture(doc: unknown, file = '(inline fixture)', options: ResolveOptions = {}): Promise<FixtureDocument> {
-  return resolveDocument(doc, file, { files: options.files ?? true, baseDir: options.baseDir ?? process.cwd() }, []);
+  return resolveDocument(doc, file, { files: options.files ?? true, baseDir: options.baseDir ?? process.cwd(), seal: false }, []);
 }
 
 /**
@@ -58,7 +59,11 @@ export async function resolveFixture(doc: unknown, file = '(inline fixture)', op
  * a tenant with `extends` or `generate` is an issue here: {@link resolveFixture} resolves them.
  */
 export function checkedFixture(doc: unknown, file = '(inline fixture)'): FixtureDocument {
-  const issues = validateFixture(doc, file);
+  return checked(doc, file, {});
+}
+
+function checked(doc: unknown, file: string, options: ValidateOptions): FixtureDocument {
+  const issues = validateFixture(doc, file, options);
   if (issues.length === 0) {
     (doc as FixtureSource).tenants.forEach((tenant, i) => {
       if (!isUnresolved(tenant)) return;
@@ -70,14 +75,30 @@ export function checkedFixture(doc: unknown, file = '(inline fixture)'): Fixture
   return doc as FixtureDocument;
 }
 
+/** How {@link loadFixtures} hands over what it loaded. */
+export interface LoadOptions {
+  /**
+   * Freeze every tenant's users and groups as they are validated (what TenantRuntime does to
+   * them anyway): the mock's own load, for the caller that gives the tenants straight to
+   * TenantRuntime. TenantDirectory then trusts what validation resolved the members to, instead
+   * of comparing a million member ids again (resolved-members.ts). Default false: the document
+   * is the caller's to change.
+   */
+  seal?: boolean;
+}
+
 /** Loads several fixtures; tenants from all of them, every error from all of them. */
-export async function loadFixtures(sources: Array<string | FixtureDocument | FixtureSource>): Promise<FixtureDocument> {
+export async function loadFixtures(sources: Array<string | FixtureDocument | FixtureSource>, options: LoadOptions = {}): Promise<FixtureDocument> {
+  const seal = options.seal ?? false;
   const all: FixtureIssue[] = [];
   const tenants: FixtureDocument['tenants'] = [];
   for (const src of sources) {
     try {
       // In-memory documents are copied: the tenants take ownership of what they are given.
-      const doc = typeof src === 'string' ? await loadFixtureFile(src) : await resolveFixture(structuredClone(src));
+      const doc =
+        typeof src === 'string'
+          ? await loadFile(src, [], seal)
+          : await resolveDocument(structuredClone(src), '(inline fixture)', { files: true, baseDir: process.cwd(), seal }, []);
       tenants.push(...doc.tenants);
     } catch (e) {
       if (e instanceof FixtureError) all.push(...e.issues);
@@ -100,10 +121,12 @@ export async function loadFixtures(sources: Array<string | FixtureDocument | Fix
 interface Resolution {
   files: boolean;
   baseDir: string;
+  /** ValidateOptions.seal: the documents are the loader's own, for TenantRuntime. */
+  seal: boolean;
 }
 
 /** `chain`: the files whose tenants are being resolved, outermost first (to refuse cycles). */
-async function loadFile(file: string, chain: string[]): Promise<FixtureDocument> {
+async function loadFile(file: string, chain: string[], seal: boolean): Promise<FixtureDocument> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -112,11 +135,11 @@ async function loadFile(file: string, chain: string[]): Promise<FixtureDocument>
   }
   const { doc, issues } = parseFixtureText(text, file);
   if (issues.length > 0) throw new FixtureError(issues);
-  return resolveDocument(doc, file, { files: true, baseDir: dirname(file) }, [...chain, resolvePath(file)]);
+  return resolveDocument(doc, file, { files: true, baseDir: dirname(file), seal }, [...chain, resolvePath(file)]);
 }
 
 async function resolveDocument(doc: unknown, file: string, resolution: Resolution, chain: string[]): Promise<FixtureDocument> {
-  if (!hasUnresolvedTenants(doc)) return checkedFixture(doc, file);
+  if (!hasUnresolvedTenants(doc)) return checked(doc, file, { seal: resolution.seal });
   // The directives and every tenant's shape first: nothing is loaded or generated for a broken spec.
   const issues = validateFixture(doc, file);
   if (issues.length > 0) throw new FixtureError(issues);
@@ -137,7 +160,7 @@ async function resolveDocument(doc: unknown, file: string, resolution: Resolutio
     origins[i] = merged.origin;
   }
   const resolved: FixtureDocument = source.$schema === undefined ? { tenants } : { $schema: source.$schema, tenants };
-  const problems = validateFixture(resolved, file);
+  const problems = validateFixture(resolved, file, { seal: resolution.seal });
   if (problems.length > 0) throw new FixtureError(problems.map((issue) => renameMergedPaths(issue, origins)));
   return resolved;
 }
@@ -167,7 +190,7 @@ async function loadBase(ref: string, path: string, file: string, resolution: Res
 
   let doc: FixtureDocument;
   try {
-    doc = await loadFile(absolute, chain);
+    doc = await loadFile(absolute, chain, resolution.seal);
   } catch (e) {
     if (!(e instanceof FixtureError)) throw e;
     // The base's own issues name the base file; this one says who wanted it.
@@ -258,10 +281,15 @@ async function addGenerated(merged: { tenant: TenantFixture; origin: TenantOrigi
     existingUsers: tenant.users ?? [],
     existingGroups: tenant.groups ?? [],
   });
-  origin.lists.users!.generatedFrom = tenant.users?.length ?? 0;
-  origin.lists.groups!.generatedFrom = tenant.groups?.length ?? 0;
+  const usersFrom = tenant.users?.length ?? 0;
+  const groupsFrom = tenant.groups?.length ?? 0;
+  origin.lists.users!.generatedFrom = usersFrom;
+  origin.lists.groups!.generatedFrom = groupsFrom;
   if (generated.users.length > 0) tenant.users = (tenant.users ?? []).concat(generated.users);
   if (generated.groups.length > 0) tenant.groups = (tenant.groups ?? []).concat(generated.groups);
+  // The generator's member positions, moved to where its objects are now (resolved-members.ts).
+  const hints = memberHintsOf(generated.groups);
+  if (hints && tenant.groups) recordMemberHints(tenant.groups, { ...hints, usersFrom: usersFrom + hints.usersFrom, groupsFrom: groupsFrom + hints.groupsFrom });
 }
 
 /**

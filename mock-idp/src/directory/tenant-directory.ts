@@ -8,7 +8,7 @@ import type {
   User,
 } from './model.js';
 import { GRAPH_APP_ID, microsoftGraphApplication } from './microsoft-graph.js';
-import { resolvedMembersOf, UNRESOLVED, type ResolvedMembers } from './resolved-members.js';
+import { resolvedMembersOf, UNRESOLVED } from './resolved-members.js';
 import { stableUuid } from '../support/ids.js';
 
 export const DEFAULT_ACCESS_ROLE_ID = '00000000-0000-0000-0000-000000000000';
@@ -96,9 +96,10 @@ export class TenantDirectory {
 
   /**
    * Groups by id and the "member of" edges. When the validator left the members resolved to
-   * positions (resolved-members.ts), a membership is an array append instead of a map lookup —
-   * a million of them in a 100,000-user tenant; whatever changed since, or was not resolved,
-   * goes through the maps.
+   * positions (resolved-members.ts), a membership costs a reference compare and a few typed
+   * array writes instead of a map lookup and an append to one of 100,000 arrays — a million of
+   * them in a 100,000-user tenant; whatever changed since, or was not resolved, goes through
+   * the maps.
    */
   private indexMemberships(fixture: TenantFixture, userKeys: string[]): void {
     const users = fixture.users ?? [];
@@ -108,48 +109,65 @@ export class TenantDirectory {
       groupKeys[i] = groups[i]!.id.toLowerCase();
       this.groups.set(groupKeys[i]!, groups[i]!);
     }
-    const resolved = fixture.users ? usableRecord(resolvedMembersOf(groups, fixture.users), users) : undefined;
+    const resolved = fixture.users ? resolvedMembersOf(groups, fixture.users) : undefined;
     if (!resolved) {
       for (let i = 0; i < groups.length; i++) for (const member of groups[i]!.members ?? []) this.addMemberOf(member, groupKeys[i]!);
       return;
     }
-    // Pass 1: which memberships the record resolves (kept in one flat array, in order), and how
-    // many groups each user and group is in — so each list is allocated once, at its size.
+    // Pass 1, in group order: which memberships the record still resolves (a member whose
+    // recorded user or group no longer has its id goes through the maps, now), and how many
+    // groups each user and group is in.
+    const { codes, offsets, userIds, sealed } = resolved;
     let total = 0;
     for (const g of groups) total += g.members?.length ?? 0;
-    const codes = new Int32Array(total);
-    const userCounts = new Int32Array(users.length);
-    const groupCounts = new Int32Array(groups.length);
+    const verified = new Int32Array(total);
+    const userStart = new Int32Array(users.length + 1);
+    const groupStart = new Int32Array(groups.length + 1);
     for (let i = 0, n = 0; i < groups.length; i++) {
       const members = groups[i]!.members ?? [];
-      const validated = resolved.members[i]!;
-      const positions = validated.length === members.length ? resolved.positions[i]! : undefined;
+      const from = offsets[i]!;
+      const recorded = offsets[i + 1]! - from;
       for (let k = 0; k < members.length; k++, n++) {
-        const member = members[k]!;
-        let p = positions && validated[k] === member ? positions[k]! : UNRESOLVED;
-        if (p >= 0) userCounts[p]!++;
-        else if (p !== UNRESOLVED && groups[-1 - p]!.id === member) groupCounts[-1 - p]!++;
-        else p = UNRESOLVED;
-        codes[n] = p;
+        let p = k < recorded ? codes[from + k]! : UNRESOLVED;
+        // Sealed, the record is the truth: no member string is touched (each one is a cache miss).
+        if (p >= 0 && (sealed || userIds[p] === members[k])) userStart[p + 1]!++;
+        else if (p < 0 && p !== UNRESOLVED && (sealed || groups[-1 - p]!.id === members[k])) groupStart[-p]!++;
+        else {
+          p = UNRESOLVED;
+          this.addMemberOf(members[k]!, groupKeys[i]!);
+        }
+        verified[n] = p;
       }
     }
-    const userLists = Array.from(userCounts, (count) => (count > 0 ? new Array<string>(count) : undefined));
-    const groupLists = Array.from(groupCounts, (count) => (count > 0 ? new Array<string>(count) : undefined));
-    userCounts.fill(0);
-    groupCounts.fill(0);
-    // Pass 2: fill them, in group order (as the maps would have).
+    for (let p = 0; p < users.length; p++) userStart[p + 1]! += userStart[p]!;
+    for (let q = 0; q < groups.length; q++) groupStart[q + 1]! += groupStart[q]!;
+    // Pass 2: each member's groups side by side (still in group order), in two flat arrays.
+    const userGroups = new Int32Array(userStart[users.length]!);
+    const groupGroups = new Int32Array(groupStart[groups.length]!);
+    const userFilled = userStart.slice(0, users.length);
+    const groupFilled = groupStart.slice(0, groups.length);
     for (let i = 0, n = 0; i < groups.length; i++) {
-      const groupId = groupKeys[i]!;
-      const members = groups[i]!.members ?? [];
-      for (let k = 0; k < members.length; k++, n++) {
-        const p = codes[n]!;
-        if (p >= 0) userLists[p]![userCounts[p]!++] = groupId;
-        else if (p !== UNRESOLVED) groupLists[-1 - p]![groupCounts[-1 - p]!++] = groupId;
-        else this.addMemberOf(members[k]!, groupId);
+      for (const end = n + (groups[i]!.members?.length ?? 0); n < end; n++) {
+        const p = verified[n]!;
+        if (p >= 0) userGroups[userFilled[p]!++] = i;
+        else if (p !== UNRESOLVED) groupGroups[groupFilled[-1 - p]!++] = i;
       }
     }
-    for (let p = 0; p < userLists.length; p++) if (userLists[p]) this.addMemberOfAll(userKeys[p]!, userLists[p]!);
-    for (let p = 0; p < groupLists.length; p++) if (groupLists[p]) this.addMemberOfAll(groupKeys[p]!, groupLists[p]!);
+    // Then the lists, each allocated at its size and filled from consecutive entries.
+    this.addMemberLists(userKeys, userStart, userGroups, groupKeys);
+    this.addMemberLists(groupKeys, groupStart, groupGroups, groupKeys);
+  }
+
+  /** Object p's groups are `groupKeys[x]` for x in `groups[start[p]] … groups[start[p + 1] − 1]`. */
+  private addMemberLists(keys: string[], start: Int32Array, groups: Int32Array, groupKeys: string[]): void {
+    for (let p = 0; p < keys.length; p++) {
+      const from = start[p]!;
+      const count = start[p + 1]! - from;
+      if (count === 0) continue;
+      const list = new Array<string>(count);
+      for (let j = 0; j < count; j++) list[j] = groupKeys[groups[from + j]!]!;
+      this.addMemberOfAll(keys[p]!, list);
+    }
   }
 
   private addMemberOf(member: string, groupId: string): void {
@@ -298,11 +316,4 @@ export class TenantDirectory {
     );
     if (stored) stored.scope = [...grant.scopes].join(' ');
   }
-}
-
-/** The validator's record, if every user still has the id it had then (positions point at users). */
-function usableRecord(record: ResolvedMembers | undefined, users: readonly User[]): ResolvedMembers | undefined {
-  if (!record) return undefined;
-  for (let i = 0; i < users.length; i++) if (record.userIds[i] !== users[i]!.id) return undefined;
-  return record;
 }

@@ -21,7 +21,7 @@ import type {
   TenantSource,
 } from './model.js';
 import { planGeneration } from './generate-spec.js';
-import { recordResolvedMembers, UNRESOLVED } from './resolved-members.js';
+import { freezeDirectoryObjects, memberHintsOf, recordResolvedMembers, UNRESOLVED } from './resolved-members.js';
 import { GRAPH_APP_ID, microsoftGraphApplication } from './microsoft-graph.js';
 import { stableUuid } from '../support/ids.js';
 
@@ -47,7 +47,7 @@ const DEFAULT_ACCESS_ROLE_ID = '00000000-0000-0000-0000-000000000000';
  * const issues = validateFixture(parseYaml(text), 'fixtures/contoso.yaml');
  * if (issues.length > 0) throw new FixtureError(issues);
  */
-export function validateFixture(doc: unknown, file: string): FixtureIssue[] {
+export function validateFixture(doc: unknown, file: string, options: ValidateOptions = {}): FixtureIssue[] {
   const validate = schemaValidator();
   const issues: FixtureIssue[] = [];
   const report: Report = (path, message) => issues.push({ file, path, message });
@@ -84,8 +84,19 @@ export function validateFixture(doc: unknown, file: string): FixtureIssue[] {
   for (const { tenant, path } of shaped) if (tenant.generate) checkGenerateSpec(tenant.generate, `${path}.generate`, report);
   const tenants = shaped.filter((t): t is { tenant: TenantFixture; path: string } => !isUnresolved(t.tenant));
   checkAcrossTenants(tenants, report);
-  for (const { tenant, path } of tenants) checkTenant(tenant, path, report);
+  for (const { tenant, path } of tenants) checkTenant(tenant, path, report, options.seal === true);
   return issues;
+}
+
+/** For the fixture loader (load-fixture.ts), which owns the documents it validates. */
+export interface ValidateOptions {
+  /**
+   * Freeze each checked tenant's users and groups (objects, their arrays, the lists) once their
+   * members are resolved, as TenantRuntime does with every tenant it is given. TenantDirectory
+   * then uses the resolved members as they are, without comparing a million member ids again:
+   * frozen, nothing can have changed since (resolved-members.ts).
+   */
+  seal?: boolean;
 }
 
 type Report = (path: string, message: string) => void;
@@ -326,8 +337,12 @@ interface TenantIndex {
   servicePrincipalIds: Map<string, string>;
   /** Lowercased object id → position in `users` (numbers, not paths: paths are built only to report). */
   users: Map<string, number>;
+  /** Per position in `users`: 1 when the user's id is its map key as it is (written in lower case). */
+  lowercaseUserIds: Uint8Array;
   /** Lowercased object id → position in `groups`. */
   groups: Map<string, number>;
+  /** Whether two users share an id (case-insensitively): then a member's position is the map's to say. */
+  duplicateUserIds: boolean;
 }
 
 function checkAcrossTenants(tenants: Array<{ tenant: TenantFixture; path: string }>, report: Report): void {
@@ -353,7 +368,7 @@ function claimUnique(seen: Map<string, string>, key: string, path: string, repor
   else report(path, message(other));
 }
 
-function checkTenant(tenant: TenantFixture, path: string, report: Report): void {
+function checkTenant(tenant: TenantFixture, path: string, report: Report, seal: boolean): void {
   const index = indexTenant(tenant, path, report);
   const keyIds = new Map<string, string>();
   const identifierUris = new Map<string, string>();
@@ -370,7 +385,7 @@ function checkTenant(tenant: TenantFixture, path: string, report: Report): void 
   (tenant.oauth2PermissionGrants ?? []).forEach((grant, i) => checkGrant(grant, `${path}.oauth2PermissionGrants[${i}]`, index, report));
   checkGrantDuplicates(tenant, index, report);
   checkAssignments(tenant, index, report);
-  checkGroupMembers(tenant, index, report);
+  checkGroupMembers(tenant, index, report, seal);
 }
 
 /**
@@ -379,8 +394,16 @@ function checkTenant(tenant: TenantFixture, path: string, report: Report): void 
  * groups, application objects and service principals share one id space.
  */
 function indexTenant(tenant: TenantFixture, path: string, report: Report): TenantIndex {
-  const index: TenantIndex = { path, apps: new Map(), servicePrincipalIds: new Map(), users: new Map(), groups: new Map() };
   const users = tenant.users ?? [];
+  const index: TenantIndex = {
+    path,
+    apps: new Map(),
+    servicePrincipalIds: new Map(),
+    users: new Map(),
+    lowercaseUserIds: new Uint8Array(users.length),
+    groups: new Map(),
+    duplicateUserIds: false,
+  };
   const groups = tenant.groups ?? [];
 
   // Users and groups can number in the hundred thousands: plain loops, positions in the maps.
@@ -389,8 +412,12 @@ function indexTenant(tenant: TenantFixture, path: string, report: Report): Tenan
     const user = users[i]!;
     const id = user.id.toLowerCase();
     const other = index.users.get(id);
+    if (id === user.id) index.lowercaseUserIds[i] = 1;
     if (other === undefined) index.users.set(id, i);
-    else report(`${path}.users[${i}].id`, `id ${user.id} is already used by ${path}.users[${other}]`);
+    else {
+      index.duplicateUserIds = true;
+      report(`${path}.users[${i}].id`, `id ${user.id} is already used by ${path}.users[${other}]`);
+    }
     const upn = user.userPrincipalName.toLowerCase();
     const sameUpn = upns.get(upn);
     if (sameUpn === undefined) upns.set(upn, i);
@@ -732,12 +759,13 @@ interface MemberEdge {
   member: number;
 }
 
-function checkGroupMembers(tenant: TenantFixture, index: TenantIndex, report: Report): void {
+function checkGroupMembers(tenant: TenantFixture, index: TenantIndex, report: Report, seal: boolean): void {
   const groups = tenant.groups ?? [];
+  const users = tenant.users ?? [];
   // Duplicates (the schema's uniqueItems, done here: see schemaValidator) by position: for
   // the user or group at position p, the group (+1) that listed it last and where.
-  const userSeenIn = new Int32Array(index.users.size);
-  const userSeenAt = new Int32Array(index.users.size);
+  const userSeenIn = new Int32Array(users.length);
+  const userSeenAt = new Int32Array(users.length);
   const groupSeenIn = new Int32Array(groups.length);
   const groupSeenAt = new Int32Array(groups.length);
   const duplicate = (seenIn: Int32Array, seenAt: Int32Array, position: number, i: number, k: number): boolean => {
@@ -749,20 +777,49 @@ function checkGroupMembers(tenant: TenantFixture, index: TenantIndex, report: Re
     seenAt[position] = k;
     return false;
   };
+  // Where the generator put the members it drew (resolved-members.ts). A hinted position p is
+  // what the map lookup would give when `users[p].id === member` — the map holds each
+  // (lowercased) id at its user's position, users before groups — as long as no two users share
+  // an id; with a duplicate (reported above) the map decides, as for any other member.
+  const hints = index.duplicateUserIds ? undefined : memberHintsOf(groups);
+  const userIds = users.map((u) => u.id);
+  const hintedGroups = hints ? hints.offsets.length - 1 : 0;
   // Group → group edges only (users cannot close a cycle), by position in `groups`.
   const edges: MemberEdge[][] = [];
-  // What each member resolved to, for TenantDirectory (resolved-members.ts).
-  const positions: Int32Array[] = [];
-  for (let i = 0; i < groups.length; i++) {
+  // What each member resolved to, for TenantDirectory (resolved-members.ts): one flat array.
+  let total = 0;
+  for (let i = 0; i < groups.length; i++) total += groups[i]!.members?.length ?? 0;
+  const codes = new Int32Array(total);
+  const offsets = new Int32Array(groups.length + 1);
+  for (let i = 0, n = 0; i < groups.length; i++) {
+    offsets[i] = n;
     const members = groups[i]!.members ?? [];
     const groupEdges: MemberEdge[] = [];
-    const resolved = new Int32Array(members.length).fill(UNRESOLVED);
-    for (let k = 0; k < members.length; k++) {
+    const h = hints ? i - hints.groupsFrom : -1;
+    const hintFrom = h >= 0 && h < hintedGroups ? hints!.offsets[h]! : 0;
+    const hinted = h >= 0 && h < hintedGroups ? hints!.offsets[h + 1]! - hintFrom : 0;
+    const writable = !Object.isFrozen(members);
+    for (let k = 0; k < members.length; k++, n++) {
       const member = members[k]!;
-      const user = lookup(index.users, member);
+      codes[n] = UNRESOLVED;
+      let user: number | undefined;
+      if (k < hinted) {
+        const p = hints!.usersFrom + hints!.codes[hintFrom + k]!;
+        if (userIds[p] === member) user = p;
+      }
+      if (user === undefined) {
+        user = index.users.get(member);
+        if (user !== undefined) {
+          // The same characters as the user's id (the map key is, and so is the id), but
+          // most likely another string (each member of a parsed JSON file is one): from now on
+          // the user's — TenantDirectory then compares references, not 36 characters, and a
+          // million copies of ids are garbage. Frozen lists (a running tenant's) stay as they are.
+          if (writable && index.lowercaseUserIds[user] === 1) members[k] = userIds[user]!;
+        } else user = index.users.get(member.toLowerCase());
+      }
       if (user !== undefined) {
         duplicate(userSeenIn, userSeenAt, user, i, k);
-        resolved[k] = user;
+        codes[n] = user;
         continue;
       }
       const target = lookup(index.groups, member);
@@ -770,20 +827,14 @@ function checkGroupMembers(tenant: TenantFixture, index: TenantIndex, report: Re
       else if (target === undefined) report(`${index.path}.groups[${i}].members[${k}]`, isGuid(member) ? 'must be the id of a user or group in this tenant' : PATTERN_MESSAGES.guid!);
       else if (!duplicate(groupSeenIn, groupSeenAt, target, i, k)) {
         groupEdges.push({ target, member: k });
-        resolved[k] = -1 - target;
+        codes[n] = -1 - target;
       }
     }
     edges.push(groupEdges);
-    positions.push(resolved);
   }
-  if (tenant.groups && tenant.users) {
-    recordResolvedMembers(tenant.groups, {
-      users: tenant.users,
-      userIds: tenant.users.map((u) => u.id),
-      members: groups.map((g) => (g.members ?? []).slice()),
-      positions,
-    });
-  }
+  offsets[groups.length] = total;
+  if (seal) freezeDirectoryObjects(tenant);
+  if (tenant.groups && tenant.users) recordResolvedMembers(tenant.groups, { users: tenant.users, userIds, codes, offsets, sealed: seal });
   reportMembershipCycles(groups, edges, index.path, report);
 }
 

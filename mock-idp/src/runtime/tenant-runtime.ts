@@ -1,5 +1,6 @@
 import type { TenantFixture } from '../directory/model.js';
 import { TenantDirectory } from '../directory/tenant-directory.js';
+import { freezeDirectoryObjects } from '../directory/resolved-members.js';
 import type { SigningKey } from '../keys/signing-keys.js';
 import { TenantClock } from './clock.js';
 import { DirectoryChanges } from './directory-changes.js';
@@ -106,17 +107,7 @@ export class TenantRuntime {
  * Frozen, such a change throws (modules are strict mode) instead of corrupting the baseline.
  */
 function withFrozenDirectoryObjects(fixture: TenantFixture): TenantFixture {
-  for (const user of fixture.users ?? []) {
-    if (user.businessPhones) Object.freeze(user.businessPhones);
-    Object.freeze(user);
-  }
-  for (const group of fixture.groups ?? []) {
-    if (group.groupTypes) Object.freeze(group.groupTypes);
-    if (group.members) Object.freeze(group.members);
-    Object.freeze(group);
-  }
-  if (fixture.users) Object.freeze(fixture.users);
-  if (fixture.groups) Object.freeze(fixture.groups);
+  freezeDirectoryObjects(fixture);
   return fixture;
 }
 

@@ -89,3 +89,19 @@ describe('validator: group members checked by hand (not by ajv), with the schema
     ]);
   });
 });
+
+describe('TenantDirectory from the mock’s own load (a sealed record)', () => {
+  it('indexes exactly what it indexes without the record, and the objects are frozen', async () => {
+    const { loadFixtures } = await import('../../src/directory/load-fixture.js');
+    const { TenantRuntime } = await import('../../src/runtime/tenant-runtime.js');
+    const t = fixture();
+    t.groups![1]!.members = t.groups![1]!.members!.map((m) => m.toUpperCase());
+    const doc = await loadFixtures([{ tenants: [t] }], { seal: true });
+    const loaded = doc.tenants[0]!;
+    expect(Object.isFrozen(loaded.groups![0]!.members)).toBe(true);
+    const runtime = new TenantRuntime(loaded);
+    expect(memberOf(runtime.directory)).toEqual(memberOf(unrecorded(t)));
+    runtime.reset();
+    expect(memberOf(runtime.directory)).toEqual(memberOf(unrecorded(t)));
+  });
+});
