@@ -160,7 +160,11 @@ async function resolveDocument(doc: unknown, file: string, resolution: Resolutio
     origins[i] = merged.origin;
   }
   const resolved: FixtureDocument = source.$schema === undefined ? { tenants } : { $schema: source.$schema, tenants };
-  const problems = validateFixture(resolved, file, { seal: resolution.seal });
+  // Generated users and groups are valid by construction: the schema pass skips them (ValidateOptions).
+  const generatedFrom = origins.map((origin, i) =>
+    origin && source.tenants[i]!.generate ? { users: origin.lists.users!.generatedFrom, groups: origin.lists.groups!.generatedFrom } : undefined,
+  );
+  const problems = validateFixture(resolved, file, { seal: resolution.seal, generatedFrom });
   if (problems.length > 0) throw new FixtureError(problems.map((issue) => renameMergedPaths(issue, origins)));
   return resolved;
 }
