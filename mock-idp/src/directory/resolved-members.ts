@@ -41,6 +41,26 @@ export interface ResolvedMembers extends MemberCodes {
    * as they are — no member needs comparing.
    */
   sealed: boolean;
+  /** Sealed and without duplicate ids: each user's lowercased id and UPN, by position. */
+  keys: SealedUserKeys | undefined;
+}
+
+export interface SealedUserKeys {
+  ids: readonly string[];
+  upns: readonly string[];
+  /**
+   * Lowercased UPN → user, when no two users share a UPN: handed to the first TenantDirectory
+   * built from the record, which takes it ({@link takeUsersByUpn}) — a later one (a reset) builds
+   * its own, so no two directories share a map.
+   */
+  usersByUpn: Map<string, User> | undefined;
+}
+
+/** The UPN map of a sealed record, once. */
+export function takeUsersByUpn(keys: SealedUserKeys): Map<string, User> | undefined {
+  const map = keys.usersByUpn;
+  keys.usersByUpn = undefined;
+  return map;
 }
 
 const resolvedRecords = new WeakMap<readonly Group[], ResolvedMembers>();

@@ -8,7 +8,7 @@ import type {
   User,
 } from './model.js';
 import { GRAPH_APP_ID, microsoftGraphApplication } from './microsoft-graph.js';
-import { resolvedMembersOf, UNRESOLVED } from './resolved-members.js';
+import { resolvedMembersOf, takeUsersByUpn, UNRESOLVED, type ResolvedMembers } from './resolved-members.js';
 import { stableUuid } from '../support/ids.js';
 
 export const DEFAULT_ACCESS_ROLE_ID = '00000000-0000-0000-0000-000000000000';
@@ -47,7 +47,7 @@ export class TenantDirectory {
   readonly apps = new Map<string, Application>();
   readonly servicePrincipals = new Map<string, ResolvedServicePrincipal>();
   readonly users = new Map<string, User>();
-  readonly usersByUpn = new Map<string, User>();
+  readonly usersByUpn: Map<string, User>;
   readonly groups = new Map<string, Group>();
   /** Direct "member of" edges: object id → group ids. */
   readonly memberOf = new Map<string, string[]>();
@@ -66,15 +66,19 @@ export class TenantDirectory {
     for (const sp of fixture.servicePrincipals ?? []) this.addServicePrincipal(sp);
     // Plain loops: a big tenant has 100,000 users and a million memberships.
     const users = fixture.users ?? [];
-    const userKeys = new Array<string>(users.length);
+    // What the validator resolved (resolved-members.ts); sealed, also the users' keys.
+    const resolved = fixture.users ? resolvedMembersOf(fixture.groups ?? [], fixture.users) : undefined;
+    const keys = resolved?.keys;
+    const usersByUpn = keys ? takeUsersByUpn(keys) : undefined;
+    this.usersByUpn = usersByUpn ?? new Map();
+    const userKeys = keys ? keys.ids : new Array<string>(users.length);
     for (let i = 0; i < users.length; i++) {
       const u = users[i]!;
-      const key = u.id.toLowerCase();
-      userKeys[i] = key;
+      const key = keys ? userKeys[i]! : ((userKeys as string[])[i] = u.id.toLowerCase());
       this.users.set(key, u);
-      this.usersByUpn.set(u.userPrincipalName.toLowerCase(), u);
+      if (!usersByUpn) this.usersByUpn.set(keys ? keys.upns[i]! : u.userPrincipalName.toLowerCase(), u);
     }
-    this.indexMemberships(fixture, userKeys);
+    this.indexMemberships(fixture, userKeys, resolved);
     for (const g of fixture.oauth2PermissionGrants ?? []) {
       this.grants.push({
         clientAppId: this.appIdOf(g.clientId),
@@ -101,7 +105,7 @@ export class TenantDirectory {
    * them in a 100,000-user tenant; whatever changed since, or was not resolved, goes through
    * the maps.
    */
-  private indexMemberships(fixture: TenantFixture, userKeys: string[]): void {
+  private indexMemberships(fixture: TenantFixture, userKeys: readonly string[], resolved: ResolvedMembers | undefined): void {
     const users = fixture.users ?? [];
     const groups = fixture.groups ?? [];
     const groupKeys = new Array<string>(groups.length);
@@ -109,7 +113,6 @@ export class TenantDirectory {
       groupKeys[i] = groups[i]!.id.toLowerCase();
       this.groups.set(groupKeys[i]!, groups[i]!);
     }
-    const resolved = fixture.users ? resolvedMembersOf(groups, fixture.users) : undefined;
     if (!resolved) {
       for (let i = 0; i < groups.length; i++) for (const member of groups[i]!.members ?? []) this.addMemberOf(member, groupKeys[i]!);
       return;
@@ -159,7 +162,7 @@ export class TenantDirectory {
   }
 
   /** Object p's groups are `groupKeys[x]` for x in `groups[start[p]] … groups[start[p + 1] − 1]`. */
-  private addMemberLists(keys: string[], start: Int32Array, groups: Int32Array, groupKeys: string[]): void {
+  private addMemberLists(keys: readonly string[], start: Int32Array, groups: Int32Array, groupKeys: string[]): void {
     for (let p = 0; p < keys.length; p++) {
       const from = start[p]!;
       const count = start[p + 1]! - from;

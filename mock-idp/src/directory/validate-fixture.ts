@@ -1,6 +1,5 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 // The named export: under NodeNext, ajv's default export types as the CommonJS module object,
 // which is not constructable. Both resolve to the same class at run time.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
@@ -12,6 +11,7 @@ import type {
   AppRoleAssignment,
   FixtureSource,
   GenerateSpec,
+  User,
   Group,
   KeyCredential,
   OAuth2PermissionGrant,
@@ -24,12 +24,10 @@ import { planGeneration } from './generate-spec.js';
 import { freezeDirectoryObjects, memberHintsOf, recordResolvedMembers, UNRESOLVED } from './resolved-members.js';
 import { GRAPH_APP_ID, microsoftGraphApplication } from './microsoft-graph.js';
 import { stableUuid } from '../support/ids.js';
+import { packagePath } from '../support/package-root.js';
 
 /** The fixture JSON Schema, next to the fixtures it describes (editors use it too). */
-export const FIXTURE_SCHEMA_PATH = fileURLToPath(
-  // From mock-idp/src/directory/ (sources) or dist/mock-idp/src/directory/ (build) to fixtures/.
-  new URL(import.meta.url.includes('/dist/mock-idp/') ? '../../../../fixtures/schema.json' : '../../../fixtures/schema.json', import.meta.url),
-);
+export const FIXTURE_SCHEMA_PATH = packagePath('fixtures', 'schema.json');
 
 /** Entra's "default access" app role: assigning it gives a user access without a role value. */
 const DEFAULT_ACCESS_ROLE_ID = '00000000-0000-0000-0000-000000000000';
@@ -369,6 +367,10 @@ interface TenantIndex {
   groups: Map<string, number>;
   /** Whether two users share an id (case-insensitively): then a member's position is the map's to say. */
   duplicateUserIds: boolean;
+  /** Per position in `users`: the lowercased id and UPN (the map keys), and the UPN map when no two users share one. */
+  userKeys: string[];
+  upnKeys: string[];
+  usersByUpn: Map<string, User> | undefined;
 }
 
 function checkAcrossTenants(tenants: Array<{ tenant: TenantFixture; path: string }>, report: Report): void {
@@ -429,14 +431,29 @@ function indexTenant(tenant: TenantFixture, path: string, report: Report): Tenan
     lowercaseUserIds: new Uint8Array(users.length),
     groups: new Map(),
     duplicateUserIds: false,
+    userKeys: new Array<string>(users.length),
+    upnKeys: new Array<string>(users.length),
+    usersByUpn: undefined,
   };
   const groups = tenant.groups ?? [];
 
   // Users and groups can number in the hundred thousands: plain loops, positions in the maps.
-  const upns = new Map<string, number>();
+  // UPN → user, the very map TenantDirectory needs (resolved-members.ts hands it over); the
+  // position of an earlier user with the same UPN is only needed to report it.
+  const upns = new Map<string, User>();
+  let positions: Map<User, number> | undefined;
+  const positionOf = (user: User): number => {
+    if (!positions) {
+      positions = new Map();
+      for (let p = users.length - 1; p >= 0; p--) positions.set(users[p]!, p);
+    }
+    return positions.get(user)!;
+  };
+  let duplicateUpns = false;
   for (let i = 0; i < users.length; i++) {
     const user = users[i]!;
     const id = user.id.toLowerCase();
+    index.userKeys[i] = id;
     const other = index.users.get(id);
     if (id === user.id) index.lowercaseUserIds[i] = 1;
     if (other === undefined) index.users.set(id, i);
@@ -445,10 +462,15 @@ function indexTenant(tenant: TenantFixture, path: string, report: Report): Tenan
       report(`${path}.users[${i}].id`, `id ${user.id} is already used by ${path}.users[${other}]`);
     }
     const upn = user.userPrincipalName.toLowerCase();
+    index.upnKeys[i] = upn;
     const sameUpn = upns.get(upn);
-    if (sameUpn === undefined) upns.set(upn, i);
-    else report(`${path}.users[${i}].userPrincipalName`, `${user.userPrincipalName} is already the userPrincipalName of ${path}.users[${sameUpn}]`);
+    if (sameUpn === undefined) upns.set(upn, user);
+    else {
+      duplicateUpns = true;
+      report(`${path}.users[${i}].userPrincipalName`, `${user.userPrincipalName} is already the userPrincipalName of ${path}.users[${positionOf(sameUpn)}]`);
+    }
   }
+  if (!duplicateUpns) index.usersByUpn = upns;
   for (let i = 0; i < groups.length; i++) {
     const group = groups[i]!;
     const id = group.id.toLowerCase();
@@ -860,7 +882,18 @@ function checkGroupMembers(tenant: TenantFixture, index: TenantIndex, report: Re
   }
   offsets[groups.length] = total;
   if (seal) freezeDirectoryObjects(tenant);
-  if (tenant.groups && tenant.users) recordResolvedMembers(tenant.groups, { users: tenant.users, userIds, codes, offsets, sealed: seal });
+  if (tenant.groups && tenant.users) {
+    recordResolvedMembers(tenant.groups, {
+      users: tenant.users,
+      userIds,
+      codes,
+      offsets,
+      sealed: seal,
+      // Frozen, the users keep these: TenantDirectory takes them instead of lowercasing and
+      // hashing 200,000 strings again.
+      keys: seal && !index.duplicateUserIds ? { ids: index.userKeys, upns: index.upnKeys, usersByUpn: index.usersByUpn } : undefined,
+    });
+  }
   reportMembershipCycles(groups, edges, index.path, report);
 }
 
