@@ -32,6 +32,10 @@ export function buildApp(ctx: MockContext, https?: { key: string; cert: string }
     // Entra's paths are case-insensitive in the fixed segments (/OAuth2/V2.0/Token works).
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 500 },
     return503OnClosing: true,
+    // No route declares a Fastify schema: every check answers in Entra's or Graph's own shape, in
+    // code. Fastify would otherwise load Ajv and fast-json-stringify at construction — a third of
+    // its start-up — for compilers that never run; these refuse loudly if a schema ever appears.
+    schemaController: { compilersFactory: { buildValidator: noSchemaCompiler, buildSerializer: noSchemaCompiler } },
     // A URL the router cannot decode (`/%zz/…`) or a path segment over maxParamLength: refused in
     // the shape of the surface it was meant for, never Fastify's own JSON.
     frameworkErrors: (_error, request, reply) => {
@@ -105,6 +109,10 @@ export function buildApp(ctx: MockContext, https?: { key: string; cert: string }
   registerGraphRoutes(app, ctx);
   registerControlRoutes(app, ctx);
   return app;
+}
+
+function noSchemaCompiler(): never {
+  throw new Error('mock-entra routes take no Fastify schema: validate in the route, answer in the surface\'s error shape');
 }
 
 /** Every field present from the start: one object shape for all requests, whichever fields a route fills. */
