@@ -1,7 +1,8 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import type { LoadedScenario, Scenario } from './scenario.js';
+import { packagePath } from '../../mock-idp/src/support/package-root.js';
 
 /**
  * Finding and loading scenario files: `scenarios/<flow>/<id>.scenario.ts`, one scenario each (its
@@ -10,10 +11,8 @@ import type { LoadedScenario, Scenario } from './scenario.js';
 
 export const SCENARIO_SUFFIX = /\.scenario\.(?:ts|mts|js|mjs)$/;
 
-/** The repository's `scenarios/` folder (from harness/src/ in sources, dist/harness/src/ when built). */
-export const DEFAULT_SCENARIOS_DIR = fileURLToPath(
-  new URL(import.meta.url.includes('/dist/harness/') ? '../../../scenarios/' : '../../scenarios/', import.meta.url),
-);
+/** The repository's `scenarios/` folder. */
+export const DEFAULT_SCENARIOS_DIR = packagePath('scenarios');
 
 /** Every scenario file under `dir`, sorted by path. */
 export function findScenarioFiles(dir: string = DEFAULT_SCENARIOS_DIR): string[] {

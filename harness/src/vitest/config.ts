@@ -1,4 +1,4 @@
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../../../mock-idp/src/support/package-root.js';
 
 /**
  * The vitest settings of the scenario project, shared by the repository's vitest.config.ts and
@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
  * concurrency and shuffling.
  */
 
-/** The repository root (from harness/src/vitest/ in sources, dist/harness/src/vitest/ when built). */
-export const PROJECT_ROOT = fileURLToPath(new URL(import.meta.url.includes('/dist/harness/') ? '../../../../' : '../../../', import.meta.url));
+/** The repository root. */
+export const PROJECT_ROOT = PACKAGE_ROOT;
 
 /** Sources of the adapter and the global setup — vitest transforms TypeScript itself. */
 export const SCENARIOS_TEST_FILE = 'harness/test/scenarios.test.ts';

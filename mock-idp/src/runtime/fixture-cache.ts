@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { packagePath } from '../support/package-root.js';
 import { fileURLToPath } from 'node:url';
 import type { FixtureDocument } from '../directory/model.js';
 
@@ -23,10 +24,15 @@ const MAX_ENTRIES = 16;
 /** Larger documents are not cached (they would cost disk more than they save time). */
 const MAX_BYTES = 8 * 1024 * 1024;
 
-const here = fileURLToPath(new URL('.', import.meta.url));
 /** The code a validated document depends on: the fixture reader and validator, and the schema. */
-const CODE_DIRS = [resolve(here, '../directory')];
-const SCHEMA = resolve(here, import.meta.url.includes('/dist/mock-idp/') ? '../../../../fixtures/schema.json' : '../../../fixtures/schema.json');
+const CODE_DIRS = [fileURLToPath(new URL('../directory/', import.meta.url))];
+const SCHEMA = packagePath('fixtures', 'schema.json');
+/**
+ * In the CLI bundle (scripts/bundle-cli.mjs) there is no directory/ to read: the bundler sets
+ * this to the SHA-256 of directory/'s sources when it bundles them. Undefined elsewhere.
+ */
+declare const MOCK_ENTRA_FIXTURE_CODE_HASH: string | undefined;
+const BUNDLED_CODE_HASH = typeof MOCK_ENTRA_FIXTURE_CODE_HASH === 'string' ? MOCK_ENTRA_FIXTURE_CODE_HASH : undefined;
 
 interface Entry {
   format: string;
@@ -71,7 +77,8 @@ async function cacheKey(files: string[]): Promise<string | undefined> {
     if (/\bextends\b|\bgenerate\b/.test(text)) return undefined;
     h.update(`\0file\0${resolve(file)}\0`).update(bytes);
   }
-  for (const dir of CODE_DIRS) {
+  if (BUNDLED_CODE_HASH) h.update('\0bundled code\0').update(BUNDLED_CODE_HASH);
+  else for (const dir of CODE_DIRS) {
     for (const name of (await readdir(dir)).filter((n) => /\.(js|ts)$/.test(n) && !n.endsWith('.d.ts')).sort()) {
       h.update(`\0code\0${name}\0`).update(await readFile(join(dir, name)));
     }
