@@ -22,6 +22,7 @@ import type {
 } from './model.js';
 import { planGeneration } from './generate-spec.js';
 import { freezeDirectoryObjects, memberHintsOf, recordResolvedMembers, UNRESOLVED } from './resolved-members.js';
+import { GuidTable } from './guid-table.js';
 import { GRAPH_APP_ID, microsoftGraphApplication } from './microsoft-graph.js';
 import { stableUuid } from '../support/ids.js';
 import { packagePath } from '../support/package-root.js';
@@ -359,9 +360,12 @@ interface TenantIndex {
   apps: Map<string, IndexedApp>;
   /** Lowercased service-principal object id → lowercased appId. */
   servicePrincipalIds: Map<string, string>;
-  /** Lowercased object id → position in `users` (numbers, not paths: paths are built only to report). */
-  users: Map<string, number>;
-  /** Per position in `users`: 1 when the user's id is its map key as it is (written in lower case). */
+  /**
+   * Object id, in any case → position in `users` (numbers, not paths: paths are built only to
+   * report). A GUID table, not a string map: a million member ids are looked up in it.
+   */
+  users: GuidTable;
+  /** Per position in `users`: 1 when the user's id is written in lower case. */
   lowercaseUserIds: Uint8Array;
   /** Lowercased object id → position in `groups`. */
   groups: Map<string, number>;
@@ -427,7 +431,7 @@ function indexTenant(tenant: TenantFixture, path: string, report: Report): Tenan
     path,
     apps: new Map(),
     servicePrincipalIds: new Map(),
-    users: new Map(),
+    users: new GuidTable(users.length),
     lowercaseUserIds: new Uint8Array(users.length),
     groups: new Map(),
     duplicateUserIds: false,
@@ -454,10 +458,9 @@ function indexTenant(tenant: TenantFixture, path: string, report: Report): Tenan
     const user = users[i]!;
     const id = user.id.toLowerCase();
     index.userKeys[i] = id;
-    const other = index.users.get(id);
-    if (id === user.id) index.lowercaseUserIds[i] = 1;
-    if (other === undefined) index.users.set(id, i);
-    else {
+    const other = index.users.add(user.id, i);
+    if (index.users.lastWasLowercase()) index.lowercaseUserIds[i] = 1;
+    if (other >= 0) {
       index.duplicateUserIds = true;
       report(`${path}.users[${i}].id`, `id ${user.id} is already used by ${path}.users[${other}]`);
     }
@@ -532,7 +535,7 @@ function lookup<T>(map: Map<string, T>, id: string): T | undefined {
 /** The path of the user or group with this (lowercased) id. */
 function objectPath(index: TenantIndex, id: string): string | undefined {
   const user = index.users.get(id);
-  if (user !== undefined) return `${index.path}.users[${user}]`;
+  if (user >= 0) return `${index.path}.users[${user}]`;
   const group = index.groups.get(id);
   return group === undefined ? undefined : `${index.path}.groups[${group}]`;
 }
@@ -720,7 +723,7 @@ function checkGrant(grant: OAuth2PermissionGrant, path: string, index: TenantInd
 
   if (grant.consentType === 'Principal') {
     if (grant.principalId == null) report(`${path}.principalId`, 'is required when consentType is Principal');
-    else if (!index.users.has(grant.principalId.toLowerCase())) report(`${path}.principalId`, 'must be the id of a user in this tenant');
+    else if (!index.users.has(grant.principalId)) report(`${path}.principalId`, 'must be the id of a user in this tenant');
   } else if (grant.principalId != null) {
     report(`${path}.principalId`, 'must be null or absent when consentType is AllPrincipals');
   }
@@ -850,22 +853,20 @@ function checkGroupMembers(tenant: TenantFixture, index: TenantIndex, report: Re
     for (let k = 0; k < members.length; k++, n++) {
       const member = members[k]!;
       codes[n] = UNRESOLVED;
-      let user: number | undefined;
+      let user = -1;
       if (k < hinted) {
         const p = hints!.usersFrom + hints!.codes[hintFrom + k]!;
         if (userIds[p] === member) user = p;
       }
-      if (user === undefined) {
+      if (user < 0) {
         user = index.users.get(member);
-        if (user !== undefined) {
-          // The same characters as the user's id (the map key is, and so is the id), but
-          // most likely another string (each member of a parsed JSON file is one): from now on
-          // the user's — TenantDirectory then compares references, not 36 characters, and a
-          // million copies of ids are garbage. Frozen lists (a running tenant's) stay as they are.
-          if (writable && index.lowercaseUserIds[user] === 1) members[k] = userIds[user]!;
-        } else user = index.users.get(member.toLowerCase());
+        // Both in lower case, the same characters as the user's id, but most likely another
+        // string (each member of a parsed JSON file is one): from now on the user's — a million
+        // copies of ids become garbage, and later compares are of references. Frozen lists (a
+        // running tenant's) stay as they are.
+        if (user >= 0 && writable && index.users.lastWasLowercase() && index.lowercaseUserIds[user] === 1) members[k] = userIds[user]!;
       }
-      if (user !== undefined) {
+      if (user >= 0) {
         duplicate(userSeenIn, userSeenAt, user, i, k);
         codes[n] = user;
         continue;
