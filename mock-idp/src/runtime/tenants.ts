@@ -5,6 +5,8 @@ import { TenantRuntime } from './tenant-runtime.js';
 export class Tenants {
   private readonly byId = new Map<string, TenantRuntime>();
   private readonly byDomain = new Map<string, TenantRuntime>();
+  /** Bumped whenever a tenant is added or removed or its domains change (resolutions cached elsewhere depend on it). */
+  version = 0;
 
   constructor(fixtures: TenantFixture[]) {
     for (const f of fixtures) this.add(f);
@@ -18,6 +20,7 @@ export class Tenants {
   }
 
   private indexDomains(t: TenantRuntime): void {
+    this.version++;
     for (const [d, owner] of this.byDomain) if (owner === t) this.byDomain.delete(d);
     for (const d of t.directory.domains) this.byDomain.set(d, t);
   }
@@ -32,6 +35,7 @@ export class Tenants {
     if (!t) return false;
     this.byId.delete(t.id);
     for (const [d, owner] of this.byDomain) if (owner === t) this.byDomain.delete(d);
+    this.version++;
     return true;
   }
 

@@ -32,8 +32,14 @@ describe('test-control API', () => {
     expect((json(await ctl('GET', '/_mock/tenants')).tenants as Array<{ id: string }>).map((t) => t.id)).toContain(id);
     expect((await m.inject(`/${id}/v2.0/.well-known/openid-configuration`)).statusCode).toBe(200);
     expect((await m.inject(`/copy${n}.example.com/v2.0/.well-known/openid-configuration`)).statusCode).toBe(200);
+    // Segments resolved before (and remembered) follow a change of domains and a deletion.
+    const domain = `copy${n}.example.com`;
+    expect((await ctl('PATCH', `/_mock/tenants/${id}/fixture`, [{ op: 'replace', path: '/verifiedDomains/0', value: `renamed-${domain}` }])).statusCode).toBe(200);
+    expect(json(await m.inject(`/${domain}/v2.0/.well-known/openid-configuration`)).error_codes).toEqual([90002]);
+    expect((await m.inject(`/renamed-${domain}/v2.0/.well-known/openid-configuration`)).statusCode).toBe(200);
     expect((await ctl('DELETE', `/_mock/tenants/${id}`)).statusCode).toBe(204);
     expect(json(await m.inject(`/${id}/v2.0/.well-known/openid-configuration`)).error_codes).toEqual([90002]);
+    expect(json(await m.inject(`/renamed-${domain}/v2.0/.well-known/openid-configuration`)).error_codes).toEqual([90002]);
   });
 
   it('refuses an invalid fixture with every issue, and a duplicate tenant with 409', async () => {
