@@ -272,7 +272,10 @@ class UserFactory {
     const { firstNames, lastNames, guestDomains } = pools;
     this.memberAliases = new Numbering(firstNames.keys * lastNames.keys);
     this.guestAddresses = new Numbering(firstNames.keys * lastNames.keys * guestDomains.length);
-    this.existingUpns = new Set(existingUsers.map((u) => u.userPrincipalName.toLowerCase()));
+    // Every generated UPN ends with @{domain}: only existing UPNs that do can be taken (none, when
+    // the base tenant's users are at another domain — then no generated UPN is lowercased to check).
+    const suffix = `@${domain.toLowerCase()}`;
+    this.existingUpns = new Set(existingUsers.map((u) => u.userPrincipalName.toLowerCase()).filter((upn) => upn.endsWith(suffix)));
   }
 
   private taken(upn: string): boolean {
