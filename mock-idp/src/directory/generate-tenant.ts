@@ -456,26 +456,29 @@ function pickSkewed(random: Sfc32, g: number, count: number, user: number, chose
 }
 
 /**
- * Member lists allocated at their final size and filled in user order (so in directory order);
- * with each member's position in `users`, group x's at `codes[offsets[x]] … codes[offsets[x + 1] − 1]`.
+ * Member lists allocated at their final size, in user order (so in directory order); with each
+ * member's position in `users`, group x's at `codes[offsets[x]] … codes[offsets[x + 1] − 1]`.
+ * The positions are laid out first (typed arrays only), then each list is filled from its own
+ * consecutive codes: writing a million ids straight into 20,000 arrays in draw order would
+ * touch a different array, far from the last, at every step.
  */
 function memberLists({ picks, userEnd }: DrawnMemberships, users: User[], g: number): { lists: string[][]; codes: Int32Array; offsets: Int32Array } {
   const data = picks.view();
   const offsets = new Int32Array(g + 1);
   for (let k = 0; k < data.length; k++) offsets[data[k]! + 1]!++;
   for (let x = 0; x < g; x++) offsets[x + 1]! += offsets[x]!;
-  const lists: string[][] = [];
-  for (let x = 0; x < g; x++) lists.push(new Array<string>(offsets[x + 1]! - offsets[x]!));
   const codes = new Int32Array(data.length);
-  const filled = new Int32Array(g);
+  const filled = offsets.slice(0, g);
   for (let i = 0, k = 0; i < users.length; i++) {
-    const id = users[i]!.id;
-    for (const end = userEnd[i]!; k < end; k++) {
-      const x = data[k]!;
-      const f = filled[x]!++;
-      lists[x]![f] = id;
-      codes[offsets[x]! + f] = i;
-    }
+    for (const end = userEnd[i]!; k < end; k++) codes[filled[data[k]!]!++] = i;
+  }
+  const ids = users.map((u) => u.id);
+  const lists: string[][] = [];
+  for (let x = 0; x < g; x++) {
+    const from = offsets[x]!;
+    const list = new Array<string>(offsets[x + 1]! - from);
+    for (let f = 0; f < list.length; f++) list[f] = ids[codes[from + f]!]!;
+    lists.push(list);
   }
   return { lists, codes, offsets };
 }
