@@ -21,7 +21,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { LoadResult, LoadSpec } from './load.js';
-import { cpuMs, freePort, httpStatus, runJsonChild, sleep, spawnServer, stopChild, type Server } from './lib/proc.js';
+import { cpuMs, cpuRunMs, freePort, httpStatus, runJsonChild, sleep, spawnServer, stopChild, type Server } from './lib/proc.js';
 import { BENCH_CLIENT } from './lib/peers.js';
 import type { SignLimitResult } from './sign-limit.js';
 
@@ -456,6 +456,9 @@ async function coldSection(contoso: Contoso, keyFile: string): Promise<void> {
     { id: 'oidcProvider', label: 'oidc-provider', args: (p) => [peerScript('oidc-provider'), String(p), keyFile], path: '/.well-known/openid-configuration' },
   ];
   const times = new Map<string, number[]>(kinds.map((k) => [k.id, []]));
+  // CPU time of the server's process until its first 200: what a start costs, whatever else the
+  // machine is doing (wall times on a shared machine swing by 2×). The target is on wall time.
+  const cpuTimes = new Map<string, number[]>(kinds.map((k) => [k.id, []]));
   for (let i = 0; i < opts.coldStarts; i++) {
     for (let j = 0; j < kinds.length; j++) {
       const k = kinds[(i + j) % kinds.length]!;
@@ -469,15 +472,18 @@ async function coldSection(contoso: Contoso, keyFile: string): Promise<void> {
         await sleep(2);
       }
       const ms = performance.now() - t0;
+      const cpu = cpuRunMs(child.pid!);
       times.get(k.id)!.push(ms);
+      cpuTimes.get(k.id)!.push(cpu);
       await stopChild(child);
-      log(`  cold ${i + 1}/${opts.coldStarts}  ${k.label.padEnd(26)} ${round(ms)} ms`);
+      log(`  cold ${i + 1}/${opts.coldStarts}  ${k.label.padEnd(26)} ${round(ms)} ms  (CPU ${round(cpu)} ms)`);
     }
   }
-  const s: Record<string, { label: string; median: number; min: number; max: number; runs: number[] }> = {};
+  const s: Record<string, { label: string; median: number; min: number; max: number; runs: number[]; cpuMedian: number; cpuRuns: number[] }> = {};
   for (const k of kinds) {
     const t = times.get(k.id)!;
-    s[k.id] = { label: k.label, median: round(median(t)), min: round(Math.min(...t)), max: round(Math.max(...t)), runs: t.map((x) => round(x)) };
+    const c = cpuTimes.get(k.id)!;
+    s[k.id] = { label: k.label, median: round(median(t)), min: round(Math.min(...t)), max: round(Math.max(...t)), runs: t.map((x) => round(x)), cpuMedian: round(median(c)), cpuRuns: c.map((x) => round(x)) };
   }
   // For the record (not a target): the same start without the state a start reuses — the fixture
   // not validated before (keys present), and a machine's very first start (keys generated).
@@ -509,10 +515,11 @@ async function coldSection(contoso: Contoso, keyFile: string): Promise<void> {
   }
 
   const vsBare = s.mockEntra!.median / s.bareFastify!.median;
+  const cpuVsBare = s.mockEntra!.cpuMedian / s.bareFastify!.cpuMedian;
   const fasterThanPeers = s.mockEntra!.median < s.oauth2MockServer!.median && s.mockEntra!.median < s.oidcProvider!.median;
-  results.coldStart = { contenders: s, forTheRecord: extra, ratios: { vsBareFastify: round(vsBare, 3), vsOauth2MockServer: round(s.mockEntra!.median / s.oauth2MockServer!.median, 3), vsOidcProvider: round(s.mockEntra!.median / s.oidcProvider!.median, 3) } };
-  for (const c of Object.values(s)) rows.push(['cold start', c.label, `${c.median} ms`, `min ${c.min}, max ${c.max}`]);
-  rows.push(['cold start', 'mock-entra ÷ bare Fastify', `${round(vsBare, 2)}×`, `≤ 1.25×: ${verdict(vsBare <= 1.25)}`]);
+  results.coldStart = { contenders: s, forTheRecord: extra, ratios: { vsBareFastify: round(vsBare, 3), cpuVsBareFastify: round(cpuVsBare, 3), vsOauth2MockServer: round(s.mockEntra!.median / s.oauth2MockServer!.median, 3), vsOidcProvider: round(s.mockEntra!.median / s.oidcProvider!.median, 3) } };
+  for (const c of Object.values(s)) rows.push(['cold start', c.label, `${c.median} ms`, `min ${c.min}, max ${c.max}; CPU ${c.cpuMedian} ms`]);
+  rows.push(['cold start', 'mock-entra ÷ bare Fastify', `${round(vsBare, 2)}×`, `≤ 1.25×: ${verdict(vsBare <= 1.25)} (CPU to the first 200: ${round(cpuVsBare, 2)}×)`]);
   rows.push(['cold start', 'mock-entra faster than both peers', fasterThanPeers ? 'yes' : 'no', verdict(fasterThanPeers)]);
   for (const e of Object.values(extra)) rows.push(['cold start', e.label, `${e.median} ms`, `for the record; runs ${e.runs.join(', ')}`]);
 }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 
@@ -99,6 +99,27 @@ export function cpuMs(pid: number, tid?: number): number {
     // Fields after the command (which may contain spaces) — utime and stime are 14 and 15.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * Time a process's threads have spent on a CPU so far (ms, nanosecond resolution), from
+ * /proc/<pid>/task/<tid>/schedstat — for spans too short for {@link cpuMs}'s 10 ms ticks (a
+ * start). Threads that ended are not counted. NaN where /proc is missing.
+ */
+export function cpuRunMs(pid: number): number {
+  try {
+    let ns = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      } catch {
+        // The thread ended between the listing and the read.
+      }
+    }
+    return ns / 1e6;
   } catch {
     return NaN;
   }
