@@ -3,7 +3,7 @@ import type { Faker } from '@faker-js/faker';
 import { faker as englishFaker } from '@faker-js/faker/locale/en';
 import type { GenerateSpec, Group, User } from './model.js';
 import { MAX_NESTING_DEPTH, MAX_ORDINARY_DIRECT_MEMBERSHIPS, planGeneration, type GenerationPlan } from './generate-spec.js';
-import { recordMemberHints } from './resolved-members.js';
+import { freezeDirectoryObjects, memberHintsOf, recordMemberHints } from './resolved-members.js';
 
 /** What the generated objects must fit into. */
 export interface GenerateOptions {
@@ -13,6 +13,12 @@ export interface GenerateOptions {
   existingUsers?: readonly User[];
   /** Groups already in the tenant: generated mailNicknames avoid theirs. */
   existingGroups?: readonly Group[];
+  /**
+   * Freeze the generated users and groups (objects, their arrays, the lists). The fixture
+   * loader's own load asks for it (it freezes them as it validates them anyway): the validator
+   * can then trust where the generator put each member without comparing a million ids.
+   */
+  freeze?: boolean;
 }
 
 export interface GeneratedDirectory {
@@ -60,6 +66,11 @@ export function generateDirectory(spec: GenerateSpec, options: GenerateOptions):
   const groups = generateGroups(plan, pools, random, options);
   addUserMemberships(plan, users, groups, random);
   nestGroups(plan, groups, random);
+  if (options.freeze) {
+    freezeDirectoryObjects({ users, groups });
+    const hints = memberHintsOf(groups);
+    if (hints) recordMemberHints(groups, { ...hints, generated: { users, groups } });
+  }
   return { users, groups };
 }
 

@@ -155,7 +155,7 @@ async function resolveDocument(doc: unknown, file: string, resolution: Resolutio
     }
     const base = tenant.extends === undefined ? undefined : await loadBase(tenant.extends, `tenants[${i}].extends`, file, resolution, chain);
     const merged = mergeTenant(base, tenant);
-    if (tenant.generate) await addGenerated(merged, tenant);
+    if (tenant.generate) await addGenerated(merged, tenant, resolution.seal);
     tenants.push(merged.tenant);
     origins[i] = merged.origin;
   }
@@ -277,13 +277,15 @@ function mergeList<T extends object>(base: T[], own: T[], keyOf: ((entry: T) => 
 }
 
 /** Appends the generated users and groups; loads @faker-js/faker only now, for tenants that generate. */
-async function addGenerated(merged: { tenant: TenantFixture; origin: TenantOrigin }, source: TenantSource): Promise<void> {
+async function addGenerated(merged: { tenant: TenantFixture; origin: TenantOrigin }, source: TenantSource, seal: boolean): Promise<void> {
   const { generateDirectory } = await import('./generate-tenant.js');
   const { tenant, origin } = merged;
   const generated = generateDirectory(source.generate!, {
     domain: tenant.verifiedDomains[0]!,
     existingUsers: tenant.users ?? [],
     existingGroups: tenant.groups ?? [],
+    // Sealed, the validator freezes them anyway; frozen now, their member positions need no checking.
+    freeze: seal,
   });
   const usersFrom = tenant.users?.length ?? 0;
   const groupsFrom = tenant.groups?.length ?? 0;

@@ -90,6 +90,13 @@ export function resolvedMembersOf(groups: readonly Group[], users: readonly User
 export interface MemberHints extends MemberCodes {
   usersFrom: number;
   groupsFrom: number;
+  /**
+   * The generated users and groups, when the generator froze them (GenerateOptions.freeze):
+   * where a tenant still holds these very objects at `usersFrom` and `groupsFrom`, the codes of
+   * their first members are true as they are — frozen lists of frozen groups, pointing at frozen
+   * users — and need no compare.
+   */
+  generated?: { users: readonly User[]; groups: readonly Group[] };
 }
 
 const hintRecords = new WeakMap<readonly Group[], MemberHints>();
