@@ -829,9 +829,9 @@ function checkGroupMembers(tenant: TenantFixture, index: TenantIndex, report: Re
     return false;
   };
   // Where the generator put the members it drew (resolved-members.ts). A hinted position p is
-  // what the map lookup would give when `users[p].id === member` — the map holds each
-  // (lowercased) id at its user's position, users before groups — as long as no two users share
-  // an id; with a duplicate (reported above) the map decides, as for any other member.
+  // what looking the member up would give when `users[p].id === member` — the table holds each
+  // id at its user's position, and users come before groups — as long as no two users share an
+  // id; with a duplicate (reported above) the lookup decides, as for any other member.
   const hints = index.duplicateUserIds ? undefined : memberHintsOf(groups);
   const userIds = users.map((u) => u.id);
   const hintedGroups = hints ? hints.offsets.length - 1 : 0;
