@@ -21,8 +21,11 @@ export class TenantRuntime {
   machineKeyPublishedUntil = Infinity;
   /** Per user: refresh tokens and sessions issued before this time (ms) are revoked. */
   readonly tokensValidFrom = new Map<string, number>();
-  /** Pre-serialized documents (discovery, JWKS), dropped when keys or the directory change. */
-  readonly cache = new Map<string, string>();
+  /**
+   * Pre-serialized documents (discovery, JWKS), dropped when keys or the directory change. Kept
+   * as bytes: a request then costs no UTF-8 encoding and no length count of a 2 KB string.
+   */
+  readonly cache = new Map<string, CachedDocument>();
   /** Faults injected into this tenant's Microsoft Graph calls (test-control API). */
   readonly faults = new GraphFaults();
   /** Directory generations and what changed between them, for Graph's groups/delta. */
@@ -121,4 +124,10 @@ function workingCopy(fixture: TenantFixture): TenantFixture {
   if (users) copy.users = users;
   if (groups) copy.groups = groups;
   return copy;
+}
+
+/** A serialized document and the tenant-clock time (ms) until which it holds (Infinity: until the cache is cleared). */
+export interface CachedDocument {
+  readonly body: Buffer;
+  readonly until: number;
 }

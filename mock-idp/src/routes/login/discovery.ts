@@ -10,26 +10,31 @@ import { METADATA_HEADERS, tenantOf } from './tenant-route.js';
  * Documents are serialized once per tenant and served as bytes.
  */
 export function registerDiscoveryRoutes(app: FastifyInstance, ctx: MockContext): void {
-  const cacheMulti = new Map<string, string>();
+  const cacheMulti = new Map<string, Buffer>();
   // Synchronous handlers (nothing to await): no promise per request; Fastify catches what they throw.
   const serve = (version: 'v1' | 'v2') => {
     const key = `discovery.${version}`;
     return (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
       const seg = tenantOf(ctx, request, key);
-      let body: string | undefined;
+      let body: Buffer | undefined;
       if (seg.kind === 'tenant') {
-        body = seg.tenant.cache.get(key);
-        if (!body) seg.tenant.cache.set(key, (body = JSON.stringify(version === 'v2' ? v2Document(ctx, seg) : v1Document(ctx, seg))));
+        body = seg.tenant.cache.get(key)?.body;
+        if (!body) seg.tenant.cache.set(key, { body: (body = serialize(ctx, seg, version)), until: Infinity });
       } else {
         const k = `${key}.${seg.alias}`;
         body = cacheMulti.get(k);
-        if (!body) cacheMulti.set(k, (body = JSON.stringify(version === 'v2' ? v2Document(ctx, seg) : v1Document(ctx, seg))));
+        if (!body) cacheMulti.set(k, (body = serialize(ctx, seg, version)));
       }
       return reply.headers(METADATA_HEADERS).send(body);
     };
   };
   app.get('/:tenant/v2.0/.well-known/openid-configuration', serve('v2'));
   app.get('/:tenant/.well-known/openid-configuration', serve('v1'));
+}
+
+/** Bytes, not a string: served as they are, with no encoding or length count per request. */
+function serialize(ctx: MockContext, seg: TenantSegment, version: 'v1' | 'v2'): Buffer {
+  return Buffer.from(JSON.stringify(version === 'v2' ? v2Document(ctx, seg) : v1Document(ctx, seg)));
 }
 
 function pathSegment(seg: TenantSegment): string {

@@ -13,10 +13,9 @@ export function registerJwksRoutes(app: FastifyInstance, ctx: MockContext): void
   // Synchronous handlers (nothing to await): no promise per request; Fastify catches what they throw.
   const serve = (version: 'v1' | 'v2') => {
     const cacheKey = `jwks.${version}`;
-    const untilKey = `${cacheKey}.until`;
     return (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
       const seg = tenantOf(ctx, request, cacheKey);
-      let body: string;
+      let body: Buffer | string;
       if (seg.kind === 'tenant') {
         // Serialized once per key set. Retiring keys disappear by the tenant clock, so the cached
         // document carries the time its key set next changes; rotations, resets and clock moves
@@ -24,11 +23,10 @@ export function registerJwksRoutes(app: FastifyInstance, ctx: MockContext): void
         const t = seg.tenant;
         const cached = t.cache.get(cacheKey);
         const now = t.now();
-        if (cached !== undefined && now < Number(t.cache.get(untilKey))) body = cached;
+        if (cached !== undefined && now < cached.until) body = cached.body;
         else {
-          body = document(ctx, t.publishedKeys(ctx.machineKey));
-          t.cache.set(cacheKey, body);
-          t.cache.set(untilKey, String(nextKeyChange(t, now)));
+          body = Buffer.from(document(ctx, t.publishedKeys(ctx.machineKey)));
+          t.cache.set(cacheKey, { body, until: nextKeyChange(t, now) });
         }
       } else {
         const seen = new Map<string, SigningKey>();
