@@ -27,27 +27,17 @@ import { parseArgs } from 'node:util';
 import { stringify as stringifyYaml, parse as parseYaml } from 'yaml';
 import { fixtureToJson } from '../mock-idp/src/directory/fixture-json.js';
 import { resolveFixture } from '../mock-idp/src/directory/load-fixture.js';
-import type { FixtureSource, GenerateSpec } from '../mock-idp/src/directory/model.js';
+import { SCALE_EXAMPLE_SPEC, SCALE_EXAMPLE_TENANT, scaleExampleSource } from '../mock-idp/src/directory/generate-spec.js';
 import { CONTOSO } from '../mock-idp/src/contoso.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
 const RESULTS = join(HERE, 'results', 'graph-scale.json');
 
-/** The tenant: 100,000 users, 20,000 groups, ~10 memberships per user, every feature on. */
-const SPEC: GenerateSpec = {
-  seed: 42,
-  users: 100_000,
-  groups: 20_000,
-  membershipsPerUser: 10,
-  nestedGroups: 0.05,
-  usersInManyGroups: { count: 3, groups: 250 },
-  usersWithoutMail: 0.1,
-  guests: 0.02,
-  microsoft365Groups: 0.2,
-};
-const TENANT = { id: '3f0c5a4e-1b2d-4c8e-9f7a-6b5c4d3e2f10', displayName: 'Contoso at scale', verifiedDomains: ['scale.contoso.test'] };
-const source = (spec: GenerateSpec): FixtureSource => ({ tenants: [{ extends: 'contoso', ...TENANT, generate: spec }] });
+/** The tenant (the README's example): 100,000 users, 20,000 groups, ~10 memberships per user, every feature on. */
+const SPEC = SCALE_EXAMPLE_SPEC;
+const TENANT = SCALE_EXAMPLE_TENANT;
+const source = scaleExampleSource;
 
 const MiB = 2 ** 20;
 const median = (xs: number[]): number => {

@@ -1,4 +1,28 @@
-import type { GenerateSpec } from './model.js';
+import type { FixtureSource, GenerateSpec } from './model.js';
+
+/**
+ * The README's "Tenants at scale" example: 100,000 users, 20,000 groups, ~10 memberships per
+ * user, every generator feature on — the tenant issue 5's benchmark measures
+ * (bench/graph-scale.ts) and the scale tests load. One definition, so they stay the same tenant
+ * (mock-idp/test/docs/readme.test.ts holds the README's YAML to it).
+ */
+export const SCALE_EXAMPLE_SPEC: GenerateSpec = {
+  seed: 42,
+  users: 100_000,
+  groups: 20_000,
+  membershipsPerUser: 10,
+  nestedGroups: 0.05,
+  usersInManyGroups: { count: 3, groups: 250 },
+  usersWithoutMail: 0.1,
+  guests: 0.02,
+  microsoft365Groups: 0.2,
+};
+export const SCALE_EXAMPLE_TENANT = { id: '3f0c5a4e-1b2d-4c8e-9f7a-6b5c4d3e2f10', displayName: 'Contoso at scale', verifiedDomains: ['scale.contoso.test'] };
+
+/** The example as a fixture document (Contoso extended with the generated objects), with another spec if given. */
+export function scaleExampleSource(spec: GenerateSpec = SCALE_EXAMPLE_SPEC): FixtureSource {
+  return { tenants: [{ extends: 'contoso', ...SCALE_EXAMPLE_TENANT, verifiedDomains: [...SCALE_EXAMPLE_TENANT.verifiedDomains], generate: spec }] };
+}
 
 /**
  * The numbers behind a `generate:` spec (model.ts GenerateSpec), with its defaults applied and

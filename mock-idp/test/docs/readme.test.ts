@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, it, expect } from 'vitest';
 import { CATALOG, CATALOG_CODES } from '../../src/errors/catalog.js';
 import { CONTOSO } from '../../src/contoso.js';
+import { parse as parseYaml } from 'yaml';
+import { scaleExampleSource } from '../../src/directory/generate-spec.js';
 
 const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
 
@@ -19,5 +21,13 @@ describe('README', () => {
     for (const v of [CONTOSO.tenantId, CONTOSO.bridge.appId, CONTOSO.bridge.secret, CONTOSO.bridge.expiredSecret, CONTOSO.ingestion.secret, CONTOSO.openMetadataUi.apiUri, ...Object.values(CONTOSO.groups), ...Object.values(CONTOSO.users).map((u) => u.id)]) {
       expect(readme).toContain(v);
     }
+  });
+});
+
+describe('README: Tenants at scale', () => {
+  it('shows the tenant the benchmark and the scale tests use (directory/generate-spec.ts)', () => {
+    const block = readme.split('```yaml').map((b) => b.split('```')[0]!).find((b) => b.includes('Contoso at scale'));
+    expect(block).toBeDefined();
+    expect(parseYaml(block!)).toEqual(scaleExampleSource());
   });
 });

@@ -1,24 +1,15 @@
 import { faker as sharedEnglishFaker } from '@faker-js/faker/locale/en';
 import { describe, it, expect } from 'vitest';
 import { generateDirectory } from '../../src/directory/generate-tenant.js';
+import { SCALE_EXAMPLE_SPEC } from '../../src/directory/generate-spec.js';
 import type { GenerateSpec, TenantFixture } from '../../src/directory/model.js';
 import { TenantDirectory } from '../../src/directory/tenant-directory.js';
 import { validateFixture } from '../../src/directory/validate-fixture.js';
 
 const DOMAIN = 'scale.contoso.test';
 
-/** A mid-sized tenant with every feature: big enough for distributions, small enough to be quick. */
-const SPEC: GenerateSpec = {
-  seed: 42,
-  users: 20_000,
-  groups: 2_000,
-  membershipsPerUser: 10,
-  nestedGroups: 0.05,
-  usersInManyGroups: { count: 3, groups: 250 },
-  usersWithoutMail: 0.1,
-  guests: 0.02,
-  microsoft365Groups: 0.2,
-};
+/** The scale example at a fifth of its users and a tenth of its groups: big enough for distributions, small enough to be quick. */
+const SPEC: GenerateSpec = { ...SCALE_EXAMPLE_SPEC, users: 20_000, groups: 2_000 };
 
 const generated = generateDirectory(SPEC, { domain: DOMAIN });
 const tenant: TenantFixture = { id: '3f0c5a4e-1b2d-4c8e-9f7a-6b5c4d3e2f10', displayName: 'Scale', verifiedDomains: [DOMAIN], ...generated };

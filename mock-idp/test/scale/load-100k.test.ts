@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, it, expect, afterAll } from 'vitest';
 import { fixtureToJson } from '../../src/directory/fixture-json.js';
 import { resolveFixture } from '../../src/directory/load-fixture.js';
-import type { FixtureSource, GenerateSpec } from '../../src/directory/model.js';
+import type { FixtureSource } from '../../src/directory/model.js';
+import { SCALE_EXAMPLE_SPEC, SCALE_EXAMPLE_TENANT, scaleExampleSource } from '../../src/directory/generate-spec.js';
 import { createContext } from '../../src/server.js';
 import { CONTOSO } from '../support/mock-app.js';
 
@@ -13,18 +14,8 @@ import { CONTOSO } from '../support/mock-app.js';
  * say it loads, validates and is indexed — how fast is bench/graph-scale.ts's business (no
  * timing assertions here: CI machines vary).
  */
-const SPEC: GenerateSpec = {
-  seed: 42,
-  users: 100_000,
-  groups: 20_000,
-  membershipsPerUser: 10,
-  nestedGroups: 0.05,
-  usersInManyGroups: { count: 3, groups: 250 },
-  usersWithoutMail: 0.1,
-  guests: 0.02,
-  microsoft365Groups: 0.2,
-};
-const SCALE_ID = '3f0c5a4e-1b2d-4c8e-9f7a-6b5c4d3e2f10';
+const SPEC = SCALE_EXAMPLE_SPEC;
+const SCALE_ID = SCALE_EXAMPLE_TENANT.id;
 const TIMEOUT = 240_000;
 const dir = mkdtempSync(join(tmpdir(), 'mock-entra-100k-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -47,7 +38,7 @@ async function expectLoaded(fixtures: Array<string | FixtureSource>): Promise<vo
 
 describe('a 100,000-user / 20,000-group tenant', () => {
   const source: FixtureSource = {
-    tenants: [{ extends: 'contoso', id: SCALE_ID, displayName: 'Contoso at scale', verifiedDomains: ['scale.contoso.test'], generate: SPEC }],
+    tenants: scaleExampleSource().tenants,
   };
 
   it('loads and validates from a generate spec (extending contoso)', { timeout: TIMEOUT }, async () => {
