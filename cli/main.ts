@@ -25,6 +25,13 @@ serve options (environment variable in brackets):
       --tls-host NAME    extra certificate host, repeatable  [MOCK_ENTRA_TLS_HOSTS]
       --state-dir DIR    keys and CA live here               [MOCK_ENTRA_STATE_DIR]
       --allow-remote-control  let non-loopback callers use /_mock/ [MOCK_ENTRA_REMOTE_CONTROL=1]
+      --control-token TOKEN   control credential: Authorization: Bearer TOKEN reaches /_mock/
+                              from any address and host name          [MOCK_ENTRA_CONTROL_TOKEN]
+      --max-tenants N         most tenants; more via /_mock/ refused (100) [MOCK_ENTRA_MAX_TENANTS]
+      --max-generated-users N   most users one /_mock/ request generates (5000)
+                                                               [MOCK_ENTRA_MAX_GENERATED_USERS]
+      --max-generated-groups N  most groups one /_mock/ request generates (1000)
+                                                               [MOCK_ENTRA_MAX_GENERATED_GROUPS]
   -h, --help
 `;
 
@@ -74,6 +81,10 @@ async function serve(args: string[]): Promise<number> {
       'tls-host': { type: 'string', multiple: true },
       'state-dir': { type: 'string' },
       'allow-remote-control': { type: 'boolean' },
+      'control-token': { type: 'string' },
+      'max-tenants': { type: 'string' },
+      'max-generated-users': { type: 'string' },
+      'max-generated-groups': { type: 'string' },
       log: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -91,6 +102,22 @@ async function serve(args: string[]): Promise<number> {
     return 2;
   }
   const fixtures = values.fixture ?? list(env.MOCK_ENTRA_FIXTURES);
+  // The test-control API's limits: a whole number each, or unset for the default.
+  const limits: Record<string, number> = {};
+  for (const [flagName, envName, option] of [
+    ['max-tenants', 'MOCK_ENTRA_MAX_TENANTS', 'maxTenants'],
+    ['max-generated-users', 'MOCK_ENTRA_MAX_GENERATED_USERS', 'maxGeneratedUsers'],
+    ['max-generated-groups', 'MOCK_ENTRA_MAX_GENERATED_GROUPS', 'maxGeneratedGroups'],
+  ] as const) {
+    const text = values[flagName] || env[envName] || undefined;
+    if (text === undefined) continue;
+    const n = Number(text);
+    if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n)) {
+      io.stderr(`mock-entra: --${flagName} must be a whole number ≥ 0, not '${text}'\n`);
+      return 2;
+    }
+    limits[option] = n;
+  }
   try {
     const mock = await startMockEntra({
       ...(fixtures.length > 0 ? { fixtures } : {}),
@@ -102,6 +129,8 @@ async function serve(args: string[]): Promise<number> {
       tlsHosts: values['tls-host'] ?? list(env.MOCK_ENTRA_TLS_HOSTS),
       ...((values['state-dir'] ?? env.MOCK_ENTRA_STATE_DIR) ? { stateDir: values['state-dir'] ?? env.MOCK_ENTRA_STATE_DIR } : {}),
       allowRemoteControl: values['allow-remote-control'] ?? flag(env.MOCK_ENTRA_REMOTE_CONTROL),
+      ...((values['control-token'] || env.MOCK_ENTRA_CONTROL_TOKEN) ? { controlToken: values['control-token'] || env.MOCK_ENTRA_CONTROL_TOKEN } : {}),
+      ...limits,
       logger: values.log ?? false,
     });
     const lines = [`mock-entra is serving ${mock.url}`, ''];

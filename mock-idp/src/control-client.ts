@@ -31,6 +31,8 @@ export interface TenantInfo {
  *
  * @example
  * const control = new MockEntraControl('https://localhost:8443', { ca: mock.caPem });
+ * // A mock in a container, started with --control-token: the credential lets the docker host in.
+ * const remote = new MockEntraControl('https://docker:49153', { ca: caPem, token: process.env.MOCK_ENTRA_CONTROL_TOKEN });
  * const t = await control.createTenant(myTenantFixture);
  * await control.patchFixture(t.id, [{ op: 'replace', path: '/applications/0/passwordCredentials/0/endDateTime', value: '2020-01-01T00:00:00Z' }]);
  * await control.advanceClock(t.id, 3600);
@@ -38,7 +40,8 @@ export interface TenantInfo {
 export class MockEntraControl {
   constructor(
     readonly baseUrl: string,
-    private readonly options: { ca?: string } = {},
+    /** `ca`: the mock's CA (HTTPS). `token`: the control credential (the mock's `controlToken`), sent as `Authorization: Bearer`. */
+    private readonly options: { ca?: string; token?: string } = {},
   ) {}
 
   health(): Promise<{ status: string; tenants: number }> {
@@ -123,7 +126,10 @@ export class MockEntraControl {
         {
           method,
           ...(this.options.ca ? { ca: this.options.ca } : {}),
-          headers: payload ? { 'content-type': contentType, 'content-length': payload.length } : {},
+          headers: {
+            ...(payload ? { 'content-type': contentType, 'content-length': payload.length } : {}),
+            ...(this.options.token ? { authorization: `Bearer ${this.options.token}` } : {}),
+          },
         },
         (res) => {
           const chunks: Buffer[] = [];

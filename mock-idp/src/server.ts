@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
-import type { MockEntraOptions, ResolvedOptions } from './config/options.js';
+import { CONTROL_LIMIT_DEFAULTS, type MockEntraOptions, type ResolvedOptions } from './config/options.js';
 import type { FixtureDocument } from './directory/model.js';
 import type { MockContext } from './context.js';
 import { DEFAULT_FIXTURE_PATH } from './directory/default-fixture.js';
@@ -28,8 +28,20 @@ export function resolveOptions(o: MockEntraOptions = {}): ResolvedOptions {
     stateDir: o.stateDir ?? defaultStateDir(),
     v1IssuerOrigin: (o.v1IssuerOrigin ?? 'https://sts.windows.net').replace(/\/+$/, ''),
     allowRemoteControl: o.allowRemoteControl ?? false,
+    // '' (an unset MOCK_ENTRA_CONTROL_TOKEN from a template) means no credential, never an empty one.
+    controlToken: o.controlToken || undefined,
+    maxTenants: limit('maxTenants', o.maxTenants, CONTROL_LIMIT_DEFAULTS.maxTenants),
+    maxGeneratedUsers: limit('maxGeneratedUsers', o.maxGeneratedUsers, CONTROL_LIMIT_DEFAULTS.maxGeneratedUsers),
+    maxGeneratedGroups: limit('maxGeneratedGroups', o.maxGeneratedGroups, CONTROL_LIMIT_DEFAULTS.maxGeneratedGroups),
     logger: o.logger ?? false,
   };
+}
+
+/** A limit of the test-control API (config/options.ts): a whole number ≥ 0, or its default. */
+function limit(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name} must be a whole number ≥ 0, not ${value}`);
+  return value;
 }
 
 /** A running mock. */
@@ -98,7 +110,7 @@ export async function startMockEntra(options: MockEntraOptions = {}): Promise<Ru
   const app = buildApp(ctx, tls ? { key: tls.key, cert: tls.cert } : undefined);
   await app.listen({ host: opts.host, port });
   const url = ctx.urls.login;
-  const control = new MockEntraControl(url, tls ? { ca: tls.caPem } : {});
+  const control = new MockEntraControl(url, { ...(tls ? { ca: tls.caPem } : {}), ...(opts.controlToken ? { token: opts.controlToken } : {}) });
   return {
     url,
     tenants: ctx.tenants.all().map((t) => ({

@@ -30,6 +30,26 @@ export interface MockEntraOptions {
   v1IssuerOrigin?: string;
   /** Let non-loopback callers use /_mock/ (the test-control API). Default false. Env MOCK_ENTRA_REMOTE_CONTROL=1. */
   allowRemoteControl?: boolean;
+  /**
+   * The control credential: a request to /_mock/ with `Authorization: Bearer <token>` passes the
+   * loopback and Host checks (a container's control API, reached from the docker host as
+   * `docker:49153` through a mapped port). Without it, loopback callers need no credential, as
+   * before; with it set, a wrong or foreign `Authorization` is a 401. Default: none.
+   * Env MOCK_ENTRA_CONTROL_TOKEN.
+   */
+  controlToken?: string;
+  /**
+   * Most tenants that may exist; `POST /_mock/tenants` beyond it is refused (409). Tenants from
+   * the fixtures given at start count, but are never refused. Default 100. Env MOCK_ENTRA_MAX_TENANTS.
+   */
+  maxTenants?: number;
+  /**
+   * Most users one control-API request may `generate` (fixtures given at start are not bound).
+   * Default 5,000. Env MOCK_ENTRA_MAX_GENERATED_USERS.
+   */
+  maxGeneratedUsers?: number;
+  /** Most groups one control-API request may `generate`. Default 1,000. Env MOCK_ENTRA_MAX_GENERATED_GROUPS. */
+  maxGeneratedGroups?: number;
   /** Fastify's logger. Default false. */
   logger?: boolean;
 }
@@ -44,5 +64,24 @@ export interface ResolvedOptions {
   stateDir: string;
   v1IssuerOrigin: string;
   allowRemoteControl: boolean;
+  controlToken: string | undefined;
+  maxTenants: number;
+  maxGeneratedUsers: number;
+  maxGeneratedGroups: number;
   logger: boolean;
 }
+
+/**
+ * What the test-control API may create, unless raised by the options above. One 192-byte
+ * `POST /_mock/tenants` asking to generate 200,000 users and 20,000 groups held the event loop
+ * for 1.9 s and took 210 MiB; the schema alone allows a million of each.
+ * - 5,000 users and 1,000 groups per request: enough for every paging case (Graph pages hold at
+ *   most 999 objects, https://learn.microsoft.com/en-us/graph/paging) and for users over the
+ *   200-group token limit (https://learn.microsoft.com/en-us/security/zero-trust/develop/configure-tokens-group-claims-app-roles),
+ *   generated in well under 100 ms with a few MiB; a bigger tenant belongs in a fixture given
+ *   at start (`--fixture`), which is not bound, or raise the limits.
+ * - 100 tenants: parallel test runs each make a tenant and delete it, so a run holds about as
+ *   many as it has workers; 100 leaves room for leaks of a long session while bounding what a
+ *   loop of creates can take (100 × the largest generated tenant ≈ 0.5 GiB).
+ */
+export const CONTROL_LIMIT_DEFAULTS = { maxTenants: 100, maxGeneratedUsers: 5_000, maxGeneratedGroups: 1_000 } as const;

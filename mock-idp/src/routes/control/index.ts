@@ -7,12 +7,18 @@ import type { TenantRuntime } from '../../runtime/tenant-runtime.js';
 import { applyPatch, PatchError } from '../../support/json-patch.js';
 import { registerFaultRoutes } from './faults.js';
 import { fail, jsonBody, tenant } from './control-reply.js';
+import { controlGuard } from './control-guard.js';
+import { controlBodyProblem } from './control-body.js';
 
 /**
  * The test-control API under /_mock/ — deliberately apart from Entra's routes and shaped like
  * nothing Entra serves. Everything is scoped per tenant, so parallel test runs, each in its own
  * tenant, never see each other. Loopback callers only, unless the mock was started with
- * allowRemoteControl. The typed client is `MockEntraControl` (control-client.ts).
+ * allowRemoteControl or the caller sends the control credential; never web pages of other
+ * origins, nor DNS-rebound host names (control-guard.ts). Bodies are JSON, at most 64 levels
+ * deep (control-body.ts); what one request may generate, and how many tenants may exist, is
+ * bounded (config/options.ts CONTROL_LIMIT_DEFAULTS). The typed client is `MockEntraControl`
+ * (control-client.ts).
  *
  *   GET    /_mock/health
  *   GET    /_mock/tenants                              list
@@ -33,12 +39,25 @@ import { fail, jsonBody, tenant } from './control-reply.js';
 export function registerControlRoutes(app: FastifyInstance, ctx: MockContext): void {
   app.register(
     async (control) => {
+      const guard = controlGuard(ctx);
       control.addHook('onRequest', async (request, reply) => {
         request.notes.endpoint = 'control';
-        if (!ctx.options.allowRemoteControl && !isLoopback(request.socket.remoteAddress)) {
-          return fail(reply, 403, 'Forbidden', 'The test-control API answers loopback callers only (start the mock with --allow-remote-control to change that).');
-        }
-        return undefined;
+        const refusal = guard(request);
+        return refusal ? fail(reply, refusal.status, refusal.code, refusal.message) : undefined;
+      });
+      // Before any route reads the body: bounded depth (no recursion below may overflow), no `__proto__`.
+      control.addHook('preValidation', async (request, reply) => {
+        const json = jsonBody(request.body);
+        const problem = json === undefined ? undefined : controlBodyProblem(json);
+        return problem ? fail(reply, 400, 'BadRequest', problem) : undefined;
+      });
+      // Whatever still fails answers in this API's shape, never Entra's token-endpoint JSON.
+      control.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+        const status = error.statusCode;
+        if (status === 413) return fail(reply, 413, 'BadRequest', 'The request body is too large.');
+        if (status !== undefined && status < 500) return fail(reply, 400, 'BadRequest', 'The request URL or body is not valid.');
+        request.log.error({ err: error }, 'unexpected error in the test-control API');
+        return fail(reply, 500, 'InternalError', 'The mock failed on this request: that is a bug in mock-entra, please report it.');
       });
 
       control.get('/health', async () => ({ status: 'ok', tenants: ctx.tenants.all().length }));
@@ -48,7 +67,12 @@ export function registerControlRoutes(app: FastifyInstance, ctx: MockContext): v
       }));
 
       control.post('/tenants', async (request, reply) => {
-        const fixture = await tenantFromBody(request.body, reply);
+        // Counted first: at the limit, nothing is parsed or generated.
+        const max = ctx.options.maxTenants;
+        if (ctx.tenants.all().length >= max) {
+          return fail(reply, 409, 'LimitExceeded', `This mock holds ${ctx.tenants.all().length} tenants and allows at most ${max}: delete one (DELETE /_mock/tenants/{id}), or start the mock with --max-tenants N (MOCK_ENTRA_MAX_TENANTS) to allow more.`);
+        }
+        const fixture = await tenantFromBody(ctx, request.body, reply);
         if (!fixture) return reply;
         if (ctx.tenants.get(fixture.id)) return fail(reply, 409, 'Conflict', `Tenant ${fixture.id} exists already.`);
         const taken = fixture.verifiedDomains.find((d) => ctx.tenants.byDomainName(d));
@@ -80,7 +104,7 @@ export function registerControlRoutes(app: FastifyInstance, ctx: MockContext): v
       control.put('/tenants/:id/fixture', async (request, reply) => {
         const t = tenant(ctx, request, reply);
         if (!t) return reply;
-        const fixture = await tenantFromBody(request.body, reply);
+        const fixture = await tenantFromBody(ctx, request.body, reply);
         if (!fixture) return reply;
         return replace(ctx, t, fixture, reply);
       });
@@ -97,7 +121,7 @@ export function registerControlRoutes(app: FastifyInstance, ctx: MockContext): v
           if (e instanceof PatchError) return fail(reply, 400, 'BadRequest', e.message);
           throw e;
         }
-        const fixture = await validTenant(patched, reply);
+        const fixture = await validTenant(ctx, patched, reply);
         return fixture ? replace(ctx, t, fixture, reply) : reply;
       });
 
@@ -168,16 +192,8 @@ export function registerControlRoutes(app: FastifyInstance, ctx: MockContext): v
   );
 }
 
-function isLoopback(address: string | undefined): boolean {
-  if (!address) return false;
-  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
-}
-
-
-
-
 /** A tenant fixture, or a fixture document with exactly one tenant. */
-async function tenantFromBody(body: unknown, reply: FastifyReply): Promise<TenantFixture | undefined> {
+async function tenantFromBody(ctx: MockContext, body: unknown, reply: FastifyReply): Promise<TenantFixture | undefined> {
   const json = jsonBody(body);
   if (json === undefined) {
     fail(reply, 400, 'BadRequest', 'The body must be JSON: a tenant fixture, or a fixture document with one tenant.');
@@ -189,16 +205,21 @@ async function tenantFromBody(body: unknown, reply: FastifyReply): Promise<Tenan
       fail(reply, 400, 'BadRequest', 'A fixture document sent here must hold exactly one tenant.');
       return undefined;
     }
-    return validTenant(maybeDoc.tenants[0], reply);
+    return validTenant(ctx, maybeDoc.tenants[0], reply);
   }
-  return validTenant(json, reply);
+  return validTenant(ctx, json, reply);
 }
 
 /**
  * The tenant resolved (`extends: contoso`, `generate`) and validated. `extends` may not name a
  * file here: the control API creates tenants for tests and does not read the mock's disk.
  */
-async function validTenant(t: unknown, reply: FastifyReply): Promise<TenantFixture | undefined> {
+async function validTenant(ctx: MockContext, t: unknown, reply: FastifyReply): Promise<TenantFixture | undefined> {
+  const tooMany = generateOverLimit(ctx, t);
+  if (tooMany) {
+    fail(reply, 400, 'LimitExceeded', tooMany);
+    return undefined;
+  }
   try {
     // Loaded on first use: the fixture reader (YAML, ajv) is not needed to start serving.
     const { resolveFixture } = await import('../../directory/load-fixture.js');
@@ -208,6 +229,27 @@ async function validTenant(t: unknown, reply: FastifyReply): Promise<TenantFixtu
     fail(reply, 400, 'InvalidFixture', e.message, e.issues);
     return undefined;
   }
+}
+
+/**
+ * Generation asked of the control API beyond its limits (config/options.ts): refused before
+ * anything is generated, as the event loop would be held while it runs. The spec's shape is the
+ * validator's to judge; only counts above the limits are refused here.
+ */
+function generateOverLimit(ctx: MockContext, t: unknown): string | undefined {
+  const generate = typeof t === 'object' && t !== null && Object.hasOwn(t, 'generate') ? (t as { generate: unknown }).generate : undefined;
+  if (typeof generate !== 'object' || generate === null) return undefined;
+  const { users, groups } = generate as { users?: unknown; groups?: unknown };
+  const limits = [
+    { what: 'users', asked: users, max: ctx.options.maxGeneratedUsers, flag: '--max-generated-users N (MOCK_ENTRA_MAX_GENERATED_USERS)' },
+    { what: 'groups', asked: groups, max: ctx.options.maxGeneratedGroups, flag: '--max-generated-groups N (MOCK_ENTRA_MAX_GENERATED_GROUPS)' },
+  ];
+  for (const { what, asked, max, flag } of limits) {
+    if (typeof asked === 'number' && asked > max) {
+      return `generate.${what} is ${asked}: the test-control API generates at most ${max} ${what} per request. Start the mock with ${flag} to allow more, or give the tenant in a fixture file at start (not bound by this limit).`;
+    }
+  }
+  return undefined;
 }
 
 function replace(ctx: MockContext, t: TenantRuntime, fixture: TenantFixture, reply: FastifyReply): FastifyReply {
