@@ -357,9 +357,11 @@ const entries = {
   900561: {
     error: 'invalid_request',
     status: 400,
-    surfaces: ['token'],
+    // page: UNCONFIRMED — the sign-in and consent forms post to Entra's own POST-only endpoints;
+    // the mock's post back to /authorize, so a GET carrying a form's `mock_action` gets this text.
+    surfaces: ['token', 'page'],
     message: 'The endpoint only accepts POST, OPTIONS requests. Received a {method} request.',
-    trigger: 'GET (or another method) on the token endpoint.',
+    trigger: 'GET (or another method) on the token endpoint; a GET /authorize carrying the sign-in or consent form’s mock_action (the forms are POST only).',
   },
   90100: {
     error: 'invalid_request',
@@ -375,6 +377,24 @@ const entries = {
     surfaces: ['token'],
     message: 'Provided value for the input parameter scope is not valid because it contains more than one resource. Scope {scope} is not valid.',
     trigger: 'a token request whose scope names two resources (e.g. Graph and a custom API).',
+  },
+  50089: {
+    error: 'invalid_request',
+    status: 400,
+    surfaces: ['page'],
+    // UNCONFIRMED: the error field, and that Entra answers every stale or forged form this way;
+    // the code and text are those users report for a sign-in form posted after its flow token expired.
+    message: 'Flow token expired - Authentication Failed. Have the user try signing-in again with username -password.',
+    trigger: 'the sign-in, password or consent form posted without its one-time page token, with one already used or expired (15 minutes, tenant clock), or forged from another site.',
+  },
+  50126: {
+    error: 'invalid_grant',
+    status: 400,
+    // The text of Entra's InvalidUserNameOrPassword (ROPC answers it as invalid_grant). On the
+    // page: what `mock_login=auto` gets for a wrong `mock_password`, as it has no page to redo.
+    surfaces: ['page'],
+    message: 'Error validating credentials due to invalid username or password.',
+    trigger: 'mock_login=auto for a user with a fixture password and a wrong mock_password.',
   },
   50057: {
     error: 'invalid_grant',

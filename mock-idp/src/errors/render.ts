@@ -2,6 +2,7 @@ import type { FastifyReply } from 'fastify';
 import type { EntraError } from './entra-error.js';
 import { isGuid, newGuid } from '../support/ids.js';
 import { renderErrorPage } from '../views/error-page.js';
+import { errorPageHeaders } from '../views/page-headers.js';
 import { escapeHtml as escapeAttr } from '../views/html.js';
 
 /**
@@ -144,8 +145,8 @@ export function sendErrorRedirect(
  */
 export function sendErrorPage(reply: FastifyReply, err: EntraError, ctx: ErrorContext): FastifyReply {
   const ids = errorIds(ctx);
-  return reply
-    .code(200)
+  // Never framed, no scripts (views/page-headers.ts).
+  return errorPageHeaders(reply.code(200))
     .header('content-type', 'text/html; charset=utf-8')
     .header('cache-control', 'no-store, no-cache')
     .header('x-ms-ests-error', String(err.code))

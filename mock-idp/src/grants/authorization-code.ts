@@ -2,7 +2,7 @@ import { EntraError } from '../errors/entra-error.js';
 import { missingConsent } from '../protocol/consent.js';
 import { verifierMatches } from '../protocol/pkce.js';
 import { parseScopes } from '../protocol/scope.js';
-import { CODE_LIFETIME_MS, type AuthorizationCodeRecord } from '../store/records.js';
+import { CODE_LIFETIME_MS, CODE_PURPOSE, type AuthorizationCodeRecord, type CodeStamp } from '../store/records.js';
 import { issueDelegatedTokens } from './delegated-tokens.js';
 import { authenticateForPlatform } from './client-authentication.js';
 import { issuerOf, type GrantHandler } from './grant.js';
@@ -17,9 +17,13 @@ export const authorizationCodeGrant: GrantHandler = async (g) => {
   const code = g.params.require('code');
   const key = `code:${g.tenant.id}:${code}`;
   const record = await g.ctx.store.get<AuthorizationCodeRecord>(key);
-  if (!record) {
-    // A code the mock never issued: the client still has to be who it says it is first.
+  if (!record || record.incarnation !== g.tenant.incarnation) {
+    // A code the mock does not hold: the client still has to be who it says it is first.
     if (g.credentials.secret !== undefined || g.credentials.assertion !== undefined) authenticateForPlatform(g, 'web', false);
+    // One it issued in this tenant's life but no longer keeps (past the per-tenant cap, or swept
+    // after its lifetime) answers as expired; anything else was never issued here.
+    const stamp = code.startsWith('1.A') ? g.ctx.sealer.unseal<CodeStamp>(code.slice(3), CODE_PURPOSE) : undefined;
+    if (stamp?.t === g.tenant.id && stamp.i === g.tenant.incarnation) throw new EntraError(70008);
     throw new EntraError(9002313);
   }
   if (record.clientId !== g.client.appId.toLowerCase()) throw new EntraError(70000, { name: 'code' });

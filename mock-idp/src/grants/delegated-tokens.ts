@@ -68,6 +68,7 @@ export async function issueDelegatedTokens(ictx: IssuerContext, sealer: Sealer, 
     const now = ictx.tenant.now();
     const record: RefreshTokenRecord = {
       tid: ictx.tenant.id,
+      inc: ictx.tenant.incarnation,
       cid: input.client.appId.toLowerCase(),
       uid: input.session.user.id.toLowerCase(),
       sid: input.session.sid,

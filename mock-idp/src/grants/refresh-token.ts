@@ -2,6 +2,7 @@ import { EntraError } from '../errors/entra-error.js';
 import { missingConsent } from '../protocol/consent.js';
 import { parseScopes } from '../protocol/scope.js';
 import { REFRESH_TOKEN_PURPOSE, RT_INACTIVITY_MS, SPA_RT_LIFETIME_MS, type RefreshTokenRecord } from '../store/records.js';
+import { BOOT_INCARNATION } from '../runtime/tenant-runtime.js';
 import { issueDelegatedTokens } from './delegated-tokens.js';
 import { authenticateForPlatform } from './client-authentication.js';
 import { issuerOf, type GrantHandler } from './grant.js';
@@ -16,7 +17,9 @@ const isoWithTicks = (ms: number): string => new Date(ms).toISOString().replace(
 export const refreshTokenGrant: GrantHandler = async (g) => {
   const token = g.params.require('refresh_token');
   const record = token.startsWith('1.A') ? g.ctx.sealer.unseal<RefreshTokenRecord>(token.slice(3), REFRESH_TOKEN_PURPOSE) : undefined;
-  if (!record || record.tid !== g.tenant.id) throw new EntraError(9002313);
+  // A token of another tenant, or of an earlier tenant under this id (deleted and created again):
+  // one the mock never issued as far as this tenant is concerned.
+  if (!record || record.tid !== g.tenant.id || (record.inc ?? BOOT_INCARNATION) !== g.tenant.incarnation) throw new EntraError(9002313);
   if (record.cid !== g.client.appId.toLowerCase()) throw new EntraError(70000, { name: 'refresh_token' });
   const clientAuth = authenticateForPlatform(g, record.platform === 'none' ? 'web' : record.platform, true);
   const now = g.tenant.now();

@@ -1,46 +1,80 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { parse } from 'cookie';
 import type { Sealer } from '../keys/sealing.js';
-import type { TenantRuntime } from '../runtime/tenant-runtime.js';
+import { BOOT_INCARNATION, type TenantRuntime } from '../runtime/tenant-runtime.js';
 import type { User } from '../directory/model.js';
 
 /**
  * The browser's single sign-on session, like Entra's ESTSAUTH cookie: one cookie holding the
  * accounts signed in on this browser (several tenants, several users), sealed so that clients
- * cannot read or forge it. A second sign-in finds it and is silent; logout removes it.
+ * cannot read or forge it. A second sign-in finds it and is silent; logout removes it and ends
+ * its sessions server-side (TenantRuntime.endedSessions), so a copy of the old cookie is no
+ * longer silent either.
  */
 export const SESSION_COOKIE = 'ESTSAUTH';
 const PURPOSE = 'sso-session';
 const MAX_ACCOUNTS = 8;
 
+/**
+ * A session not used for 90 days (tenant clock) no longer signs in: Entra's default sign-in
+ * frequency is "a rolling window of 90 days"
+ * (https://learn.microsoft.com/entra/identity/conditional-access/concept-session-lifetime).
+ * Its session tokens have no maximum age by default ("Until-revoked",
+ * https://learn.microsoft.com/entra/identity-platform/configurable-token-lifetimes), so neither
+ * do ours. UNCONFIRMED that the ESTSAUTH cookie itself follows the 90-day window exactly.
+ */
+export const SESSION_INACTIVITY_S = 90 * 24 * 3600;
+/** A silent sign-in moves the window on; the cookie is rewritten at most once a day for it. */
+const SEEN_REFRESH_S = 24 * 3600;
+
 export interface SsoAccount {
   tid: string;
+  /** The tenant's incarnation (absent in cookies sealed before incarnations existed = the boot one). */
+  inc?: string | undefined;
   uid: string;
   sid: string;
   /** Seconds, tenant clock. */
   authTime: number;
+  /** Last sign-in through this session, seconds, tenant clock (absent: authTime). */
+  seen?: number | undefined;
 }
 
 export function readSessions(request: FastifyRequest, sealer: Sealer): SsoAccount[] {
-  const cookie = parseCookies(request.headers.cookie)[SESSION_COOKIE];
+  const header = request.headers.cookie;
+  if (!header) return [];
+  const cookie = parse(header)[SESSION_COOKIE];
   if (!cookie) return [];
   const v = sealer.unseal<SsoAccount[]>(cookie, PURPOSE);
-  return Array.isArray(v) ? v.filter((a) => typeof a?.tid === 'string' && typeof a.uid === 'string') : [];
+  return Array.isArray(v) ? v.filter((a) => typeof a?.tid === 'string' && typeof a.uid === 'string' && typeof a.sid === 'string' && typeof a.authTime === 'number') : [];
 }
 
 export function writeSessions(reply: FastifyReply, sealer: Sealer, accounts: SsoAccount[], secure: boolean): void {
   const kept = accounts.slice(-MAX_ACCOUNTS);
   // SameSite=None lets the cookie ride a cross-site form POST to /authorize (response_mode
   // form_post apps post there); browsers only accept it with Secure, so plain HTTP uses Lax.
+  // A cross-site POST of the sign-in or consent form is refused by the page token instead.
   const flags = secure ? 'Path=/; HttpOnly; Secure; SameSite=None' : 'Path=/; HttpOnly; SameSite=Lax';
   if (kept.length === 0) reply.header('set-cookie', `${SESSION_COOKIE}=; ${flags}; Max-Age=0`);
   else reply.header('set-cookie', `${SESSION_COOKIE}=${sealer.seal(kept, PURPOSE)}; ${flags}`);
 }
 
-/** The live accounts of one tenant: users that still exist, enabled, and whose sessions were not revoked. */
+/** A new session for a user who just signed in. */
+export function newAccount(tenant: TenantRuntime, userId: string, sid: string): SsoAccount {
+  const now = tenant.clock.nowSeconds();
+  return { tid: tenant.id, inc: tenant.incarnation, uid: userId.toLowerCase(), sid, authTime: now, seen: now };
+}
+
+/**
+ * The live accounts of one tenant: of this tenant's incarnation, not ended by logout, used within
+ * the inactivity window, users that still exist, enabled, and whose sessions were not revoked.
+ */
 export function tenantAccounts(accounts: SsoAccount[], tenant: TenantRuntime): Array<SsoAccount & { user: User }> {
   const out: Array<SsoAccount & { user: User }> = [];
+  const now = tenant.clock.nowSeconds();
   for (const a of accounts) {
-    if (a.tid !== tenant.id) continue;
+    if (a.tid !== tenant.id || (a.inc ?? BOOT_INCARNATION) !== tenant.incarnation) continue;
+    if (tenant.endedSessions.has(a.sid)) continue;
+    if ((a.seen ?? a.authTime) + SESSION_INACTIVITY_S <= now) continue;
     const user = tenant.directory.users.get(a.uid);
     if (!user || user.accountEnabled === false) continue;
     const validFrom = tenant.tokensValidFrom.get(a.uid);
@@ -50,12 +84,12 @@ export function tenantAccounts(accounts: SsoAccount[], tenant: TenantRuntime): A
   return out;
 }
 
-function parseCookies(header: string | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!header) return out;
-  for (const part of header.split(';')) {
-    const i = part.indexOf('=');
-    if (i > 0) out[part.slice(0, i).trim()] = part.slice(i + 1).trim();
-  }
-  return out;
+/**
+ * After a silent sign-in with `used`: the cookie with its activity moved to now, or undefined when
+ * it was refreshed less than a day ago (no Set-Cookie on every request).
+ */
+export function touchedSessions(accounts: SsoAccount[], used: SsoAccount, tenant: TenantRuntime): SsoAccount[] | undefined {
+  const now = tenant.clock.nowSeconds();
+  if ((used.seen ?? used.authTime) + SEEN_REFRESH_S > now) return undefined;
+  return accounts.map((a) => (a.tid === used.tid && a.sid === used.sid ? { ...a, seen: now } : a));
 }

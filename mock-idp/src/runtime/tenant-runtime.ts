@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { TenantFixture } from '../directory/model.js';
 import { TenantDirectory } from '../directory/tenant-directory.js';
 import { freezeDirectoryObjects } from '../directory/resolved-members.js';
@@ -22,6 +23,15 @@ export class TenantRuntime {
   /** Per user: refresh tokens and sessions issued before this time (ms) are revoked. */
   readonly tokensValidFrom = new Map<string, number>();
   /**
+   * Which life of this tenant id this is. Refresh tokens, SSO sessions and codes carry it, so a
+   * tenant deleted and created again under the same id does not accept its predecessor's.
+   * Tenants loaded at start share BOOT_INCARNATION, so a restart keeps them (the sealing key is
+   * kept in the state dir for that); `reset` keeps it too.
+   */
+  readonly incarnation: string;
+  /** SSO sessions (sid) ended by logout: their cookies no longer sign in. */
+  readonly endedSessions = new EndedSessions();
+  /**
    * Pre-serialized documents (discovery, JWKS), dropped when keys or the directory change. Kept
    * as bytes: a request then costs no UTF-8 encoding and no length count of a 2 KB string.
    */
@@ -38,7 +48,8 @@ export class TenantRuntime {
    * are frozen and shared by the baseline and every directory built from it, never copied — a
    * 100,000-user tenant would take seconds and hundreds of MiB per deep copy.
    */
-  constructor(fixture: TenantFixture) {
+  constructor(fixture: TenantFixture, incarnation: string = randomUUID()) {
+    this.incarnation = incarnation;
     this.baseline = withFrozenDirectoryObjects(fixture);
     this.directory = new TenantDirectory(workingCopy(this.baseline));
   }
@@ -101,6 +112,36 @@ export class TenantRuntime {
     this.cache.clear();
     this.faults.clear();
     this.changes.reset();
+  }
+}
+
+/** The incarnation of tenants loaded from the fixtures at start (and of tokens sealed before incarnations existed). */
+export const BOOT_INCARNATION = 'boot';
+
+/**
+ * Session ids ended by logout. Kept past `reset` (a logged-out browser stays logged out) and
+ * bounded: past MAX the oldest are forgotten — by then their cookies have usually expired too
+ * (UNCONFIRMED trade-off: a mock must not grow without bound when a script signs in and out
+ * in a loop).
+ */
+export class EndedSessions {
+  static readonly MAX = 10_000;
+  private readonly sids = new Set<string>();
+
+  add(sid: string): void {
+    this.sids.add(sid);
+    for (const oldest of this.sids) {
+      if (this.sids.size <= EndedSessions.MAX) break;
+      this.sids.delete(oldest);
+    }
+  }
+
+  has(sid: string): boolean {
+    return this.sids.has(sid);
+  }
+
+  get size(): number {
+    return this.sids.size;
   }
 }
 

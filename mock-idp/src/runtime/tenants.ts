@@ -1,5 +1,5 @@
 import type { TenantFixture } from '../directory/model.js';
-import { TenantRuntime } from './tenant-runtime.js';
+import { BOOT_INCARNATION, TenantRuntime } from './tenant-runtime.js';
 
 /** All tenants of a running mock, found by GUID or verified domain. */
 export class Tenants {
@@ -9,11 +9,12 @@ export class Tenants {
   version = 0;
 
   constructor(fixtures: TenantFixture[]) {
-    for (const f of fixtures) this.add(f);
+    for (const f of fixtures) this.add(f, BOOT_INCARNATION);
   }
 
-  add(fixture: TenantFixture): TenantRuntime {
-    const t = new TenantRuntime(fixture);
+  /** A tenant created while the mock runs gets a new incarnation (tenant-runtime.ts). */
+  add(fixture: TenantFixture, incarnation?: string): TenantRuntime {
+    const t = new TenantRuntime(fixture, incarnation);
     this.byId.set(t.id, t);
     this.indexDomains(t);
     return t;

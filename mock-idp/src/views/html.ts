@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /** Escapes text and attribute values: every fixture and request value goes through it. */
 export function escapeHtml(value: string): string {
   return value
@@ -31,7 +33,10 @@ h1{font-size:24px;font-weight:600;margin:16px 0}.brand{font-weight:600;color:#73
 button,.btn{background:#0067b8;color:#fff;border:0;padding:8px 24px;font-size:15px;cursor:pointer}
 button.secondary{background:#ccc;color:#000}.account{display:block;width:100%;text-align:left;background:#fff;color:#1b1b1b;border:1px solid #ddd;padding:12px;margin:6px 0}
 .account small{display:block;color:#666}.error{color:#e81123}input[type=password],input[type=text]{width:100%;padding:6px;font-size:15px;margin:8px 0}
-.details{font-size:12px;color:#555;word-break:break-all}code{font-size:13px}`;
+.details{font-size:12px;color:#555;word-break:break-all}.details h2{font-size:15px}code{font-size:13px}`;
+
+/** The hash of the one inline style sheet, for the pages' Content-Security-Policy (page-headers.ts). */
+export const STYLE_HASH = `'sha256-${createHash('sha256').update(STYLE, 'utf8').digest('base64')}'`;
 
 /** The page frame, in the spirit of Microsoft's sign-in pages (no scripts, no external assets). */
 export function page(title: string, body: Raw): string {

@@ -554,6 +554,11 @@ export const TRIGGERS: Record<AadstsCode, Partial<Record<Surface, Trigger>>> = {
       const res = await m.inject({ method: 'GET', url: `${tokenAt()}?client_id=${BRIDGE.appId}` });
       return { res, params: { method: 'GET' } };
     },
+    // A link on another site that "submits" the consent form by GET.
+    page: async (m) => {
+      const res = await m.inject(authorizePath(T, bridgeAuthorize({ mock_action: 'consent', consent: 'accept', mock_sid: randomUUID() })));
+      return { res, params: { method: 'GET' } };
+    },
   },
   90100: {
     // A SPA that serializes its whole router state into `state` (over 8 KiB).
@@ -575,6 +580,29 @@ export const TRIGGERS: Record<AadstsCode, Partial<Record<Surface, Trigger>>> = {
       const scope = `${GRAPH_DEFAULT} ${UI.apiUri}/.default`;
       const res = await m.form(tokenAt(), ingestionClientCredentials(scope));
       return { res, params: { scope } };
+    },
+  },
+  50089: {
+    // The sign-in page left open in a tab, submitted twice (the browser's Back, then Next again).
+    page: async (m) => {
+      const path = authorizePath(T, bridgeAuthorize());
+      const login = await m.inject(path);
+      if (login.statusCode !== 200 || !login.body.includes('loginfmt')) throw new Error(`no sign-in page: ${login.statusCode}`);
+      const fields: Array<[string, string]> = [...hiddenFields(login.body), ['loginfmt', ADELE]];
+      const first = await postForm(m, path.split('?')[0]!, fields);
+      if (first.statusCode !== 302) throw new Error(`first submission did not sign in: ${first.statusCode}`);
+      const res = await postForm(m, path.split('?')[0]!, fields);
+      return { res };
+    },
+  },
+  50126: {
+    // A test signs in a user who has a password with mock_login=auto and last year's password.
+    page: async (m) => {
+      const tenant = await newTenant(m, (f) => {
+        f.users = (f.users ?? []).map((u) => (u.userPrincipalName === MEGAN ? { ...u, password: 'Winter2025!' } : u));
+      });
+      const res = await m.inject(authorizePath(tenant, bridgeAuthorize({ login_hint: MEGAN, mock_login: 'auto', mock_password: 'Winter2024!' })));
+      return { res };
     },
   },
   50057: {

@@ -2,6 +2,9 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mockApp, type TestMock, T, CONTOSO, authorize, BRIDGE_AUTH, decodePart, json } from '../support/mock-app.js';
 import { halfHash } from '../../src/tokens/subject.js';
 
+/** The sign-in and consent forms carry a one-time page token (issue 9): posts take it from the page shown. */
+const flowToken = (html: string): string => /name="flowToken" value="([^"]+)"/.exec(html)![1]!;
+
 let m: TestMock;
 beforeAll(async () => {
   m = await mockApp();
@@ -25,11 +28,12 @@ describe('sign-in page', () => {
 
   it('signs in by posting the picked account, sets the SSO cookie and redirects with the code', async () => {
     const { mock_login: _a, login_hint: _h, ...q } = BRIDGE_AUTH;
+    const shown = await page(q);
     const r = await m.inject({
       method: 'POST',
       url: `/${T}/oauth2/v2.0/authorize`,
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ ...q, mock_action: 'login', loginfmt: CONTOSO.users.alex.upn }).toString(),
+      payload: new URLSearchParams({ ...q, mock_action: 'login', loginfmt: CONTOSO.users.alex.upn, flowToken: flowToken(shown.body) }).toString(),
     });
     expect(r.statusCode).toBe(302);
     const loc = new URL(String(r.headers.location));
@@ -44,13 +48,17 @@ describe('sign-in page', () => {
     const t = await createTenantWith({ password: 'P@ssw0rd!' });
     const base = { ...BRIDGE_AUTH, mock_login: '' };
     delete (base as Record<string, string>).mock_login;
-    const post = (fields: Record<string, string>) =>
-      m.inject({
+    let shown = (await m.inject(`/${t}/oauth2/v2.0/authorize?${new URLSearchParams(base).toString()}`)).body;
+    const post = async (fields: Record<string, string>) => {
+      const r = await m.inject({
         method: 'POST',
         url: `/${t}/oauth2/v2.0/authorize`,
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        payload: new URLSearchParams({ ...base, mock_action: 'login', ...fields }).toString(),
+        payload: new URLSearchParams({ ...base, mock_action: 'login', ...fields, flowToken: flowToken(shown) }).toString(),
       });
+      shown = r.body;
+      return r;
+    };
     const step1 = await post({ loginfmt: 'pat@pw.example.com' });
     expect(step1.statusCode).toBe(200);
     expect(step1.body).toContain('Enter password');
@@ -188,7 +196,7 @@ describe('consent', () => {
       method: 'POST',
       url: `/${t}/oauth2/v2.0/authorize`,
       headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: r.cookie! },
-      payload: new URLSearchParams({ ...q, mock_login: '', mock_action: 'consent', consent: 'accept', mock_sid: sid }).toString(),
+      payload: new URLSearchParams({ ...q, mock_login: '', mock_action: 'consent', consent: 'accept', mock_sid: sid, flowToken: flowToken(r.body) }).toString(),
     });
     expect(accept.statusCode).toBe(302);
     expect(new URL(String(accept.headers.location)).searchParams.get('code')).toBeTruthy();

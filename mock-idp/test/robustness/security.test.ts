@@ -164,7 +164,11 @@ describe('HTML views escape fixture and request values', () => {
   });
 
   it('the password step and its error escape the typed sign-in name', async () => {
-    const r = await authorize({ ...bridge, mock_action: 'login', loginfmt: `<x-pwn>@nowhere"`, state: MARK }, 'POST');
+    // The form carries the page's one-time token (issue 9), as a browser posting the page would.
+    const shown = await authorize({ ...bridge, state: MARK });
+    const flowToken = /name="flowToken" value="([^"]+)"/.exec(shown.body)![1]!;
+    const r = await authorize({ ...bridge, mock_action: 'login', loginfmt: `<x-pwn>@nowhere"`, state: MARK, flowToken }, 'POST');
+    expect(r.body).toContain('This username may be incorrect.');
     expect(r.statusCode).toBe(200);
     expectEscaped(r.body);
   });

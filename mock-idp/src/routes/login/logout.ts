@@ -7,12 +7,13 @@ import { Params } from '../../protocol/params.js';
 import { matchRedirectUri } from '../../protocol/redirect-uri.js';
 import { readSessions, writeSessions } from '../../protocol/sso-session.js';
 import { decodeJwt } from '../../tokens/jwt.js';
+import { signedOutPageHeaders } from '../../views/page-headers.js';
 import { renderSignedOutPage } from '../../views/signed-out-page.js';
 import { tenantOf } from './tenant-route.js';
 
 /**
  * end_session_endpoint (GET and POST). Ends the browser's session for the tenant (or only the
- * account named by logout_hint), then redirects to post_logout_redirect_uri when it is one of the
+ * account named by logout_hint) — in the cookie and server-side, by session id — then redirects to post_logout_redirect_uri when it is one of the
  * client's registered redirect URIs — the client known from client_id or id_token_hint. Otherwise
  * Microsoft's "You signed out" page, without redirect (UNCONFIRMED for unregistered URIs: the
  * reference says the user lands on the generic page). `state` is returned as OIDC RP-initiated
@@ -49,6 +50,10 @@ async function logout(ctx: MockContext, request: FastifyRequest, reply: FastifyR
       return upn !== hint.toLowerCase();
     });
     writeSessions(reply, ctx.sealer, kept, ctx.secure);
+    // Ended server-side too: a copy of the old cookie (another tab, a stolen one) is not silent either.
+    for (const a of accounts) {
+      if (!kept.includes(a)) ctx.tenants.get(a.tid)?.endedSessions.add(a.sid);
+    }
 
     const target = params.get('post_logout_redirect_uri');
     const hintToken = params.get('id_token_hint');
@@ -62,7 +67,7 @@ async function logout(ctx: MockContext, request: FastifyRequest, reply: FastifyR
         return sendToRedirectUri(reply, target, 'query', state !== undefined ? [['state', state]] : []);
       }
     }
-    return reply.code(200).header('content-type', 'text/html; charset=utf-8').send(renderSignedOutPage());
+    return signedOutPageHeaders(reply.code(200)).header('content-type', 'text/html; charset=utf-8').send(renderSignedOutPage());
   } catch (e) {
     if (!isEntraError(e)) throw e;
     request.notes.aadsts = e.code;
