@@ -8,6 +8,8 @@
  * A fault never outlives what the test set: one limited by `count` or `limit` disappears once
  * spent, DELETE removes them, and a tenant reset clears them all.
  */
+import { RE2JS, RE2JSException } from 're2js';
+import { compileGlob, type PathMatcher } from './path-glob.js';
 
 /** What a test asks for (the body of POST /_mock/tenants/{id}/graph/faults). */
 export interface GraphFaultSpec {
@@ -17,7 +19,7 @@ export interface GraphFaultSpec {
   latencyMs?: number;
   /** Glob on the request path (`*` matches anything, `/` included; `?` one character), case-insensitive. Default `*`. */
   path?: string;
-  /** A regular expression on the request path instead of `path` (case-insensitive). */
+  /** A regular expression (RE2 syntax: no backreferences, no lookaround) on the request path instead of `path`, found anywhere in it (case-insensitive). */
   pathRegex?: string;
   /** Only this HTTP method. */
   method?: string;
@@ -54,6 +56,8 @@ export interface FaultOutcome {
 
 const STATUSES = new Set([429, 500, 502, 503, 504]);
 const MAX_FAULTS = 100;
+/** The longest `path` or `pathRegex` taken (README, "Faults"): a Graph path is far shorter. */
+export const MAX_PATTERN_LENGTH = 500;
 
 /** The spec's problems, as messages (empty when valid). */
 export function faultSpecIssues(spec: unknown): string[] {
@@ -79,26 +83,51 @@ export function faultSpecIssues(spec: unknown): string[] {
   if (s.seed !== undefined && s.rate === undefined) issues.push("'seed' goes with 'rate'.");
   if (s.limit !== undefined && s.rate === undefined) issues.push("'limit' goes with 'rate' ('count' already limits).");
   if (s.path !== undefined && s.pathRegex !== undefined) issues.push("Give 'path' (a glob) or 'pathRegex', not both.");
-  if (typeof s.pathRegex === 'string') {
-    try {
-      new RegExp(s.pathRegex, 'i');
-      // A quantified group holding a quantifier, like (a+)+, can take exponential time on a
-      // path: refused, since every Graph call of the tenant runs the expression.
-      if (/\([^)]*[+*}][^)]*\)\s*[+*{]/.test(s.pathRegex)) issues.push("'pathRegex' nests quantifiers (like (a+)+), which can take exponential time; write it without.");
-      if (s.pathRegex.length > 500) issues.push("'pathRegex' is longer than 500 characters.");
-    } catch {
-      issues.push("'pathRegex' is not a valid regular expression.");
-    }
+  // Lengths first, before anything compiles: what a 120 KB pattern costs is then never paid.
+  const tooLong = (k: 'path' | 'pathRegex'): boolean => typeof s[k] === 'string' && (s[k] as string).length > MAX_PATTERN_LENGTH;
+  for (const k of ['path', 'pathRegex'] as const) if (tooLong(k)) issues.push(`'${k}' is longer than ${MAX_PATTERN_LENGTH} characters.`);
+  if (typeof s.pathRegex === 'string' && !tooLong('pathRegex')) {
+    const problem = pathRegexProblem(s.pathRegex);
+    if (problem) issues.push(problem);
   }
-  if (typeof s.path === 'string' && s.path.length > 500) issues.push("'path' is longer than 500 characters.");
   if ((s.code !== undefined || s.message !== undefined) && s.status === undefined) issues.push("'code' and 'message' go with 'status'.");
   return issues;
 }
 
-/** `*` → any run of characters (slashes too), `?` → one character; everything else literal. */
-function globToRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${body}$`, 'i');
+/**
+ * `pathRegex` runs on RE2 (re2js), whose time is linear in the path whatever the pattern: V8's
+ * backtracking engine took 15 s on one Graph call for `(a|a)+$`, blocking every other request,
+ * and no syntactic guard catches every such pattern (https://github.com/google/re2/wiki/WhyRE2).
+ * RE2 has no backreferences nor lookaround (https://github.com/google/re2/wiki/Syntax): a pattern
+ * that needs them is refused, saying so.
+ */
+function compilePathRegex(pattern: string): PathMatcher {
+  const re = RE2JS.compile(pattern, RE2JS.CASE_INSENSITIVE);
+  return (path) => re.matcher(path).find();
+}
+
+/** Why `pattern` cannot be a `pathRegex`, or undefined when it can. */
+function pathRegexProblem(pattern: string): string | undefined {
+  try {
+    compilePathRegex(pattern);
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof RE2JSException)) throw e;
+    // A pattern JavaScript takes but RE2 does not uses what RE2 leaves out on purpose.
+    if (isJavaScriptRegExp(pattern)) {
+      return `'pathRegex' uses syntax that RE2, the linear-time engine faults match with, does not support (backreferences and lookaround are not supported): ${e.message}.`;
+    }
+    return "'pathRegex' is not a valid regular expression.";
+  }
+}
+
+function isJavaScriptRegExp(pattern: string): boolean {
+  try {
+    new RegExp(pattern, 'i');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -116,7 +145,7 @@ export function seededShare(seed: number, n: number): number {
 
 interface ActiveFault {
   view: GraphFault;
-  pattern: RegExp;
+  matches: PathMatcher;
   method: string | undefined;
 }
 
@@ -137,8 +166,8 @@ export class GraphFaults {
       applied: 0,
       ...(spec.count !== undefined ? { remaining: spec.count } : spec.limit !== undefined ? { remaining: spec.limit } : {}),
     };
-    const pattern = spec.pathRegex !== undefined ? new RegExp(spec.pathRegex, 'i') : globToRegExp(spec.path ?? '*');
-    this.faults.push({ view, pattern, method: spec.method?.toUpperCase() });
+    const matches = spec.pathRegex !== undefined ? compilePathRegex(spec.pathRegex) : compileGlob(spec.path ?? '*');
+    this.faults.push({ view, matches, method: spec.method?.toUpperCase() });
     return { ...view };
   }
 
@@ -171,7 +200,7 @@ export class GraphFaults {
     for (const f of this.faults) {
       const v = f.view;
       if (f.method !== undefined && f.method !== m) continue;
-      if (!f.pattern.test(path)) continue;
+      if (!f.matches(path)) continue;
       // A failure fault that would fire after another failure already fired is left untouched,
       // so its counters describe the calls it actually shaped.
       if (v.status !== undefined && outcome.failure) continue;
