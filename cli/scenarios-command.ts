@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { checkReachable, DEFAULT_SCENARIOS_DIR, HtmlReporter, loadScenarios, sharedServicesOptionsFromEnv, type LoadedScenario } from '../harness/src/index.js';
+import { checkReachable, DEFAULT_SCENARIOS_DIR, HtmlReporter, loadScenarios, sharedServicesOptions, type LoadedScenario, type ScenarioRunSettings } from '../harness/src/index.js';
 import { PROJECT_ROOT, SCENARIO_CONCURRENCY, SCENARIOS_TEST_FILE, scenarioProjectTest } from '../harness/src/vitest/config.js';
 
 /**
@@ -33,7 +33,7 @@ run options:
   --tls              start the in-process mock on HTTPS (default: plain HTTP)
   --concurrency N    scenarios at once                                 (${SCENARIO_CONCURRENCY})
   --seed N           shuffle seed, to repeat an order                  (random)
-  --dir DIR          scenario files                                    (the repository's scenarios/)
+  --dir DIR          scenario files                                    (the shipped catalog)
   -h, --help
 `;
 
@@ -59,20 +59,16 @@ export async function runScenariosCommand(args: string[], io: Io): Promise<numbe
   }
 }
 
-/** Vitest, and the sources it runs (TypeScript scenario files, the adapter), are needed: a clone with dev dependencies. */
+/** The scenario folder must exist (the shipped catalog always does). */
 function missingPrerequisite(dir: string): string | undefined {
-  if (!existsSync(join(PROJECT_ROOT, SCENARIOS_TEST_FILE))) {
-    return `the scenario adapter ${SCENARIOS_TEST_FILE} is not here (${PROJECT_ROOT}): run mock-entra scenarios from a clone of the repository`;
-  }
-  if (!existsSync(dir)) return `no scenario folder ${dir}`;
-  return undefined;
+  return existsSync(dir) ? undefined : `no scenario folder ${dir}`;
 }
 
 async function importVitest(): Promise<typeof import('vitest/node')> {
   try {
     return await import('vitest/node');
   } catch {
-    throw new Error('mock-entra scenarios needs vitest (and playwright-core, openid-client): npm install (dev dependencies included)');
+    throw new Error('mock-entra scenarios needs vitest, playwright-core and openid-client next to it: npm install --save-dev vitest@4.1 playwright-core openid-client');
   }
 }
 
@@ -180,24 +176,20 @@ async function run(args: string[], io: Io): Promise<number> {
   }
   const out = resolve(values.out ?? join('reports', 'scenarios'));
 
-  // The global setup and the workers read their settings from the environment.
-  const env: Record<string, string | undefined> = {
-    MOCK_ENTRA_IDP_URL: idpUrl,
-    MOCK_ENTRA_CA: values.ca ? resolve(values.ca) : process.env.MOCK_ENTRA_CA,
-    MOCK_ENTRA_SCENARIOS_TLS: values.tls ? '1' : process.env.MOCK_ENTRA_SCENARIOS_TLS,
-    MOCK_ENTRA_SCENARIOS: positionals.join(','),
-    MOCK_ENTRA_SCENARIOS_DIR: dir,
-    MOCK_ENTRA_REPORT_DIR: out,
-  };
-  for (const [k, v] of Object.entries(env)) {
-    if (v === undefined || v === '') delete process.env[k];
-    else process.env[k] = v;
+  // What the global setup and the workers are told, through vitest's `provide` (run-settings.ts).
+  let settings: ScenarioRunSettings;
+  try {
+    const services = sharedServicesOptions({ idpUrl, caFile: values.ca ?? process.env.MOCK_ENTRA_CA, tls: values.tls === true || process.env.MOCK_ENTRA_SCENARIOS_TLS === '1' });
+    settings = { dir, filters: positionals, reportDir: out, services };
+  } catch (e) {
+    io.stderr(`mock-entra scenarios run: ${(e as Error).message}\n`);
+    return 2;
   }
 
   if (idpUrl) {
     // Say it plainly before vitest starts (a global setup failure is printed as an "Unhandled Error").
     try {
-      await checkReachable(idpUrl, sharedServicesOptionsFromEnv().caPem);
+      await checkReachable(idpUrl, settings.services?.caPem);
     } catch (e) {
       io.stderr(`mock-entra scenarios run: ${(e as Error).message}\n`);
       return 1;
@@ -237,6 +229,8 @@ async function run(args: string[], io: Io): Promise<number> {
     testTimeout: project.testTimeout,
     hookTimeout: project.hookTimeout,
     maxWorkers: 1,
+    provide: { mockEntraRun: settings },
+    server: { deps: { inline: project.inline } },
     reporters: vitestReporters as never,
   });
   const failed = vitest.state.getCountOfFailedTests();

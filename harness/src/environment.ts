@@ -49,8 +49,16 @@ export interface HarnessEnvironment {
  * (a PEM file; else `NODE_EXTRA_CA_CERTS` for an https URL), `MOCK_ENTRA_SCENARIOS_TLS=1`.
  */
 export function sharedServicesOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): SharedServicesOptions {
-  const idpUrl = env.MOCK_ENTRA_IDP_URL?.trim() || undefined;
-  const caFile = env.MOCK_ENTRA_CA || (idpUrl?.startsWith('https:') ? env.NODE_EXTRA_CA_CERTS : undefined);
+  return sharedServicesOptions({ idpUrl: env.MOCK_ENTRA_IDP_URL, caFile: env.MOCK_ENTRA_CA, tls: env.MOCK_ENTRA_SCENARIOS_TLS === '1' || env.MOCK_ENTRA_SCENARIOS_TLS === 'true' }, env);
+}
+
+/**
+ * The mock to run against: attach to `idpUrl` (trusting the CA in `caFile`, else
+ * `NODE_EXTRA_CA_CERTS` for an https URL), or start one in-process, over TLS when `tls`.
+ */
+export function sharedServicesOptions(o: { idpUrl?: string | undefined; caFile?: string | undefined; tls?: boolean | undefined }, env: NodeJS.ProcessEnv = process.env): SharedServicesOptions {
+  const idpUrl = o.idpUrl?.trim() || undefined;
+  const caFile = o.caFile || (idpUrl?.startsWith('https:') ? env.NODE_EXTRA_CA_CERTS : undefined);
   let caPem: string | undefined;
   if (caFile) {
     try {
@@ -59,7 +67,7 @@ export function sharedServicesOptionsFromEnv(env: NodeJS.ProcessEnv = process.en
       throw new Error(`cannot read the mock's CA certificate ${caFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
   }
-  return { idpUrl, caPem, tls: env.MOCK_ENTRA_SCENARIOS_TLS === '1' || env.MOCK_ENTRA_SCENARIOS_TLS === 'true' };
+  return { idpUrl, caPem, tls: o.tls === true };
 }
 
 /** Starts (or attaches to) the mock and launches the shared Chromium. */

@@ -58,6 +58,7 @@ export {
   startSharedServices,
   connectHarnessEnvironment,
   sharedServicesOptionsFromEnv,
+  sharedServicesOptions,
   checkReachable,
   type HarnessEnvironment,
   type SharedServices,
@@ -66,6 +67,7 @@ export {
 } from './environment.js';
 export { loadScenarios, findScenarioFiles, scenarioIdentity, matchesFilter, parseFilters, DEFAULT_SCENARIOS_DIR } from './load-scenarios.js';
 export { HtmlReporter, type HtmlReporterOptions } from './reporters/html.js';
+export { scenarioRunFromEnv, type ScenarioRunSettings } from './vitest/run-settings.js';
 export { launchChromium } from './drivers/browser.js';
 export { findChromium, CHROMIUM_ARGS } from '../../mock-idp/src/index.js';
 /** The default tenant's well-known ids (the README's table): scenarios use them; the engine maps them onto each run's tenant. */

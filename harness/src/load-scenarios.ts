@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { LoadedScenario, Scenario } from './scenario.js';
@@ -11,8 +11,11 @@ import { packagePath } from '../../mock-idp/src/support/package-root.js';
 
 export const SCENARIO_SUFFIX = /\.scenario\.(?:ts|mts|js|mjs)$/;
 
-/** The repository's `scenarios/` folder. */
-export const DEFAULT_SCENARIOS_DIR = packagePath('scenarios');
+/**
+ * The shipped catalog: `scenarios/` in a clone (TypeScript), `dist/scenarios/` in an installed
+ * package (tsc's build of the same files, importing dist/harness/src/index.js).
+ */
+export const DEFAULT_SCENARIOS_DIR = existsSync(packagePath('scenarios')) ? packagePath('scenarios') : packagePath('dist', 'scenarios');
 
 /** Every scenario file under `dir`, sorted by path. */
 export function findScenarioFiles(dir: string = DEFAULT_SCENARIOS_DIR): string[] {

@@ -5,7 +5,7 @@ import type { Reporter, TestCase, TestModule, TestRunEndReason } from 'vitest/no
 type SerializedError = Parameters<NonNullable<Reporter['onTestRunEnd']>>[1][number];
 import { describeRequest } from '../explain.js';
 import type { ScenarioMeta } from '../vitest/meta.js';
-import { reportDir } from '../vitest/meta.js';
+import { reportDirOf } from '../vitest/run-settings.js';
 import '../vitest/provided-context.js';
 
 /**
@@ -18,7 +18,7 @@ import '../vitest/provided-context.js';
  * // vitest.config.ts: reporters: ['default', new HtmlReporter({ outputFile: 'reports/scenarios/index.html' })]
  */
 export interface HtmlReporterOptions {
-  /** Default `<MOCK_ENTRA_REPORT_DIR or reports/scenarios>/index.html`. */
+  /** Default `reports/scenarios/index.html`. */
   outputFile?: string;
   /** Called with the path once written (the CLI prints it). */
   onWritten?: (file: string) => void;
@@ -44,7 +44,7 @@ export class HtmlReporter implements Reporter {
   private readonly outputFile: string;
 
   constructor(private readonly options: HtmlReporterOptions = {}) {
-    this.outputFile = resolve(options.outputFile ?? join(reportDir(), 'index.html'));
+    this.outputFile = resolve(options.outputFile ?? join(reportDirOf(undefined), 'index.html'));
   }
 
   onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>, reason: TestRunEndReason): void {

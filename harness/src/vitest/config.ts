@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../../mock-idp/src/support/package-root.js';
 
 /**
@@ -6,20 +8,37 @@ import { PACKAGE_ROOT } from '../../../mock-idp/src/support/package-root.js';
  * concurrency and shuffling.
  */
 
-/** The repository root. */
+/** The package's root: the repository, or node_modules/mock-entra of an installed package. */
 export const PROJECT_ROOT = PACKAGE_ROOT;
 
-/** Sources of the adapter and the global setup — vitest transforms TypeScript itself. */
-export const SCENARIOS_TEST_FILE = 'harness/test/scenarios.test.ts';
+/**
+ * A clone runs the harness from its TypeScript sources (vitest transforms them); an installed
+ * package has only tsc's build under dist/. The adapter and the global setup run from whichever
+ * is there, so that they share module instances with the scenario files (`mock-entra/harness`
+ * is dist/harness/src/index.js in a package).
+ */
+const FROM_SOURCES = existsSync(join(PACKAGE_ROOT, 'harness', 'src', 'vitest', 'adapter.ts'));
+
+/** The adapter (one vitest test per scenario), relative to PROJECT_ROOT. */
+export const SCENARIOS_TEST_FILE = FROM_SOURCES ? 'harness/src/vitest/adapter.ts' : 'dist/harness/src/vitest/adapter.js';
+export const GLOBAL_SETUP_FILE = FROM_SOURCES ? 'harness/src/vitest/global-setup.ts' : 'dist/harness/src/vitest/global-setup.js';
+/**
+ * In an installed package, vitest would hand the harness to plain Node (it sits in
+ * node_modules), which cannot import TypeScript scenario files; processed by vitest ("inlined"),
+ * the adapter's and the scenarios' imports of the harness meet in one module graph and every
+ * scenario file, TypeScript or not, loads through vitest.
+ */
+const INLINE = FROM_SOURCES ? [] : [/[\\/]dist[\\/](?:harness|scenarios)[\\/]/];
+
+/** The harness's own test (the repository only): runs every scenario and proves its expectations falsifiable. */
 export const HARNESS_TEST_FILE = 'harness/test/harness.test.ts';
-export const GLOBAL_SETUP_FILE = 'harness/src/vitest/global-setup.ts';
 
 /** Scenarios running at once in one worker. They mostly wait on the browser and the network, so a small machine copes. */
 export const SCENARIO_CONCURRENCY = 6;
 
 /**
  * In the repository's `scenarios` project (npm test) the scenarios run once, through the
- * harness's own test, which registers them like the adapter does and also proves each changed
+ * harness's own test, which registers them like the adapter and also proves each changed
  * expectation turns them red; `mock-entra scenarios run` runs the plain adapter.
  */
 export function scenarioProjectTest(o: { include?: string[]; concurrency?: number } = {}) {
@@ -27,6 +46,7 @@ export function scenarioProjectTest(o: { include?: string[]; concurrency?: numbe
     name: 'scenarios',
     include: o.include ?? [HARNESS_TEST_FILE],
     globalSetup: [GLOBAL_SETUP_FILE],
+    inline: INLINE,
     maxConcurrency: o.concurrency ?? SCENARIO_CONCURRENCY,
     sequence: { shuffle: true },
     testTimeout: 120_000,

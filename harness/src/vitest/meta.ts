@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { ScenarioReport } from '../runner.js';
 
 /**
@@ -10,12 +10,7 @@ export interface ScenarioMeta extends Omit<ScenarioReport, 'screenshots'> {
   screenshots: Array<{ step: number; label: string; url: string; file: string }>;
 }
 
-/** The directory reports and screenshots go to: MOCK_ENTRA_REPORT_DIR, default `reports/scenarios`. */
-export function reportDir(env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(env.MOCK_ENTRA_REPORT_DIR || join('reports', 'scenarios'));
-}
-
-export function toMeta(report: ScenarioReport, outDir: string = reportDir()): ScenarioMeta {
+export function toMeta(report: ScenarioReport, outDir: string): ScenarioMeta {
   const dir = join(outDir, 'screenshots');
   const screenshots: ScenarioMeta['screenshots'] = [];
   if (report.screenshots.length > 0) mkdirSync(dir, { recursive: true });

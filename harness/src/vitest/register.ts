@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, inject, test } from 'vitest';
 import { connectHarnessEnvironment, type HarnessEnvironment } from '../environment.js';
-import { DEFAULT_SCENARIOS_DIR, loadScenarios, parseFilters } from '../load-scenarios.js';
+import { DEFAULT_SCENARIOS_DIR, loadScenarios } from '../load-scenarios.js';
 import { runScenario, type ScenarioReport } from '../runner.js';
 import type { Expectation, LoadedScenario } from '../scenario.js';
-import { reportDir, toMeta } from './meta.js';
+import { toMeta } from './meta.js';
+import { reportDirOf } from './run-settings.js';
 import './provided-context.js';
 
 /**
@@ -13,9 +14,8 @@ import './provided-context.js';
  * with the engine's self-explaining message; its report rides along in the task meta for the
  * HTML and JSON reporters.
  *
- * Settings (environment): MOCK_ENTRA_SCENARIOS_DIR (default: the repository's scenarios/),
- * MOCK_ENTRA_SCENARIOS (filters: substrings of `<flow>/<id>`, comma-separated),
- * MOCK_ENTRA_REPORT_DIR (screenshots; default reports/scenarios).
+ * Settings: the run's (`inject('mockEntraRun')`, see run-settings.ts) — the scenario folder
+ * (default: the shipped catalog), filters, and where screenshots go.
  */
 export class ScenarioFailure extends Error {
   constructor(message: string) {
@@ -44,6 +44,7 @@ export async function closeHarnessEnvironment(): Promise<void> {
 export interface RegisterOptions {
   dir?: string;
   filters?: string[];
+
   /** Other expected outcomes to judge against each run (`runScenario`'s `variants`). */
   variants?: (scenario: LoadedScenario) => ReadonlyArray<readonly Expectation[]>;
   /** Called after a scenario passed, with its report (the harness's self-test asserts on the variants here). */
@@ -51,10 +52,9 @@ export interface RegisterOptions {
 }
 
 export async function registerScenarios(o: RegisterOptions = {}): Promise<LoadedScenario[]> {
-  const scenarios = await loadScenarios({
-    dir: o.dir ?? process.env.MOCK_ENTRA_SCENARIOS_DIR ?? DEFAULT_SCENARIOS_DIR,
-    filters: o.filters ?? parseFilters(process.env.MOCK_ENTRA_SCENARIOS),
-  });
+  const run = inject('mockEntraRun');
+  const screenshots = reportDirOf(run);
+  const scenarios = await loadScenarios({ dir: o.dir ?? run?.dir ?? DEFAULT_SCENARIOS_DIR, filters: o.filters ?? run?.filters ?? [] });
   beforeAll(async () => {
     await harnessEnvironment();
   });
@@ -63,7 +63,7 @@ export async function registerScenarios(o: RegisterOptions = {}): Promise<Loaded
     test.concurrent(`${s.flow}/${s.id} — ${s.title}`, { timeout: s.timeoutMs + 30_000 }, async ({ task }) => {
       const report = await runScenario(s, await harnessEnvironment(), o.variants ? { variants: o.variants(s) } : {});
       const { variants: _, ...shown } = report;
-      task.meta.scenario = toMeta(shown, reportDir());
+      task.meta.scenario = toMeta(shown, screenshots);
       if (!report.ok) throw new ScenarioFailure(report.failure ?? 'failed');
       await o.afterPass?.(s, report);
     });
