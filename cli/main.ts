@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { startMockEntra, DEFAULT_PORT } from '../mock-idp/src/server.js';
 import { loadCaCertificate } from '../mock-idp/src/keys/tls.js';
-import { defaultStateDir } from '../mock-idp/src/keys/state-dir.js';
+import { defaultStateDir, UntrustedStateError } from '../mock-idp/src/keys/state-dir.js';
 import { FixtureError } from '../mock-idp/src/directory/fixture-issues.js';
 import { CONTOSO } from '../mock-idp/src/contoso.js';
 
@@ -156,7 +156,7 @@ async function serve(args: string[]): Promise<number> {
     process.once('SIGTERM', stop);
     return -1; // keep running
   } catch (e) {
-    if (e instanceof FixtureError) {
+    if (e instanceof FixtureError || e instanceof UntrustedStateError) {
       io.stderr(`mock-entra: not starting — ${e.message}\n`);
       return 1;
     }

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { packagePath } from '../support/package-root.js';
 import { fileURLToPath } from 'node:url';
 import type { FixtureDocument } from '../directory/model.js';
+import { readTrustedFile, UntrustedStateError } from '../keys/state-dir.js';
 
 /**
  * A start that serves the same fixture files as an earlier one skips reading them as YAML and
@@ -54,10 +55,13 @@ export async function loadFixturesCached(files: string[], stateDir: string, load
   if (!key) return load();
   const path = join(stateDir, CACHE_DIR, `${key}.json`);
   try {
-    const entry = JSON.parse(await readFile(path, 'utf8')) as Entry;
-    if (entry.format === FORMAT && entry.key === key && Array.isArray(entry.document?.tenants)) return entry.document;
-  } catch {
-    // Not cached yet (or unreadable): load.
+    // Checked like a key: a document planted here would be served as the fixture (keys/state-dir.ts).
+    const text = await readTrustedFile(path);
+    const entry = text === undefined ? undefined : (JSON.parse(text) as Entry);
+    if (entry?.format === FORMAT && entry.key === key && Array.isArray(entry.document?.tenants)) return entry.document;
+  } catch (e) {
+    if (e instanceof UntrustedStateError) throw e;
+    // Unreadable or corrupt: load.
   }
   const document = await load();
   void store(stateDir, path, { format: FORMAT, key, document }).catch(() => undefined);
