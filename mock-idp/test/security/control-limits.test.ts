@@ -30,7 +30,7 @@ describe('generation through the control API', () => {
     expect(controlError(r)).toEqual({
       code: 'LimitExceeded',
       message:
-        'generate.users is 200000: the test-control API generates at most 5000 users per request. Start the mock with --max-generated-users N (MOCK_ENTRA_MAX_GENERATED_USERS) to allow more, or give the tenant in a fixture file at start (not bound by this limit).',
+        'generate.users is 200000: the test-control API generates at most 5000 users per request. Start the mock with --max-generated-users N (MOCK_ENTRA_MAX_GENERATED_USERS) to allow more, or load the tenant from a fixture file when the mock starts (those are not bound by this limit).',
     });
     expect(d.status).toBe(200);
     expect((await send(s.port, 'GET', `/_mock/tenants/${newTenant(1).id}`)).status).toBe(404);

@@ -199,7 +199,8 @@ async function tenantFromBody(ctx: MockContext, body: unknown, reply: FastifyRep
     fail(reply, 400, 'BadRequest', 'The body must be JSON: a tenant fixture, or a fixture document with one tenant.');
     return undefined;
   }
-  const maybeDoc = json as Partial<FixtureDocument>;
+  // `null`, a number, a string: not a document; the validator says what a tenant must be.
+  const maybeDoc = (typeof json === 'object' && json !== null ? json : {}) as Partial<FixtureDocument>;
   if (Array.isArray(maybeDoc.tenants)) {
     if (maybeDoc.tenants.length !== 1) {
       fail(reply, 400, 'BadRequest', 'A fixture document sent here must hold exactly one tenant.');
@@ -246,7 +247,7 @@ function generateOverLimit(ctx: MockContext, t: unknown): string | undefined {
   ];
   for (const { what, asked, max, flag } of limits) {
     if (typeof asked === 'number' && asked > max) {
-      return `generate.${what} is ${asked}: the test-control API generates at most ${max} ${what} per request. Start the mock with ${flag} to allow more, or give the tenant in a fixture file at start (not bound by this limit).`;
+      return `generate.${what} is ${asked}: the test-control API generates at most ${max} ${what} per request. Start the mock with ${flag} to allow more, or load the tenant from a fixture file when the mock starts (those are not bound by this limit).`;
     }
   }
   return undefined;
