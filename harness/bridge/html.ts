@@ -1,5 +1,5 @@
 import type { BridgeError } from './bridge-error.js';
-import type { BridgeStatus, BridgeUser } from './index.js';
+import type { BridgeStatus, BridgeUser } from './bridge-types.js';
 
 /**
  * The bridge's pages: plain HTML, no script, every value escaped. Element ids are stable so a

@@ -1,5 +1,5 @@
 import type { RequestLogEntry } from '../../mock-idp/src/index.js';
-import type { ScenarioReport } from './runner.js';
+import type { ScenarioReport } from './report.js';
 
 /**
  * Turning a run into words: what failed (expected vs actual), the AADSTS codes and messages

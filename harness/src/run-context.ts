@@ -3,7 +3,8 @@ import type { MockEntraControl, RequestLogEntry, TenantFixture, User } from '../
 import { CONTOSO } from '../../mock-idp/src/index.js';
 import { startBridge, type BridgeConfig, type BridgeError, type RunningBridge } from '../bridge/index.js';
 import type { HarnessEnvironment } from './environment.js';
-import type { ScenarioTenant } from './tenant.js';
+import { localizeValue } from './localize.js';
+import type { ScenarioTenant } from './scenario-tenant.js';
 
 /**
  * The state of one scenario run: its tenant, the bridge (started on first use), the browser
@@ -178,14 +179,3 @@ export class ScenarioRun {
   }
 }
 
-const CONTOSO_DOMAIN = new RegExp(CONTOSO.domain.replace(/\./g, '\\.'), 'gi');
-const CONTOSO_TENANT = new RegExp(CONTOSO.tenantId, 'gi');
-
-export function localizeValue(value: unknown, tenant: { id: string; domain: string }): unknown {
-  if (typeof value === 'string') return value.replace(CONTOSO_DOMAIN, tenant.domain).replace(CONTOSO_TENANT, tenant.id);
-  if (Array.isArray(value)) return value.map((v) => localizeValue(v, tenant));
-  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, localizeValue(v, tenant)]));
-  }
-  return value;
-}

@@ -1,9 +1,12 @@
 import type { RequestLogEntry } from '../../mock-idp/src/index.js';
 import { explainFailure } from './explain.js';
 import type { HarnessEnvironment } from './environment.js';
-import { ScenarioRun, type AadstsSighting, type Screenshot } from './run-context.js';
+import type { CheckReport, ScenarioReport, StepReport, VariantReport } from './report.js';
+import { ScenarioRun } from './run-context.js';
 import type { Expectation, LoadedScenario, Scenario } from './scenario.js';
 import { createScenarioTenant } from './tenant.js';
+
+export type { CheckReport, ScenarioReport, StepReport, VariantReport } from './report.js';
 
 /**
  * The engine: one scenario, start to end — its own tenant, the steps in order, every
@@ -11,53 +14,6 @@ import { createScenarioTenant } from './tenant.js';
  * and a report that explains a failure by itself (expected vs actual, the AADSTS codes and
  * messages seen, the last request to the mock).
  */
-
-export interface StepReport {
-  index: number;
-  kind: string;
-  label: string;
-  ok: boolean;
-  /** What happened, in words. */
-  summary?: string;
-  /** Why the step could not be carried out. */
-  error?: string;
-  durationMs: number;
-}
-
-export interface CheckReport {
-  kind: string;
-  label: string;
-  ok: boolean;
-  expected: string;
-  actual: string;
-}
-
-export interface ScenarioReport {
-  id: string;
-  flow: string;
-  file: string;
-  title: string;
-  reproduces: string;
-  ok: boolean;
-  tenant?: { id: string; domain: string; authority: string };
-  steps: StepReport[];
-  checks: CheckReport[];
-  /** A step or the harness itself failed (the expectations were then not checked). */
-  error?: string;
-  aadstsSeen: AadstsSighting[];
-  /** The tenant's request log, as the mock recorded it (secrets masked); long logs keep their first and last entries. */
-  requests: RequestLogEntry[];
-  /** Entries left out of `requests` in the middle of a long log. */
-  requestsOmitted?: number;
-  /** Every browser page on failure; the final page on success. */
-  screenshots: Screenshot[];
-  startedAt: string;
-  durationMs: number;
-  /** The self-explaining failure message (undefined when ok). */
-  failure?: string;
-  /** With `options.variants`: each variant's verdict, in order. */
-  variants?: VariantReport[];
-}
 
 export interface RunScenarioOptions {
   /** Keep the scenario's tenant in the mock after the run (to inspect it). Default false. */
@@ -70,12 +26,6 @@ export interface RunScenarioOptions {
   variants?: ReadonlyArray<readonly Expectation[]>;
 }
 
-/** The verdict on one variant of the expected outcome. */
-export interface VariantReport {
-  ok: boolean;
-  checks: CheckReport[];
-  failure?: string;
-}
 
 /**
  * Runs one scenario. Never throws for a scenario failure: read `report.ok` / `report.failure`

@@ -1,7 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { CONTOSO, DEFAULT_FIXTURE_PATH, loadFixtureFile, type MockEntraControl, type TenantFixture, type TenantSource } from '../../mock-idp/src/index.js';
-import { localizeValue } from './run-context.js';
+import { localizeValue } from './localize.js';
 import type { TenantSpec } from './scenario.js';
+import type { ScenarioTenant } from './scenario-tenant.js';
+
+export type { ScenarioTenant } from './scenario-tenant.js';
 
 /**
  * Every scenario run gets a tenant of its own: a copy of its base fixture under a fresh tenant
@@ -10,16 +13,6 @@ import type { TenantSpec } from './scenario.js';
  * proceed side by side without seeing each other. Application, user and group ids stay as they
  * are — they are per tenant in Entra too — so scenarios can use the default tenant's ids.
  */
-export interface ScenarioTenant {
-  id: string;
-  domain: string;
-  displayName: string;
-  /** `${idpUrl}/${id}` */
-  authority: string;
-  /** `${authority}/v2.0/.well-known/openid-configuration` */
-  discoveryUrl: string;
-  issuer: string;
-}
 
 let contoso: Promise<TenantFixture> | undefined;
 

@@ -1,0 +1,62 @@
+import type { RequestLogEntry } from '../../mock-idp/src/index.js';
+import type { AadstsSighting, Screenshot } from './run-context.js';
+
+/**
+ * What a scenario run reports: its steps, its checks, the request log and screenshots, and the
+ * self-explaining failure. The engine (runner.ts) writes it; the explanation (explain.ts) and the
+ * reporters read it.
+ */
+
+export interface StepReport {
+  index: number;
+  kind: string;
+  label: string;
+  ok: boolean;
+  /** What happened, in words. */
+  summary?: string;
+  /** Why the step could not be carried out. */
+  error?: string;
+  durationMs: number;
+}
+
+export interface CheckReport {
+  kind: string;
+  label: string;
+  ok: boolean;
+  expected: string;
+  actual: string;
+}
+
+export interface ScenarioReport {
+  id: string;
+  flow: string;
+  file: string;
+  title: string;
+  reproduces: string;
+  ok: boolean;
+  tenant?: { id: string; domain: string; authority: string };
+  steps: StepReport[];
+  checks: CheckReport[];
+  /** A step or the harness itself failed (the expectations were then not checked). */
+  error?: string;
+  aadstsSeen: AadstsSighting[];
+  /** The tenant's request log, as the mock recorded it (secrets masked); long logs keep their first and last entries. */
+  requests: RequestLogEntry[];
+  /** Entries left out of `requests` in the middle of a long log. */
+  requestsOmitted?: number;
+  /** Every browser page on failure; the final page on success. */
+  screenshots: Screenshot[];
+  startedAt: string;
+  durationMs: number;
+  /** The self-explaining failure message (undefined when ok). */
+  failure?: string;
+  /** With `options.variants`: each variant's verdict, in order. */
+  variants?: VariantReport[];
+}
+
+/** The verdict on one variant of the expected outcome. */
+export interface VariantReport {
+  ok: boolean;
+  checks: CheckReport[];
+  failure?: string;
+}
