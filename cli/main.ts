@@ -32,6 +32,7 @@ serve options (environment variable in brackets):
                                                                [MOCK_ENTRA_MAX_GENERATED_USERS]
       --max-generated-groups N  most groups one /_mock/ request generates (1000)
                                                                [MOCK_ENTRA_MAX_GENERATED_GROUPS]
+      --log              request log on stdout (Fastify's; secrets masked) [MOCK_ENTRA_LOG=1]
   -h, --help
 `;
 
@@ -131,7 +132,7 @@ async function serve(args: string[]): Promise<number> {
       allowRemoteControl: values['allow-remote-control'] ?? flag(env.MOCK_ENTRA_REMOTE_CONTROL),
       ...((values['control-token'] || env.MOCK_ENTRA_CONTROL_TOKEN) ? { controlToken: values['control-token'] || env.MOCK_ENTRA_CONTROL_TOKEN } : {}),
       ...limits,
-      logger: values.log ?? false,
+      logger: values.log ?? flag(env.MOCK_ENTRA_LOG),
     });
     const lines = [`mock-entra is serving ${mock.url}`, ''];
     for (const t of mock.tenants) lines.push(`  tenant ${t.displayName} (${t.id})`, `    authority   ${t.authority}`, `    discovery   ${t.discoveryUrl}`);

@@ -16,6 +16,7 @@ import { registerOverageRoute } from './routes/graph/overage.js';
 import { registerGraphRoutes } from './routes/graph/index.js';
 import { registerControlRoutes } from './routes/control/index.js';
 import { sendNotFound } from './views/not-found.js';
+import { maskedLoggerOptions } from './support/masked-logger.js';
 
 /** Bodies above this are refused before parsing (Entra-shaped 400, never a 413 page). */
 const BODY_LIMIT = 1024 * 1024;
@@ -27,7 +28,8 @@ const BODY_LIMIT = 1024 * 1024;
 export function buildApp(ctx: MockContext, https?: { key: string; cert: string }): FastifyInstance {
   const app = Fastify({
     ...(https ? { https } : {}),
-    logger: ctx.options.logger,
+    // Secrets masked in every line (support/masked-logger.ts): --log must not print client_secret or passwd.
+    logger: ctx.options.logger ? maskedLoggerOptions() : false,
     bodyLimit: BODY_LIMIT,
     // Entra's paths are case-insensitive in the fixed segments (/OAuth2/V2.0/Token works).
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 500 },

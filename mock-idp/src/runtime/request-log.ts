@@ -1,9 +1,11 @@
+import { maskUrl } from '../support/secret-params.js';
+
 /** One request as the mock saw it, attributed to a tenant. Read through /_mock/tenants/{id}/requests. */
 export interface RequestLogEntry {
   /** ISO time by the tenant's clock. */
   time: string;
   method: string;
-  /** Path and query, with secrets (client_secret, code, tokens, passwords) masked. */
+  /** Path and query, with secrets (client_secret, code, tokens, passwords: support/secret-params.ts) masked. Bodies are never logged. */
   url: string;
   /** Route id, e.g. `token`, `authorize`, `discovery.v2`. */
   endpoint: string;
@@ -98,5 +100,5 @@ function format(e: RawEntry): RequestLogEntry {
   };
 }
 
-const SECRET_PARAMS = /([?&](?:client_secret|code|refresh_token|client_assertion|assertion|password|id_token_hint|access_token|code_verifier)=)[^&]*/gi;
-export const maskUrl = (url: string): string => url.replace(SECRET_PARAMS, '$1***');
+/** Masked from the one list of secret parameters (support/secret-params.ts), which --log uses too. */
+export { maskUrl };
