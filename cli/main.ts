@@ -28,9 +28,9 @@ serve options (environment variable in brackets):
       --control-token TOKEN   control credential: Authorization: Bearer TOKEN reaches /_mock/
                               from any address and host name          [MOCK_ENTRA_CONTROL_TOKEN]
       --max-tenants N         most tenants; more via /_mock/ refused (100) [MOCK_ENTRA_MAX_TENANTS]
-      --max-generated-users N   most users one /_mock/ request generates (5000)
+      --max-generated-users N   most users one /_mock/ request generates (10000)
                                                                [MOCK_ENTRA_MAX_GENERATED_USERS]
-      --max-generated-groups N  most groups one /_mock/ request generates (1000)
+      --max-generated-groups N  most groups one /_mock/ request generates (5000)
                                                                [MOCK_ENTRA_MAX_GENERATED_GROUPS]
       --log              request log on stdout (Fastify's; secrets masked) [MOCK_ENTRA_LOG=1]
   -h, --help

@@ -45,10 +45,10 @@ export interface MockEntraOptions {
   maxTenants?: number;
   /**
    * Most users one control-API request may `generate` (fixtures given at start are not bound).
-   * Default 5,000. Env MOCK_ENTRA_MAX_GENERATED_USERS.
+   * Default 10,000. Env MOCK_ENTRA_MAX_GENERATED_USERS.
    */
   maxGeneratedUsers?: number;
-  /** Most groups one control-API request may `generate`. Default 1,000. Env MOCK_ENTRA_MAX_GENERATED_GROUPS. */
+  /** Most groups one control-API request may `generate`. Default 5,000. Env MOCK_ENTRA_MAX_GENERATED_GROUPS. */
   maxGeneratedGroups?: number;
   /** Fastify's logger. Default false. */
   logger?: boolean;
@@ -75,13 +75,14 @@ export interface ResolvedOptions {
  * What the test-control API may create, unless raised by the options above. One 192-byte
  * `POST /_mock/tenants` asking to generate 200,000 users and 20,000 groups held the event loop
  * for 1.9 s and took 210 MiB; the schema alone allows a million of each.
- * - 5,000 users and 1,000 groups per request: enough for every paging case (Graph pages hold at
- *   most 999 objects, https://learn.microsoft.com/en-us/graph/paging) and for users over the
- *   200-group token limit (https://learn.microsoft.com/en-us/security/zero-trust/develop/configure-tokens-group-claims-app-roles),
- *   generated in well under 100 ms with a few MiB; a bigger tenant belongs in a fixture given
- *   at start (`--fixture`), which is not bound, or raise the limits.
+ * - 10,000 users and 5,000 groups per request: above every paging case (Graph pages hold at
+ *   most 999 objects, https://learn.microsoft.com/en-us/graph/paging), users over the 200-group
+ *   token limit (https://learn.microsoft.com/en-us/entra/identity-platform/id-token-claims-reference#groups-overage-claim)
+ *   and the shipped 2,000-group sync scenario; measured at about 0.2 s and 9 MiB per tenant.
+ *   A bigger tenant belongs in a fixture file given at start (`--fixture`, not bound), or raise
+ *   the limits.
  * - 100 tenants: parallel test runs each make a tenant and delete it, so a run holds about as
- *   many as it has workers; 100 leaves room for leaks of a long session while bounding what a
- *   loop of creates can take (100 × the largest generated tenant ≈ 0.5 GiB).
+ *   many as it has workers; 100 leaves room for what a long session leaks while bounding what a
+ *   loop of creates can hold (100 × the largest generated tenant: about 1 GiB).
  */
-export const CONTROL_LIMIT_DEFAULTS = { maxTenants: 100, maxGeneratedUsers: 5_000, maxGeneratedGroups: 1_000 } as const;
+export const CONTROL_LIMIT_DEFAULTS = { maxTenants: 100, maxGeneratedUsers: 10_000, maxGeneratedGroups: 5_000 } as const;

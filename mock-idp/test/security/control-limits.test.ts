@@ -30,17 +30,17 @@ describe('generation through the control API', () => {
     expect(controlError(r)).toEqual({
       code: 'LimitExceeded',
       message:
-        'generate.users is 200000: the test-control API generates at most 5000 users per request. Start the mock with --max-generated-users N (MOCK_ENTRA_MAX_GENERATED_USERS) to allow more, or load the tenant from a fixture file when the mock starts (those are not bound by this limit).',
+        'generate.users is 200000: the test-control API generates at most 10000 users per request. Start the mock with --max-generated-users N (MOCK_ENTRA_MAX_GENERATED_USERS) to allow more, or load the tenant from a fixture file when the mock starts (those are not bound by this limit).',
     });
     expect(d.status).toBe(200);
     expect((await send(s.port, 'GET', `/_mock/tenants/${newTenant(1).id}`)).status).toBe(404);
   });
 
   it('refuses too many groups, and generation added by PUT or by JSON Patch, in the same words', async () => {
-    const groups = await send(s.port, 'POST', '/_mock/tenants', json({ extends: 'contoso', ...newTenant(2), generate: { seed: 1, users: 10, groups: 1_001 } }));
-    expect(controlError(groups).message).toMatch(/^generate\.groups is 1001: the test-control API generates at most 1000 groups per request\. Start the mock with --max-generated-groups N \(MOCK_ENTRA_MAX_GENERATED_GROUPS\)/);
+    const groups = await send(s.port, 'POST', '/_mock/tenants', json({ extends: 'contoso', ...newTenant(2), generate: { seed: 1, users: 10, groups: 5_001 } }));
+    expect(controlError(groups).message).toMatch(/^generate\.groups is 5001: the test-control API generates at most 5000 groups per request\. Start the mock with --max-generated-groups N \(MOCK_ENTRA_MAX_GENERATED_GROUPS\)/);
     const { fixture } = (await send(s.port, 'GET', `/_mock/tenants/${T}`)).json as { fixture: Record<string, unknown> };
-    const put = await send(s.port, 'PUT', `/_mock/tenants/${T}/fixture`, json({ ...fixture, generate: { seed: 1, users: 5_001, groups: 1 } }));
+    const put = await send(s.port, 'PUT', `/_mock/tenants/${T}/fixture`, json({ ...fixture, generate: { seed: 1, users: 10_001, groups: 1 } }));
     expect(put.status).toBe(400);
     expect(controlError(put).code).toBe('LimitExceeded');
     const patch = await send(s.port, 'PATCH', `/_mock/tenants/${T}/fixture`, { headers: { 'content-type': 'application/json-patch+json' }, body: JSON.stringify([{ op: 'add', path: '/generate', value: { seed: 1, users: 1_000_000, groups: 0 } }]) });
@@ -61,16 +61,16 @@ describe('generation through the control API', () => {
   });
 
   it('does not bind fixtures given at start (a big tenant belongs there)', async () => {
-    const ctx = await createContext({ fixtures: [{ tenants: [{ extends: 'contoso', ...newTenant(5), generate: { seed: 1, users: 6_000, groups: 1_200 } }] }], maxGeneratedUsers: 10, maxGeneratedGroups: 1 });
+    const ctx = await createContext({ fixtures: [{ tenants: [{ extends: 'contoso', ...newTenant(5), generate: { seed: 1, users: 3_000, groups: 600 } }] }], maxGeneratedUsers: 10, maxGeneratedGroups: 1 });
     try {
-      expect(ctx.tenants.get(newTenant(5).id)?.directory.users.size).toBeGreaterThan(6_000);
+      expect(ctx.tenants.get(newTenant(5).id)?.directory.users.size).toBeGreaterThan(3_000);
     } finally {
       ctx.store.close();
     }
   });
 
   it('documents its defaults, and refuses a limit that is not a whole number', () => {
-    expect(CONTROL_LIMIT_DEFAULTS).toEqual({ maxTenants: 100, maxGeneratedUsers: 5_000, maxGeneratedGroups: 1_000 });
+    expect(CONTROL_LIMIT_DEFAULTS).toEqual({ maxTenants: 100, maxGeneratedUsers: 10_000, maxGeneratedGroups: 5_000 });
     expect(resolveOptions({})).toMatchObject({ ...CONTROL_LIMIT_DEFAULTS, controlToken: undefined });
     expect(resolveOptions({ controlToken: '' }).controlToken).toBeUndefined();
     expect(() => resolveOptions({ maxTenants: -1 })).toThrow('maxTenants must be a whole number ≥ 0, not -1');
