@@ -15,6 +15,8 @@ import { fail, tenant } from './control-reply.js';
  *   {"status":429,"retryAfterSeconds":2,"count":3,"path":"/v1.0/groups*"}
  *   {"status":503,"rate":0.3,"seed":42,"limit":10}
  *   {"latencyMs":250,"path":"/v1.0/users*"}
+ * `path` (a glob) and `pathRegex` (RE2 syntax) are at most 500 characters and match in time linear
+ * in the path (runtime/path-glob.ts, runtime/faults.ts): a test's pattern cannot stall the server.
  * Registered inside the control plugin, so the loopback-only rule applies.
  */
 export function registerFaultRoutes(control: FastifyInstance, ctx: MockContext): void {
