@@ -64,7 +64,7 @@ export function sharedServicesOptions(o: { idpUrl?: string | undefined; caFile?:
     try {
       caPem = readFileSync(caFile, 'utf8');
     } catch (e) {
-      throw new Error(`cannot read the mock's CA certificate ${caFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new Error(`cannot read the mock's CA certificate ${caFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
     }
   }
   return { idpUrl, caPem, tls: o.tls === true };
@@ -110,7 +110,7 @@ export async function checkReachable(idpUrl: string, caPem: string | undefined):
       : err.code === 'ECONNREFUSED'
         ? ' — is the mock running? (`mock-entra serve`)'
         : '';
-    throw new Error(`cannot reach the mock's test-control API at ${idpUrl}/_mock/health: ${err.message}${hint}`);
+    throw new Error(`cannot reach the mock's test-control API at ${idpUrl}/_mock/health: ${err.message}${hint}`, { cause: e });
   }
 }
 

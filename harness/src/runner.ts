@@ -1,7 +1,6 @@
-import type { RequestLogEntry } from '../../mock-idp/src/index.js';
 import { explainFailure } from './explain.js';
 import type { HarnessEnvironment } from './environment.js';
-import type { CheckReport, ScenarioReport, StepReport, VariantReport } from './report.js';
+import type { CheckReport, ScenarioReport } from './report.js';
 import { ScenarioRun } from './run-context.js';
 import type { Expectation, LoadedScenario, Scenario } from './scenario.js';
 import { createScenarioTenant } from './tenant.js';

@@ -215,7 +215,7 @@ async function browserJourney(
   } catch (e) {
     outcome.finalUrl = maskSecrets(page.url());
     await shoot(page, 'other');
-    throw new Error(`the browser journey stopped at ${outcome.finalUrl}: ${(e as Error).message.split('\n')[0]}`);
+    throw new Error(`the browser journey stopped at ${outcome.finalUrl}: ${(e as Error).message.split('\n')[0]}`, { cause: e });
   }
 }
 

@@ -59,7 +59,7 @@ export async function createScenarioTenant(control: MockEntraControl, spec: Tena
       await control.patchFixture(info.id, localizeValue(spec.patch, { id: info.id, domain }) as typeof spec.patch);
     } catch (e) {
       await control.deleteTenant(info.id).catch(() => undefined);
-      throw new Error(`the scenario's tenant patch was refused: ${(e as Error).message}`);
+      throw new Error(`the scenario's tenant patch was refused: ${(e as Error).message}`, { cause: e });
     }
   }
   return { id: info.id, domain, displayName: fixture.displayName, authority: info.authority, discoveryUrl: info.discoveryUrl, issuer: info.issuer };
