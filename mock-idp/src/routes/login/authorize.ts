@@ -268,13 +268,12 @@ async function consent(
 ): Promise<boolean> {
   const { ctx, request, tenant, client, params } = p;
   const dir = tenant.directory;
-  let missing = missingConsent(dir, client, user, scopes);
+  const missing = missingConsent(dir, client, user, scopes);
   if (answer !== undefined) {
     if (answer === 'cancel') throw new EntraError(65004);
     if (answer === 'admin_required' || missing.some((m) => m.adminOnly)) throw new EntraError(90094);
     if (answer === 'accept') {
       for (const m of missing) dir.recordUserConsent(client.appId, m.resource.appId, user.id, [m.value]);
-      missing = [];
       return true;
     }
   }
