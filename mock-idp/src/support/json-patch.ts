@@ -49,7 +49,8 @@ export function applyPatch<T>(doc: T, ops: unknown): T {
     if (path !== '' && !path.startsWith('/')) throw new PatchError(`path "${path}" must start with "/"`, i);
     const tokens = path === '' ? [] : path.slice(1).split('/').map(decode);
     const refused = tokens.find((t) => PROTOTYPE_KEYS.has(t));
-    if (refused !== undefined) throw new PatchError(`path "${path}" names "${refused}", which leads to an object's prototype: no fixture field has that name`, i);
+    if (refused !== undefined)
+      throw new PatchError(`path "${path}" names "${refused}", which leads to an object's prototype: no fixture field has that name`, i);
     if (tokens.length === 0) {
       if (op.op === 'test') {
         if (JSON.stringify(root.v) !== JSON.stringify(op.value)) throw new PatchError('test failed at the root', i);
@@ -62,7 +63,8 @@ export function applyPatch<T>(doc: T, ops: unknown): T {
     const last = tokens[tokens.length - 1]!;
     if (Array.isArray(parent)) {
       const idx = last === '-' ? parent.length : ARRAY_INDEX.test(last) ? Number(last) : NaN;
-      if (!Number.isSafeInteger(idx) || idx > parent.length || (op.op !== 'add' && idx === parent.length)) throw new PatchError(`no index ${last} in ${path}`, i);
+      if (!Number.isSafeInteger(idx) || idx > parent.length || (op.op !== 'add' && idx === parent.length))
+        throw new PatchError(`no index ${last} in ${path}`, i);
       if (op.op === 'add') parent.splice(idx, 0, structuredClone(op.value));
       else if (op.op === 'remove') parent.splice(idx, 1);
       else if (op.op === 'replace') parent[idx] = structuredClone(op.value);

@@ -36,15 +36,22 @@ describe('cross-site requests from a web page', () => {
     const before = await jwksSize(plain.port);
     for (const path of Object.values(paths)) {
       for (const type of ['text/plain;charset=UTF-8', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
-        const r = await send(plain.port, 'POST', path, { headers: { origin: ATTACKER, 'content-type': type, 'sec-fetch-site': 'cross-site' }, body: '{"retireAfterSeconds":0}' });
+        const r = await send(plain.port, 'POST', path, {
+          headers: { origin: ATTACKER, 'content-type': type, 'sec-fetch-site': 'cross-site' },
+          body: '{"retireAfterSeconds":0}',
+        });
         expect(r.status, `${path} ${type}`).toBe(403);
-        expect(controlError(r), `${path} ${type}`).toEqual({ code: 'Forbidden', message: expect.stringMatching(/^Refused a request from a web page \(Sec-Fetch-Site: cross-site\)/) });
+        expect(controlError(r), `${path} ${type}`).toEqual({
+          code: 'Forbidden',
+          message: expect.stringMatching(/^Refused a request from a web page \(Sec-Fetch-Site: cross-site\)/),
+        });
       }
       // A browser that sends no Sec-Fetch-Site still sends Origin on a POST.
       const r = await send(plain.port, 'POST', path, { headers: { origin: ATTACKER, 'content-type': 'text/plain' }, body: '{}' });
       expect(controlError(r), path).toEqual({
         code: 'Forbidden',
-        message: 'Refused a request from origin https://evil.example: the test-control API answers its own origin and callers that send no Origin (test code), never another site\'s pages.',
+        message:
+          "Refused a request from origin https://evil.example: the test-control API answers its own origin and callers that send no Origin (test code), never another site's pages.",
       });
     }
     expect(await jwksSize(plain.port)).toBe(before);
@@ -54,7 +61,9 @@ describe('cross-site requests from a web page', () => {
     for (const origin of [`http://localhost:${plain.port + 1}`, `http://127.0.0.1:${plain.port + 1}`, `https://localhost:${plain.port}`, 'null']) {
       const r = await send(plain.port, 'POST', paths.rotate, { headers: { origin, 'content-type': 'application/json' }, body: '{}' });
       expect(r.status, origin).toBe(403);
-      expect(controlError(r).message, origin).toBe(`Refused a request from origin ${origin}: the test-control API answers its own origin and callers that send no Origin (test code), never another site's pages.`);
+      expect(controlError(r).message, origin).toBe(
+        `Refused a request from origin ${origin}: the test-control API answers its own origin and callers that send no Origin (test code), never another site's pages.`,
+      );
     }
     const sameSite = await send(plain.port, 'GET', `/_mock/tenants/${T}`, { headers: { 'sec-fetch-site': 'same-site' } });
     expect(controlError(sameSite).message).toMatch(/^Refused a request from a web page \(Sec-Fetch-Site: same-site\)/);
@@ -66,10 +75,14 @@ describe('cross-site requests from a web page', () => {
     expect(text.status).toBe(403);
     expect(controlError(text)).toEqual({
       code: 'Forbidden',
-      message: 'Refused a POST with Content-Type text/plain: the test-control API takes JSON bodies only (Content-Type: application/json), which a web page cannot send another site without asking first.',
+      message:
+        'Refused a POST with Content-Type text/plain: the test-control API takes JSON bodies only (Content-Type: application/json), which a web page cannot send another site without asking first.',
     });
     const untyped = await send(plain.port, 'POST', paths.rotate, { body: '{"retireAfterSeconds":0}' });
-    expect(controlError(untyped)).toEqual({ code: 'Forbidden', message: 'Refused a POST with a body but no Content-Type: the test-control API takes JSON bodies only (Content-Type: application/json).' });
+    expect(controlError(untyped)).toEqual({
+      code: 'Forbidden',
+      message: 'Refused a POST with a body but no Content-Type: the test-control API takes JSON bodies only (Content-Type: application/json).',
+    });
     const form = await send(plain.port, 'DELETE', `/_mock/tenants/${T}`, { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=b' });
     expect(form.status).toBe(403);
     expect(await jwksSize(plain.port)).toBe(before);
@@ -82,7 +95,10 @@ describe('cross-site requests from a web page', () => {
       [`localhost:${plain.port}`, `http://localhost:${plain.port}`],
       [`127.0.0.1:${plain.port}`, `http://127.0.0.1:${plain.port}`],
     ] as const) {
-      const r = await send(plain.port, 'POST', paths.rotate, { headers: { host, origin, 'content-type': 'application/json', 'sec-fetch-site': 'same-origin' }, body: '{"retireAfterSeconds":3600}' });
+      const r = await send(plain.port, 'POST', paths.rotate, {
+        headers: { host, origin, 'content-type': 'application/json', 'sec-fetch-site': 'same-origin' },
+        body: '{"retireAfterSeconds":3600}',
+      });
       expect(r.status, `${origin}: ${r.body}`).toBe(200);
     }
     expect(await jwksSize(plain.port)).toBe(before + 2);
@@ -106,7 +122,10 @@ describe('DNS rebinding (a Host the mock is not known by)', () => {
     expect(read.body).not.toContain(CONTOSO.bridge.secret);
 
     const id = 'b1b2c3d4-0000-4000-8000-00000000e001';
-    const create = await send(plain.port, 'POST', '/_mock/tenants', { headers: { host: rebound(plain), 'content-type': 'application/json' }, body: JSON.stringify(await contosoCopy(plain.port, id, 'rebound.example.com')) });
+    const create = await send(plain.port, 'POST', '/_mock/tenants', {
+      headers: { host: rebound(plain), 'content-type': 'application/json' },
+      body: JSON.stringify(await contosoCopy(plain.port, id, 'rebound.example.com')),
+    });
     expect(create.status).toBe(403);
     expect(controlError(create).message).toMatch(/^Refused Host rebind\.attacker\.example:/);
     expect((await send(plain.port, 'GET', `/_mock/tenants/${id}`)).status).toBe(404);
@@ -132,7 +151,10 @@ describe('DNS rebinding (a Host the mock is not known by)', () => {
       }
       expect((await send(named.port, 'GET', '/_mock/health', { headers: { host: 'other.test' } })).status).toBe(403);
       // The public URL's origin is the mock's own origin too (a page served behind that name).
-      const r = await send(named.port, 'POST', '/_mock/tenants/' + T + '/clock/advance', { headers: { host: 'mock-entra:8443', origin: 'http://mock-entra:8443', 'content-type': 'application/json' }, body: '{"seconds":0}' });
+      const r = await send(named.port, 'POST', '/_mock/tenants/' + T + '/clock/advance', {
+        headers: { host: 'mock-entra:8443', origin: 'http://mock-entra:8443', 'content-type': 'application/json' },
+        body: '{"seconds":0}',
+      });
       expect(r.status, r.body).toBe(200);
     } finally {
       await named.close();
@@ -147,7 +169,10 @@ describe('the control credential (--control-token)', () => {
     const read = await send(withToken.port, 'GET', `/_mock/tenants/${T}`, { headers: { host: 'docker:49153', ...bearer } });
     expect(read.status, read.body).toBe(200);
     const id = 'b1b2c3d4-0000-4000-8000-00000000e002';
-    const create = await send(withToken.port, 'POST', '/_mock/tenants', { headers: { host: 'docker:49153', ...bearer, 'content-type': 'application/json' }, body: JSON.stringify(await contosoCopy(withToken.port, id, 'token.example.com')) });
+    const create = await send(withToken.port, 'POST', '/_mock/tenants', {
+      headers: { host: 'docker:49153', ...bearer, 'content-type': 'application/json' },
+      body: JSON.stringify(await contosoCopy(withToken.port, id, 'token.example.com')),
+    });
     expect(create.status, create.body).toBe(201);
     // Without it, the same requests are refused.
     expect((await send(withToken.port, 'GET', `/_mock/tenants/${T}`, { headers: { host: 'docker:49153' } })).status).toBe(403);
@@ -165,7 +190,10 @@ describe('the control credential (--control-token)', () => {
     for (const authorization of [`Bearer ${TOKEN}x`, 'Bearer ', `Basic ${Buffer.from(`x:${TOKEN}`).toString('base64')}`, `Bearer ${TOKEN.slice(0, -1)}`]) {
       const r = await send(withToken.port, 'GET', '/_mock/health', { headers: { authorization } });
       expect(r.status, authorization).toBe(401);
-      expect(controlError(r), authorization).toEqual({ code: 'Unauthorized', message: 'The control credential is wrong: send Authorization: Bearer <the token the mock was started with, --control-token>.' });
+      expect(controlError(r), authorization).toEqual({
+        code: 'Unauthorized',
+        message: 'The control credential is wrong: send Authorization: Bearer <the token the mock was started with, --control-token>.',
+      });
     }
     const untrusting = await send(plain.port, 'GET', '/_mock/health', { headers: bearer });
     expect(untrusting.status).toBe(401);

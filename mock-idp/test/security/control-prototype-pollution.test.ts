@@ -19,7 +19,8 @@ import { serveMock, send, controlError, contosoCopy, json, T, type ServedMock } 
 
 const EVIL_REDIRECT = 'https://evil.example/steal';
 const patchPath = `/_mock/tenants/${T}/fixture`;
-const patch = (port: number, ops: unknown) => send(port, 'PATCH', patchPath, { headers: { 'content-type': 'application/json-patch+json' }, body: JSON.stringify(ops) });
+const patch = (port: number, ops: unknown) =>
+  send(port, 'PATCH', patchPath, { headers: { 'content-type': 'application/json-patch+json' }, body: JSON.stringify(ops) });
 const protoKeys = (): string[] => Object.getOwnPropertyNames(Object.prototype).sort();
 
 /** Sign in as Adele for the bridge (no page: mock_login=auto), to `redirectUri`. */
@@ -52,7 +53,10 @@ describe('JSON Patch cannot reach a prototype (over HTTP)', () => {
     expect(({} as { spa?: unknown }).spa).toBeUndefined();
 
     expect(r.status).toBe(400);
-    expect(controlError(r)).toEqual({ code: 'BadRequest', message: 'operation 0: path "/__proto__/spa" names "__proto__", which leads to an object\'s prototype: no fixture field has that name' });
+    expect(controlError(r)).toEqual({
+      code: 'BadRequest',
+      message: 'operation 0: path "/__proto__/spa" names "__proto__", which leads to an object\'s prototype: no fixture field has that name',
+    });
   });
 
   it('refuses /__proto__/accountEnabled, and sign-ins keep working', async () => {
@@ -67,7 +71,12 @@ describe('JSON Patch cannot reach a prototype (over HTTP)', () => {
 
   it('refuses /__proto__/x, and a tenant can still be created afterwards', async () => {
     const r = await patch(s.port, [{ op: 'add', path: '/__proto__/x', value: 1 }]);
-    const created = await send(s.port, 'POST', '/_mock/tenants', json(await contosoCopy(s.port, 'a1b2c3d4-0000-4000-8000-00000000d001', 'proto-after.example.com')));
+    const created = await send(
+      s.port,
+      'POST',
+      '/_mock/tenants',
+      json(await contosoCopy(s.port, 'a1b2c3d4-0000-4000-8000-00000000d001', 'proto-after.example.com')),
+    );
     expect(created.status, created.body).toBe(201);
 
     expect(r.status).toBe(400);
@@ -75,19 +84,37 @@ describe('JSON Patch cannot reach a prototype (over HTTP)', () => {
   });
 
   it('refuses constructor/prototype paths at any depth, and __proto__ keys inside values', async () => {
-    for (const path of ['/constructor/prototype/spa', '/applications/0/constructor/prototype/spa', '/users/0/__proto__/accountEnabled', '/prototype', '/applications/0/constructor']) {
+    for (const path of [
+      '/constructor/prototype/spa',
+      '/applications/0/constructor/prototype/spa',
+      '/users/0/__proto__/accountEnabled',
+      '/prototype',
+      '/applications/0/constructor',
+    ]) {
       const r = await patch(s.port, [{ op: 'add', path, value: { redirectUris: [EVIL_REDIRECT] } }]);
       expect(r.status, path).toBe(400);
       expect(controlError(r), path).toMatchObject({ code: 'BadRequest', message: expect.stringContaining(`path "${path}" names`) });
     }
     // A later operation of the same patch is named by its position.
-    const second = await patch(s.port, [{ op: 'test', path: '/id', value: T }, { op: 'replace', path: '/constructor/prototype/x', value: 1 }]);
+    const second = await patch(s.port, [
+      { op: 'test', path: '/id', value: T },
+      { op: 'replace', path: '/constructor/prototype/x', value: 1 },
+    ]);
     expect(controlError(second).message).toMatch(/^operation 1: path "\/constructor\/prototype\/x"/);
     // JSON.parse makes `__proto__` an own key; the control API refuses it with its path.
-    const nested = await send(s.port, 'PATCH', patchPath, { headers: { 'content-type': 'application/json-patch+json' }, body: `[{"op":"add","path":"/applications/0/x","value":{"__proto__":{"spa":{"redirectUris":["${EVIL_REDIRECT}"]}}}}]` });
+    const nested = await send(s.port, 'PATCH', patchPath, {
+      headers: { 'content-type': 'application/json-patch+json' },
+      body: `[{"op":"add","path":"/applications/0/x","value":{"__proto__":{"spa":{"redirectUris":["${EVIL_REDIRECT}"]}}}}]`,
+    });
     expect(nested.status).toBe(400);
-    expect(controlError(nested)).toEqual({ code: 'BadRequest', message: 'The body has a "__proto__" key at /0/value/__proto__: no fixture or control field has that name.' });
-    const tenant = await send(s.port, 'POST', '/_mock/tenants', { headers: { 'content-type': 'application/json' }, body: `{"__proto__":{"accountEnabled":false},"id":"a1b2c3d4-0000-4000-8000-00000000d002","displayName":"P","verifiedDomains":["p.example.com"]}` });
+    expect(controlError(nested)).toEqual({
+      code: 'BadRequest',
+      message: 'The body has a "__proto__" key at /0/value/__proto__: no fixture or control field has that name.',
+    });
+    const tenant = await send(s.port, 'POST', '/_mock/tenants', {
+      headers: { 'content-type': 'application/json' },
+      body: `{"__proto__":{"accountEnabled":false},"id":"a1b2c3d4-0000-4000-8000-00000000d002","displayName":"P","verifiedDomains":["p.example.com"]}`,
+    });
     expect(tenant.status).toBe(400);
     expect(controlError(tenant).message).toContain('"__proto__" key at /__proto__');
     // Inherited members are not there to replace, remove or test.
@@ -101,7 +128,12 @@ describe('JSON Patch cannot reach a prototype (over HTTP)', () => {
 
   it('leaves Object.prototype alone when attacked in-process (inject) too', async () => {
     for (const path of ['/__proto__/spa', '/constructor/prototype/spa', '/users/0/__proto__/spa']) {
-      const r = await s.mock.app.inject({ method: 'PATCH', url: patchPath, headers: { 'content-type': 'application/json' }, payload: JSON.stringify([{ op: 'add', path, value: { redirectUris: [EVIL_REDIRECT] } }]) });
+      const r = await s.mock.app.inject({
+        method: 'PATCH',
+        url: patchPath,
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify([{ op: 'add', path, value: { redirectUris: [EVIL_REDIRECT] } }]),
+      });
       expect(r.statusCode, path).toBe(400);
     }
     expect(({} as { spa?: unknown }).spa).toBeUndefined();
@@ -128,9 +160,15 @@ describe('fixture files', () => {
     const dir = await mkdtemp(join(tmpdir(), 'mock-entra-proto-'));
     try {
       const jsonFile = join(dir, 'proto.json');
-      await writeFile(jsonFile, `{"tenants":[{"__proto__":{"accountEnabled":false},"id":"a1b2c3d4-0000-4000-8000-00000000d003","displayName":"P","verifiedDomains":["p.example.com"]}]}`);
+      await writeFile(
+        jsonFile,
+        `{"tenants":[{"__proto__":{"accountEnabled":false},"id":"a1b2c3d4-0000-4000-8000-00000000d003","displayName":"P","verifiedDomains":["p.example.com"]}]}`,
+      );
       const yamlFile = join(dir, 'proto.yaml');
-      await writeFile(yamlFile, 'tenants:\n  - id: a1b2c3d4-0000-4000-8000-00000000d004\n    displayName: P\n    verifiedDomains: [q.example.com]\n    applications:\n      - __proto__: { spa: { redirectUris: ["https://evil.example/steal"] } }\n');
+      await writeFile(
+        yamlFile,
+        'tenants:\n  - id: a1b2c3d4-0000-4000-8000-00000000d004\n    displayName: P\n    verifiedDomains: [q.example.com]\n    applications:\n      - __proto__: { spa: { redirectUris: ["https://evil.example/steal"] } }\n',
+      );
       for (const file of [jsonFile, yamlFile]) {
         const error = await loadFixtures([file]).then(
           () => undefined,

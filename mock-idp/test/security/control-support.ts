@@ -48,7 +48,12 @@ export interface RawAnswer {
 }
 
 /** One HTTP request to 127.0.0.1:port with exactly these headers (a `host` here replaces Node's). */
-export function send(port: number, method: string, path: string, options: { headers?: Record<string, string>; body?: string; host?: string } = {}): Promise<RawAnswer> {
+export function send(
+  port: number,
+  method: string,
+  path: string,
+  options: { headers?: Record<string, string>; body?: string; host?: string } = {},
+): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string | number> = { ...options.headers };
     if (options.body !== undefined) headers['content-length'] = Buffer.byteLength(options.body);
@@ -73,7 +78,8 @@ export function send(port: number, method: string, path: string, options: { head
 }
 
 /** The control API's error body: `{"error":{"code","message"}}`. */
-export const controlError = (answer: RawAnswer): { code?: string; message?: string } => (answer.json as { error?: { code?: string; message?: string } } | undefined)?.error ?? {};
+export const controlError = (answer: RawAnswer): { code?: string; message?: string } =>
+  (answer.json as { error?: { code?: string; message?: string } } | undefined)?.error ?? {};
 
 /** The default tenant under another id and domain, as a body for POST /_mock/tenants. */
 export async function contosoCopy(port: number, id: string, domain: string): Promise<TenantFixture> {
@@ -88,4 +94,7 @@ export async function jwksSize(port: number, tenant = T): Promise<number> {
   return (r.json as { keys: unknown[] }).keys.length;
 }
 
-export const json = (value: unknown): { headers: Record<string, string>; body: string } => ({ headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) });
+export const json = (value: unknown): { headers: Record<string, string>; body: string } => ({
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(value),
+});

@@ -27,7 +27,8 @@ export function controlBodyProblem(body: unknown): string | undefined {
   for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
     const { value, depth } = item;
     if (typeof value !== 'object' || value === null) continue;
-    if (depth >= MAX_BODY_DEPTH) return `The body nests arrays and objects deeper than ${MAX_BODY_DEPTH} levels (at ${pointer(item)}); the test-control API takes at most ${MAX_BODY_DEPTH}.`;
+    if (depth >= MAX_BODY_DEPTH)
+      return `The body nests arrays and objects deeper than ${MAX_BODY_DEPTH} levels (at ${pointer(item)}); the test-control API takes at most ${MAX_BODY_DEPTH}.`;
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) stack.push({ value: value[i], depth: depth + 1, parent: item, key: String(i) });
       continue;

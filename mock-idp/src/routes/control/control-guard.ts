@@ -49,7 +49,13 @@ export function controlGuard(ctx: MockContext): ControlGuard {
   const scheme = ctx.secure ? 'https' : 'http';
   const wildcardBind = opts.host === '0.0.0.0' || opts.host === '::';
   const names = new Set<string>(['localhost']);
-  for (const name of [opts.host, ...opts.tlsHosts, hostnameOf(ctx.urls.login), hostnameOf(ctx.urls.graph), opts.publicUrl ? hostnameOf(opts.publicUrl) : undefined]) {
+  for (const name of [
+    opts.host,
+    ...opts.tlsHosts,
+    hostnameOf(ctx.urls.login),
+    hostnameOf(ctx.urls.graph),
+    opts.publicUrl ? hostnameOf(opts.publicUrl) : undefined,
+  ]) {
     if (name && !(wildcardBind && name === opts.host)) names.add(normalName(name));
   }
   const publicOrigins = new Set([originOf(ctx.urls.login), originOf(ctx.urls.graph)].filter((o): o is string => o !== undefined));
@@ -68,17 +74,31 @@ export function controlGuard(ctx: MockContext): ControlGuard {
     if (authorization !== undefined) {
       const token = BEARER.exec(authorization)?.[1];
       if (expected === undefined) {
-        return { status: 401, code: 'Unauthorized', message: 'This mock has no control credential to check an Authorization header against: start it with --control-token (MOCK_ENTRA_CONTROL_TOKEN), or send no Authorization header.' };
+        return {
+          status: 401,
+          code: 'Unauthorized',
+          message:
+            'This mock has no control credential to check an Authorization header against: start it with --control-token (MOCK_ENTRA_CONTROL_TOKEN), or send no Authorization header.',
+        };
       }
       // Compared as digests: equal lengths, and constant time whatever the token's length.
       if (token === undefined || !timingSafeEqual(digest(token), expected)) {
-        return { status: 401, code: 'Unauthorized', message: 'The control credential is wrong: send Authorization: Bearer <the token the mock was started with, --control-token>.' };
+        return {
+          status: 401,
+          code: 'Unauthorized',
+          message: 'The control credential is wrong: send Authorization: Bearer <the token the mock was started with, --control-token>.',
+        };
       }
       credential = true;
     }
 
     if (!credential && !opts.allowRemoteControl && !isLoopbackAddress(request.socket.remoteAddress)) {
-      return { status: 403, code: 'Forbidden', message: 'The test-control API answers loopback callers only (start the mock with --allow-remote-control, or send the control credential, --control-token, to change that).' };
+      return {
+        status: 403,
+        code: 'Forbidden',
+        message:
+          'The test-control API answers loopback callers only (start the mock with --allow-remote-control, or send the control credential, --control-token, to change that).',
+      };
     }
 
     const host = request.headers.host;
@@ -102,18 +122,25 @@ export function controlGuard(ctx: MockContext): ControlGuard {
     if (origin !== undefined) {
       const own = publicOrigins.has(origin.toLowerCase()) || (host !== undefined && originOf(`${scheme}://${host}`) === origin.toLowerCase());
       if (!own) {
-        return forbidden(`Refused a request from origin ${origin.slice(0, 200)}: the test-control API answers its own origin and callers that send no Origin (test code), never another site's pages.`);
+        return forbidden(
+          `Refused a request from origin ${origin.slice(0, 200)}: the test-control API answers its own origin and callers that send no Origin (test code), never another site's pages.`,
+        );
       }
     }
 
     if (MUTATING.has(request.method)) {
       const type = request.headers['content-type'];
       if (type === undefined) {
-        if (hasBody(request)) return forbidden(`Refused a ${request.method} with a body but no Content-Type: the test-control API takes JSON bodies only (Content-Type: application/json).`);
+        if (hasBody(request))
+          return forbidden(
+            `Refused a ${request.method} with a body but no Content-Type: the test-control API takes JSON bodies only (Content-Type: application/json).`,
+          );
       } else {
         const media = (type.split(';')[0] ?? '').trim().toLowerCase();
         if (!JSON_TYPE.test(media)) {
-          return forbidden(`Refused a ${request.method} with Content-Type ${type.slice(0, 100)}: the test-control API takes JSON bodies only (Content-Type: application/json), which a web page cannot send another site without asking first.`);
+          return forbidden(
+            `Refused a ${request.method} with Content-Type ${type.slice(0, 100)}: the test-control API takes JSON bodies only (Content-Type: application/json), which a web page cannot send another site without asking first.`,
+          );
         }
       }
     }

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { MockContext } from '../../context.js';
 import { FixtureError } from '../../directory/fixture-issues.js';
 import type { FixtureDocument, TenantFixture } from '../../directory/model.js';
