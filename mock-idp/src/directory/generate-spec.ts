@@ -56,7 +56,7 @@ export const MAX_GENERATED_OBJECTS = 1_000_000;
  * Nesting chains are at most three groups long (a nested group's parent may itself be nested
  * once), and ordinary users have at most 66 direct memberships: 66 × 3 ≤ 200, so only the
  * `usersInManyGroups` users are in more than 200 groups, even counting nested ones — the JWT
- * overage limit (REFERENCE §9), which tests want to hit on purpose, not by accident.
+ * overage limit (docs/entra-wire.md §9), which tests want to hit on purpose, not by accident.
  */
 export const MAX_NESTING_DEPTH = 2;
 export const MAX_ORDINARY_DIRECT_MEMBERSHIPS = 66;

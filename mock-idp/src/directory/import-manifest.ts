@@ -310,7 +310,7 @@ function tokenVersionOf(value: unknown, reader: ManifestReader, path: string): 1
   return null;
 }
 
-/** The old manifest stored group claims as a bitmask (REFERENCE.md §9): 0 none, 1 security groups and roles, 7 all. */
+/** The old manifest stored group claims as a bitmask (docs/entra-wire.md §9): 0 none, 1 security groups and roles, 7 all. */
 const GROUP_CLAIM_BITMASKS: Record<number, string> = { 0: 'None', 1: 'SecurityGroup', 7: 'All' };
 
 function groupClaimsOf(value: unknown, reader: ManifestReader): string | null {

@@ -1,7 +1,7 @@
 /**
  * Every AADSTS error the mock produces, in one place: code → OAuth `error`, HTTP status, message
  * template, and where Entra reports it. Texts are the wire texts of real responses
- * (shared/entra/REFERENCE.md §5–§6); the codes and names are those of
+ * (docs/entra-wire.md §5–§6); the codes and names are those of
  * https://learn.microsoft.com/entra/identity-platform/reference-error-codes
  *
  * `surfaces` says where the mock can raise the entry:
@@ -262,7 +262,7 @@ const entries = {
     error: 'access_denied',
     status: 400,
     surfaces: ['redirect'],
-    // UNCONFIRMED wire sentence (reference §6): Entra's page says "Need admin approval".
+    // UNCONFIRMED wire sentence (docs/entra-wire.md §6): Entra's page says "Need admin approval".
     message: 'The grant requires admin permission.',
     trigger: 'a user asked to consent to an Admin-type scope (e.g. Group.Read.All) that no admin granted.',
   },

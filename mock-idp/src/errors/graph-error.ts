@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isGuid, newGuid } from '../support/ids.js';
 
 /**
- * Microsoft Graph's error answers (reference §8.3): `{"error":{"code","message","innerError":
+ * Microsoft Graph's error answers (docs/entra-wire.md §8.3): `{"error":{"code","message","innerError":
  * {"date","request-id","client-request-id"}}}`, with `request-id` / `client-request-id` headers.
  * The Graph counterpart of errors/render.ts; every Graph refusal goes through here.
  */
@@ -16,7 +16,7 @@ export const GRAPH_ERRORS = {
   noToken: { status: 401, code: 'InvalidAuthenticationToken', message: 'Access token is empty.' },
   malformedToken: { status: 401, code: 'InvalidAuthenticationToken', message: 'CompactToken parsing failed with error code: 80049217' },
   invalidToken: { status: 401, code: 'InvalidAuthenticationToken', message: 'Access token validation failure.' },
-  // UNCONFIRMED exact text for a token of another audience (reference §7).
+  // UNCONFIRMED exact text for a token of another audience (docs/entra-wire.md §7).
   wrongAudience: { status: 401, code: 'InvalidAuthenticationToken', message: 'Access token validation failure. Invalid audience.' },
   expiredToken: { status: 401, code: 'InvalidAuthenticationToken', message: 'Access token has expired or is not yet valid.' },
   forbidden: { status: 403, code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.' },

@@ -13,7 +13,7 @@ import { clientInfo } from '../tokens/subject.js';
 /**
  * The token response for a user: access token for one resource, and — as the request asked —
  * an ID token (openid), a refresh token (offline_access), and client_info (client_info=1).
- * Field order as Entra's (reference §4).
+ * Field order as Entra's (docs/entra-wire.md §4).
  */
 export interface DelegatedTokenInput {
   client: Application;

@@ -157,7 +157,7 @@ export function serveCollection(call: GraphCall, spec: CollectionSpec, q: QueryO
     if (j !== undefined) items.push(j);
   }
   let head = `{"@odata.context":${JSON.stringify(contextUrl(call.ctx.urls.graph, spec.entitySet, { select: q.select }))}`;
-  // @odata.count: advanced queries only, first page only (reference §8.1).
+  // @odata.count: advanced queries only, first page only (docs/entra-wire.md §8.1).
   if (q.advanced && q.skiptoken === undefined) head += `,"@odata.count":${ordered.length}`;
   if (start + top < ordered.length) {
     const last = page[page.length - 1]!;

@@ -31,7 +31,7 @@ function commonHeaders(request: FastifyRequest): Record<string, string> {
     'odata-version': '4.0',
     'cache-control': 'no-cache',
     'strict-transport-security': 'max-age=31536000',
-    // Graph answers carry their data center; the mock names itself (reference §8.3).
+    // Graph answers carry their data center; the mock names itself (docs/entra-wire.md §8.3).
     'x-ms-ags-diagnostic': '{"ServerInfo":{"DataCenter":"mock-entra","Slice":"E","Ring":"0","ScaleUnit":"000","RoleInstance":"mock-entra"}}',
     'x-ms-resource-unit': '1',
   };

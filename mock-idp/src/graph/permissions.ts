@@ -2,7 +2,7 @@ import type { GraphCaller } from '../routes/graph/graph-token.js';
 
 /**
  * What each Graph endpoint requires, from the Permissions sections of Graph's API reference
- * (least → most privileged, ReadWrite variants included, reference §8.1). A caller passes when
+ * (least → most privileged, ReadWrite variants included, docs/entra-wire.md §8.1). A caller passes when
  * one alternative is entirely held: delegated tokens by their `scp`, app-only tokens by their
  * `roles` (which carry only admin-consented application permissions, so an app that merely
  * *requests* Group.Read.All has no role and is refused — the PingOne failure).

@@ -3,8 +3,8 @@ import type { Group, User } from '../directory/model.js';
 
 /**
  * Microsoft Graph's user and group resources as the mock serves them: the default property sets
- * in the order Graph serves them, nulls included (reference §8.2), the wider set `$select` may
- * name, and the `@odata.context` URLs (reference §8.1).
+ * in the order Graph serves them, nulls included (docs/entra-wire.md §8.2), the wider set `$select` may
+ * name, and the `@odata.context` URLs (docs/entra-wire.md §8.1).
  * https://learn.microsoft.com/graph/api/resources/user · https://learn.microsoft.com/graph/api/resources/group
  */
 

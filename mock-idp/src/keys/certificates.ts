@@ -44,7 +44,7 @@ const YEAR = 365 * 24 * 3600 * 1000;
 
 /**
  * A token-signing key with its self-signed certificate, like Entra's (CN=accounts.accesscontrol.windows.net,
- * 5-year validity; reference §2), published in JWKS `x5c`.
+ * 5-year validity; docs/entra-wire.md §2), published in JWKS `x5c`.
  */
 export async function createSigningKey(now = Date.now()): Promise<KeyAndCert> {
   const m = await x509();

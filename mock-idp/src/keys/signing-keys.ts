@@ -13,7 +13,7 @@ export interface SigningKey {
   publishedUntil: number;
 }
 
-/** kid = x5t = base64url SHA-1 thumbprint of the certificate, as Entra does (reference §2). */
+/** kid = x5t = base64url SHA-1 thumbprint of the certificate, as Entra does (docs/entra-wire.md §2). */
 export function signingKeyFrom(pemBundle: string): SigningKey {
   const { keyPem, certPem } = unbundle(pemBundle);
   const cert = new X509Certificate(certPem);

@@ -3,7 +3,7 @@ import { opaque } from '../support/ids.js';
 import { pairwiseSubject } from './subject.js';
 
 /**
- * The claim sets of Entra's tokens (reference §3; id-token-claims-reference, access-token-claims-reference).
+ * The claim sets of Entra's tokens (docs/entra-wire.md §3; id-token-claims-reference, access-token-claims-reference).
  * Claims are built in Entra's order: aud, iss, iat, nbf, exp, then the rest alphabetically.
  */
 

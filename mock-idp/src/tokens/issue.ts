@@ -124,7 +124,7 @@ export interface AppOnlyGrant {
   clientAuth: ClientAuthLevel;
   resource: Application;
   resourceIdentifier: string;
-  /** Admin-consented application permissions; none → no `roles` claim at all (reference §3.2). */
+  /** Admin-consented application permissions; none → no `roles` claim at all (docs/entra-wire.md §3.2). */
   roles: string[];
 }
 
@@ -145,7 +145,7 @@ export async function appAccessToken(ctx: IssuerContext, g: AppOnlyGrant): Promi
   return { token: await sign(ctx, v, appClaimsJson(ctx, g, v, x), ctx.tenant.directory.isGraph(g.resource)), expiresIn: lifetime, version: v };
 }
 
-/** An app-only token's claims, in Entra's order (reference §3.2). */
+/** An app-only token's claims, in Entra's order (docs/entra-wire.md §3.2). */
 export function appClaims(ctx: IssuerContext, g: AppOnlyGrant, v: TokenVersion, x: Record<keyof AppTokenVariables, unknown>): Record<string, unknown> {
   const tid = ctx.tenant.id;
   const dir = ctx.tenant.directory;

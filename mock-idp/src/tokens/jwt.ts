@@ -28,7 +28,7 @@ export function signSegments(header: string, payload: string, key: SigningKey): 
 /** The claims of a token as its base64url payload segment. */
 export const payloadSegment = (claims: Record<string, unknown>): string => b64json(claims);
 
-/** The header Entra puts on its tokens: v1 carries x5t and kid, v2 only kid (reference §2). */
+/** The header Entra puts on its tokens: v1 carries x5t and kid, v2 only kid (docs/entra-wire.md §2). */
 export function tokenHeader(key: SigningKey, version: '1.0' | '2.0', extra: Record<string, unknown> = {}): Record<string, unknown> {
   return version === '1.0'
     ? { typ: 'JWT', ...extra, alg: 'RS256', x5t: key.x5t, kid: key.kid }

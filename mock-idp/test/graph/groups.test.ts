@@ -8,7 +8,7 @@ let app: string;
 
 const { engineering, dataStewards, allCompany } = CONTOSO.groups;
 const created = derivedCreatedDateTime(engineering);
-/** Graph's default group representation, keys in the order Graph serves them (reference §8.2). */
+/** Graph's default group representation, keys in the order Graph serves them (docs/entra-wire.md §8.2). */
 const ENGINEERING = {
   id: engineering,
   deletedDateTime: null,

@@ -3,7 +3,7 @@ import { CONTOSO, json, mockApp, type TestMock } from '../support/mock-app.js';
 import { appToken, claimsOf, copyOfContoso, expectGraphError, graph, grantAppRoles, ok, userToken } from './graph-support.js';
 
 /**
- * Permission outcomes, as Graph's permission tables decide them (reference §8.1): delegated
+ * Permission outcomes, as Graph's permission tables decide them (docs/entra-wire.md §8.1): delegated
  * tokens by `scp`, app-only tokens by `roles` — and application permissions count only once an
  * administrator consented, which is the PingOne guide's failure when step 11.7 is skipped.
  */

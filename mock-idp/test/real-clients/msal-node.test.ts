@@ -19,7 +19,7 @@ import { msalNetworkClient } from '../../src/support/trusting-fetch.js';
  * @azure/msal-node (ConfidentialClientApplication), unmodified, documented options only.
  *
  * - Authority `https://localhost:<port>/<tenant GUID>` with `knownAuthorities: ['localhost:<port>']`,
- *   so MSAL skips Microsoft's instance discovery (reference §0) and reads the mock's own
+ *   so MSAL skips Microsoft's instance discovery (docs/entra-wire.md §0) and reads the mock's own
  *   discovery document.
  * - Trust: MSAL's documented `system.networkClient` (INetworkModule) on node:https with the
  *   mock's CA. It also refuses every destination but the mock, so the test proves that MSAL

@@ -8,7 +8,7 @@ import { allowed, PERMISSIONS } from '../../graph/permissions.js';
 /**
  * Users: GET /v1.0/me, /v1.0/users, /v1.0/users/$count, /v1.0/users/{id | userPrincipalName}.
  * https://learn.microsoft.com/graph/api/user-get · https://learn.microsoft.com/graph/api/user-list
- * Permissions (reference §8.1): /me any user-reading delegated scope, User.Read at least;
+ * Permissions (docs/entra-wire.md §8.1): /me any user-reading delegated scope, User.Read at least;
  * /users User.ReadBasic.All / User.Read.All / Directory.Read.All (delegated) or User.Read.All /
  * Directory.Read.All (application); /users/{id} also User.Read when it is the signed-in user.
  */
@@ -33,7 +33,7 @@ export function registerUserRoutes(app: FastifyInstance, ctx: MockContext): void
         key: 'users',
         orderable: ['displayName', 'userPrincipalName'],
         countOnly,
-        // Graph's user skip tokens look like X'4453707402…' (reference §8.1).
+        // Graph's user skip tokens look like X'4453707402…' (docs/entra-wire.md §8.1).
         tokenStyle: 'hex',
       });
     };

@@ -5,7 +5,7 @@ import { MSA_TENANT_ID, type TenantSegment } from '../../protocol/tenant-segment
 import { METADATA_HEADERS, tenantOf } from './tenant-route.js';
 
 /**
- * OpenID discovery documents, v2 and v1, key order as Entra serves them (reference §1).
+ * OpenID discovery documents, v2 and v1, key order as Entra serves them (docs/entra-wire.md §1).
  * https://learn.microsoft.com/entra/identity-platform/v2-protocols-oidc#find-your-apps-openid-configuration-document-uri
  * Documents are serialized once per tenant and served as bytes.
  */

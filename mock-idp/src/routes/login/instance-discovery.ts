@@ -5,7 +5,7 @@ import { METADATA_HEADERS } from './tenant-route.js';
 /**
  * Instance discovery, which MSAL calls for authorities it does not know
  * (/common/discovery/instance?api-version=1.1&authorization_endpoint=…). The mock's host is its
- * own cloud: it is the preferred network and cache alias (reference §0).
+ * own cloud: it is the preferred network and cache alias (docs/entra-wire.md §0).
  */
 export function registerInstanceDiscoveryRoute(app: FastifyInstance, ctx: MockContext): void {
   app.get('/:tenant/discovery/instance', async (request, reply) => {

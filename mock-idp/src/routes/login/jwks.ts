@@ -5,7 +5,7 @@ import type { TenantRuntime } from '../../runtime/tenant-runtime.js';
 import { METADATA_HEADERS, tenantOf } from './tenant-route.js';
 
 /**
- * JWKS at /{tenant}/discovery/v2.0/keys and /{tenant}/discovery/keys (reference §2): kty, use,
+ * JWKS at /{tenant}/discovery/v2.0/keys and /{tenant}/discovery/keys (docs/entra-wire.md §2): kty, use,
  * kid = x5t, n, e, x5c, the templated issuer, no `alg`. A tenant's JWKS lists its active key and
  * any rotated-out key until it retires; common/organizations list every tenant's keys.
  */

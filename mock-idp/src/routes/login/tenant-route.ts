@@ -11,7 +11,7 @@ export function tenantOf(ctx: MockContext, request: FastifyRequest, endpoint: st
   return resolved;
 }
 
-/** Headers Entra sends on its public metadata documents (reference §1.1). */
+/** Headers Entra sends on its public metadata documents (docs/entra-wire.md §1.1). */
 export const METADATA_HEADERS = {
   'content-type': 'application/json; charset=utf-8',
   'cache-control': 'max-age=86400, private',
