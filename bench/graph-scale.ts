@@ -149,7 +149,12 @@ async function childRead(fixture: string, concurrency: number): Promise<ReadResu
     const token = await fetch(`${origin}/${TENANT.id}/oauth2/v2.0/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: CONTOSO.bridge.appId, client_secret: CONTOSO.bridge.secret, scope: 'https://graph.microsoft.com/.default' }),
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: CONTOSO.bridge.appId,
+        client_secret: CONTOSO.bridge.secret,
+        scope: 'https://graph.microsoft.com/.default',
+      }),
     });
     if (token.status !== 200) throw new Error(`token: ${token.status} ${await token.text()}`);
     const headers = { authorization: `Bearer ${((await token.json()) as { access_token: string }).access_token}` };
@@ -158,7 +163,7 @@ async function childRead(fixture: string, concurrency: number): Promise<ReadResu
     let requests = 0;
     const readAll = async (url: string): Promise<Array<{ id: string }>> => {
       const items: Array<{ id: string }> = [];
-      for (let next: string | undefined = url; next; ) {
+      for (let next: string | undefined = url; next;) {
         const r: Response = await fetch(next, { headers });
         requests++;
         if (r.status !== 200) throw new Error(`${next}: ${r.status} ${await r.text()}`);
@@ -231,7 +236,16 @@ async function graphRoutesPresent(): Promise<boolean> {
 }
 
 async function parent(): Promise<void> {
-  const { values } = parseArgs({ options: { runs: { type: 'string' }, reads: { type: 'string' }, concurrency: { type: 'string' }, 'yaml-100k': { type: 'boolean' }, child: { type: 'string' } }, allowPositionals: true });
+  const { values } = parseArgs({
+    options: {
+      runs: { type: 'string' },
+      reads: { type: 'string' },
+      concurrency: { type: 'string' },
+      'yaml-100k': { type: 'boolean' },
+      child: { type: 'string' },
+    },
+    allowPositionals: true,
+  });
   const runs = Number(values.runs ?? 5);
   const reads = Number(values.reads ?? 3);
   const concurrency = Number(values.concurrency ?? 4);
@@ -317,7 +331,13 @@ async function parent(): Promise<void> {
         loadavgBefore: loadavgBefore.map((x) => round(x, 2)),
         loadavgAfter: loadavg().map((x) => round(x, 2)),
       },
-      tenant: { users: tenant.users?.length ?? 0, groups: tenant.groups?.length ?? 0, memberships, spec: SPEC, jsonMiB: round(statSync(jsonFile).size / MiB, 1) },
+      tenant: {
+        users: tenant.users?.length ?? 0,
+        groups: tenant.groups?.length ?? 0,
+        memberships,
+        spec: SPEC,
+        jsonMiB: round(statSync(jsonFile).size / MiB, 1),
+      },
       runs,
       generation: {
         medianMs: round(median(generation.map((g) => g.generateMs))),
@@ -332,7 +352,16 @@ async function parent(): Promise<void> {
         jsonMedianMs: round(median(parseJson)),
         yamlMedianMs: round(median(parseYamlMs)),
         yamlOverJson: round(median(parseYamlMs) / median(parseJson), 1),
-        ...(yaml100k ? { at100k: { jsonMs: round(yaml100k.jsonMs), yamlMs: round(yaml100k.yamlMs), yamlRssMiB: round(yaml100k.yamlRssMiB), yamlMiB: round(yaml100k.yamlBytes / MiB, 1) } } : {}),
+        ...(yaml100k
+          ? {
+              at100k: {
+                jsonMs: round(yaml100k.jsonMs),
+                yamlMs: round(yaml100k.yamlMs),
+                yamlRssMiB: round(yaml100k.yamlRssMiB),
+                yamlMiB: round(yaml100k.yamlBytes / MiB, 1),
+              },
+            }
+          : {}),
       },
       read: Array.isArray(read)
         ? {
@@ -350,17 +379,44 @@ async function parent(): Promise<void> {
       ['load from generate: spec', `${results.load.spec.medianMs} ms`, `CPU ${results.load.spec.cpuMedianMs} ms; runs ${results.load.spec.runsMs.join(', ')}`],
       ['load from JSON file', `${results.load.json.medianMs} ms`, `CPU ${results.load.json.cpuMedianMs} ms; runs ${results.load.json.runsMs.join(', ')}`],
       ['module import (before load, tsx)', `${results.load.json.importMedianMs} ms`, 'the mock, the fixture reader, the generator'],
-      ['RSS after load (spec / JSON)', `${results.load.spec.rssMiB} / ${results.load.json.rssMiB} MiB`, `heap used ${results.load.spec.heapUsedMiB} / ${results.load.json.heapUsedMiB} MiB`],
-      ['RSS after GC (spec / JSON)', `${results.load.spec.rssAfterGcMiB} / ${results.load.json.rssAfterGcMiB} MiB`, `heap used ${results.load.spec.heapUsedAfterGcMiB} / ${results.load.json.heapUsedAfterGcMiB} MiB`],
-      [`parse ${results.parse.tenant}`, `JSON ${results.parse.jsonMedianMs} ms, YAML ${results.parse.yamlMedianMs} ms`, `YAML ${results.parse.yamlOverJson}× slower`],
+      [
+        'RSS after load (spec / JSON)',
+        `${results.load.spec.rssMiB} / ${results.load.json.rssMiB} MiB`,
+        `heap used ${results.load.spec.heapUsedMiB} / ${results.load.json.heapUsedMiB} MiB`,
+      ],
+      [
+        'RSS after GC (spec / JSON)',
+        `${results.load.spec.rssAfterGcMiB} / ${results.load.json.rssAfterGcMiB} MiB`,
+        `heap used ${results.load.spec.heapUsedAfterGcMiB} / ${results.load.json.heapUsedAfterGcMiB} MiB`,
+      ],
+      [
+        `parse ${results.parse.tenant}`,
+        `JSON ${results.parse.jsonMedianMs} ms, YAML ${results.parse.yamlMedianMs} ms`,
+        `YAML ${results.parse.yamlOverJson}× slower`,
+      ],
     ];
-    if (results.parse.at100k) rows.push(['parse 100k tenant', `JSON ${results.parse.at100k.jsonMs} ms, YAML ${results.parse.at100k.yamlMs} ms`, `YAML RSS ${results.parse.at100k.yamlRssMiB} MiB`]);
+    if (results.parse.at100k)
+      rows.push([
+        'parse 100k tenant',
+        `JSON ${results.parse.at100k.jsonMs} ms, YAML ${results.parse.at100k.yamlMs} ms`,
+        `YAML RSS ${results.parse.at100k.yamlRssMiB} MiB`,
+      ]);
     if ('groups' in results.read) {
-      rows.push(['read all groups ($top=999)', `${results.read.groups.medianMs} ms`, `${results.read.groups.pages} pages, ${results.read.groups.items} groups`]);
-      rows.push(['read all members ($top=999)', `${results.read.members.medianMs} ms`, `${results.read.members.pages} pages, ${results.read.members.items} memberships, ${concurrency} groups at a time`]);
+      rows.push([
+        'read all groups ($top=999)',
+        `${results.read.groups.medianMs} ms`,
+        `${results.read.groups.pages} pages, ${results.read.groups.items} groups`,
+      ]);
+      rows.push([
+        'read all members ($top=999)',
+        `${results.read.members.medianMs} ms`,
+        `${results.read.members.pages} pages, ${results.read.members.items} memberships, ${concurrency} groups at a time`,
+      ]);
     } else rows.push(['Graph paged reads', 'waiting', results.read.waiting]);
     const widths = [0, 1, 2].map((c) => Math.max(...rows.map((r) => r[c]!.length)));
-    console.log(`\nmock-entra at scale — ${results.machine.cpu}, ${results.machine.cores} cores, Node ${results.machine.node}, load average ${results.machine.loadavgBefore[0]} → ${results.machine.loadavgAfter[0]}`);
+    console.log(
+      `\nmock-entra at scale — ${results.machine.cpu}, ${results.machine.cores} cores, Node ${results.machine.node}, load average ${results.machine.loadavgBefore[0]} → ${results.machine.loadavgAfter[0]}`,
+    );
     for (const r of rows) console.log(`  ${r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ')}`);
     mkdirSync(dirname(RESULTS), { recursive: true });
     writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);

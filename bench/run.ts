@@ -131,7 +131,9 @@ async function interleave(title: string, contenders: Contender[]): Promise<Map<s
     for (const c of order) {
       const s = await c.run(opts.duration);
       samples.get(c.id)!.push(s);
-      log(`  ${title} round ${r + 1}/${opts.rounds}  ${c.label.padEnd(34)} ${round(s.rate).toString().padStart(7)} /s${s.cpuMsPerOp !== undefined && Number.isFinite(s.cpuMsPerOp) ? `   cpu ${round(s.cpuMsPerOp, 3)} ms/op (main ${round(s.mainThreadCpuMsPerOp ?? NaN, 3)})` : ''}`);
+      log(
+        `  ${title} round ${r + 1}/${opts.rounds}  ${c.label.padEnd(34)} ${round(s.rate).toString().padStart(7)} /s${s.cpuMsPerOp !== undefined && Number.isFinite(s.cpuMsPerOp) ? `   cpu ${round(s.cpuMsPerOp, 3)} ms/op (main ${round(s.mainThreadCpuMsPerOp ?? NaN, 3)})` : ''}`,
+      );
     }
   }
   return samples;
@@ -192,7 +194,13 @@ async function startMockEntra(contoso: Contoso, tls: boolean): Promise<Server> {
   const port = await freePort();
   const args = [CLI, 'serve', '-p', String(port), '--state-dir', STATE, ...(tls ? [] : ['--http'])];
   if (!tls) {
-    return spawnServer({ name: 'mock-entra', command: process.execPath, args, port, readyUrl: `http://127.0.0.1:${port}/${contoso.tenantId}/v2.0/.well-known/openid-configuration` });
+    return spawnServer({
+      name: 'mock-entra',
+      command: process.execPath,
+      args,
+      port,
+      readyUrl: `http://127.0.0.1:${port}/${contoso.tenantId}/v2.0/.well-known/openid-configuration`,
+    });
   }
   // HTTPS: poll the TLS port without checking the certificate (the load generator checks it).
   const child = spawn(process.execPath, args, { stdio: 'ignore' });
@@ -208,12 +216,24 @@ const peerScript = (name: string): string => join(here, 'servers', `${name}.js`)
 
 async function startPeer(name: 'oauth2-mock-server' | 'oidc-provider', keyFile: string): Promise<Server> {
   const port = await freePort();
-  return spawnServer({ name, command: process.execPath, args: [peerScript(name), String(port), keyFile], port, readyUrl: `http://127.0.0.1:${port}/.well-known/openid-configuration` });
+  return spawnServer({
+    name,
+    command: process.execPath,
+    args: [peerScript(name), String(port), keyFile],
+    port,
+    readyUrl: `http://127.0.0.1:${port}/.well-known/openid-configuration`,
+  });
 }
 
 async function startBare(routesFile: string, probe: string): Promise<Server> {
   const port = await freePort();
-  return spawnServer({ name: 'bare Fastify', command: process.execPath, args: [peerScript('bare-fastify'), String(port), routesFile], port, readyUrl: `http://127.0.0.1:${port}${probe}` });
+  return spawnServer({
+    name: 'bare Fastify',
+    command: process.execPath,
+    args: [peerScript('bare-fastify'), String(port), routesFile],
+    port,
+    readyUrl: `http://127.0.0.1:${port}${probe}`,
+  });
 }
 
 // ---------------------------------------------------------------- token verification
@@ -228,7 +248,10 @@ interface TokenCheck {
 
 /** Gets one token and checks it is an RS256 JWT whose signature verifies against the server's JWKS (2048-bit key). */
 async function checkToken(name: string, tokenUrl: string, body: string, jwksUrl: string, ca?: string): Promise<TokenCheck> {
-  const fetchText = async (url: string, init?: { method: string; body: string; headers: Record<string, string> }): Promise<{ status: number; text: string }> => {
+  const fetchText = async (
+    url: string,
+    init?: { method: string; body: string; headers: Record<string, string> },
+  ): Promise<{ status: number; text: string }> => {
     if (!url.startsWith('https:')) {
       const r = await fetch(url, init);
       return { status: r.status, text: await r.text() };
@@ -285,7 +308,13 @@ async function tokenSection(contoso: Contoso, keyFile: string): Promise<void> {
   const oms = await startPeer('oauth2-mock-server', keyFile);
   const op = await startPeer('oidc-provider', keyFile);
   const floorPort = await freePort();
-  const floor = await spawnServer({ name: 'bare signer', command: process.execPath, args: [peerScript('bare-signer'), String(floorPort), keyFile], port: floorPort, readyUrl: `http://127.0.0.1:${floorPort}/jwks` });
+  const floor = await spawnServer({
+    name: 'bare signer',
+    command: process.execPath,
+    args: [peerScript('bare-signer'), String(floorPort), keyFile],
+    port: floorPort,
+    readyUrl: `http://127.0.0.1:${floorPort}/jwks`,
+  });
   try {
     const tenantPath = `/${contoso.tenantId}/oauth2/v2.0/token`;
     const meBody = new URLSearchParams({
@@ -294,26 +323,45 @@ async function tokenSection(contoso: Contoso, keyFile: string): Promise<void> {
       client_secret: contoso.ingestion.secret,
       scope: `${contoso.openMetadataUi.apiUri}/.default`,
     }).toString();
-    const omsBody = new URLSearchParams({ grant_type: 'client_credentials', client_id: BENCH_CLIENT.id, client_secret: BENCH_CLIENT.secret, scope: 'read' }).toString();
-    const opBody = new URLSearchParams({ grant_type: 'client_credentials', client_id: BENCH_CLIENT.id, client_secret: BENCH_CLIENT.secret, resource: BENCH_CLIENT.resource, scope: 'read' }).toString();
+    const omsBody = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: BENCH_CLIENT.id,
+      client_secret: BENCH_CLIENT.secret,
+      scope: 'read',
+    }).toString();
+    const opBody = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: BENCH_CLIENT.id,
+      client_secret: BENCH_CLIENT.secret,
+      resource: BENCH_CLIENT.resource,
+      scope: 'read',
+    }).toString();
     const ca = readFileSync(join(STATE, 'ca-cert.pem'), 'utf8');
     const checks = {
       'mock-entra': await checkToken('mock-entra', `${me.base}${tenantPath}`, meBody, `${me.base}/${contoso.tenantId}/discovery/v2.0/keys`),
-      'mock-entra-https': await checkToken('mock-entra https', `${meTls.base}${tenantPath}`, meBody, `${meTls.base}/${contoso.tenantId}/discovery/v2.0/keys`, ca),
+      'mock-entra-https': await checkToken(
+        'mock-entra https',
+        `${meTls.base}${tenantPath}`,
+        meBody,
+        `${meTls.base}/${contoso.tenantId}/discovery/v2.0/keys`,
+        ca,
+      ),
       'oauth2-mock-server': await checkToken('oauth2-mock-server', `${oms.base}/token`, omsBody, `${oms.base}/jwks`),
       'oidc-provider': await checkToken('oidc-provider', `${op.base}/token`, opBody, `${op.base}/jwks`),
       'bare-signer': await checkToken('bare Fastify signer', `${floor.base}/token`, meBody, `${floor.base}/jwks`),
     };
     for (const [k, c] of Object.entries(checks)) log(`  ${k}: ${c.alg} ${c.modulusBits}-bit, signature verified, ${c.tokenBytes} bytes`);
-    const post = (url: string, body: string) => (seconds: number): LoadSpec => ({
-      kind: 'fixed',
-      url,
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body,
-      connections: opts.connections,
-      duration: seconds,
-    });
+    const post =
+      (url: string, body: string) =>
+      (seconds: number): LoadSpec => ({
+        kind: 'fixed',
+        url,
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+        connections: opts.connections,
+        duration: seconds,
+      });
     const contenders: Contender[] = [
       httpContender('mockEntra', 'mock-entra (HTTP)', me, post(`${me.base}${tenantPath}`, meBody)),
       httpContender('oauth2MockServer', 'oauth2-mock-server (HTTP)', oms, post(`${oms.base}/token`, omsBody)),
@@ -326,7 +374,9 @@ async function tokenSection(contoso: Contoso, keyFile: string): Promise<void> {
           return { rate: r.rate, failures: 0, cpuMsPerOp: r.cpuMsPerOp };
         },
       },
-      httpContender('mockEntraHttps', 'mock-entra (HTTPS)', meTls, post(`${meTls.base}${tenantPath}`, meBody), { NODE_EXTRA_CA_CERTS: join(STATE, 'ca-cert.pem') }),
+      httpContender('mockEntraHttps', 'mock-entra (HTTPS)', meTls, post(`${meTls.base}${tenantPath}`, meBody), {
+        NODE_EXTRA_CA_CERTS: join(STATE, 'ca-cert.pem'),
+      }),
       // A reference, not a peer: the least an HTTP token endpoint on Fastify does (parse, sign, answer).
       httpContender('bareSigner', 'bare Fastify route signing (floor)', floor, post(`${floor.base}/token`, meBody)),
     ];
@@ -348,13 +398,36 @@ async function tokenSection(contoso: Contoso, keyFile: string): Promise<void> {
     results.token = {
       tokens: checks,
       contenders: s,
-      ratios: { vsFasterPeer: round(vsPeer, 3), vsSigningLimit: round(vsLimit, 3), httpsVsHttp: round(httpsVsHttp, 3), perRound: { vsFasterPeer: roundVsPeer, vsSigningLimit: roundVsLimit }, signingShareOfCpuPerToken: round(signShare, 3) },
+      ratios: {
+        vsFasterPeer: round(vsPeer, 3),
+        vsSigningLimit: round(vsLimit, 3),
+        httpsVsHttp: round(httpsVsHttp, 3),
+        perRound: { vsFasterPeer: roundVsPeer, vsSigningLimit: roundVsLimit },
+        signingShareOfCpuPerToken: round(signShare, 3),
+      },
     };
     for (const c of Object.values(s)) {
-      rows.push(['token', c.label, `${round(c.median)} /s`, [c.cpuMsPerOp !== undefined ? `CPU ${round(c.cpuMsPerOp, 2)} ms/${c.label.startsWith('RS256') ? 'signature' : 'token'}${c.mainThreadCpuMsPerOp !== undefined && !c.label.startsWith('RS256') ? ` (main thread ${round(c.mainThreadCpuMsPerOp, 2)})` : ''}` : '', c.failures ? `${c.failures} failures` : ''].filter(Boolean).join('; ')]);
+      rows.push([
+        'token',
+        c.label,
+        `${round(c.median)} /s`,
+        [
+          c.cpuMsPerOp !== undefined
+            ? `CPU ${round(c.cpuMsPerOp, 2)} ms/${c.label.startsWith('RS256') ? 'signature' : 'token'}${c.mainThreadCpuMsPerOp !== undefined && !c.label.startsWith('RS256') ? ` (main thread ${round(c.mainThreadCpuMsPerOp, 2)})` : ''}`
+            : '',
+          c.failures ? `${c.failures} failures` : '',
+        ]
+          .filter(Boolean)
+          .join('; '),
+      ]);
     }
     rows.push(['token', 'mock-entra ÷ faster peer', `${round(vsPeer, 2)}×`, `≥ 1.5×: ${verdict(vsPeer >= 1.5)} (per-round median ${round(roundVsPeer, 2)}×)`]);
-    rows.push(['token', 'mock-entra ÷ signing limit', `${round(vsLimit * 100)} %`, `≥ 75 %: ${verdict(vsLimit >= 0.75)} (per-round median ${round(roundVsLimit * 100)} %)`]);
+    rows.push([
+      'token',
+      'mock-entra ÷ signing limit',
+      `${round(vsLimit * 100)} %`,
+      `≥ 75 %: ${verdict(vsLimit >= 0.75)} (per-round median ${round(roundVsLimit * 100)} %)`,
+    ]);
     rows.push(['token', 'signing CPU ÷ mock-entra CPU per token', `${round(signShare * 100)} %`, 'the rest is HTTP, checks and claims']);
     rows.push(['token', 'mock-entra HTTPS ÷ HTTP', `${round(httpsVsHttp * 100)} %`, '']);
     const floorVsLimit = s.bareSigner!.median / s.signingLimit!.median;
@@ -395,7 +468,9 @@ async function metadataSection(contoso: Contoso): Promise<void> {
       const b = await (await fetch(`${bare.base}${p.url}`)).text();
       if (b !== bodies[k]) throw new Error(`bare Fastify does not serve the same ${k} bytes`);
     }
-    const get = (url: string) => (seconds: number): LoadSpec => ({ kind: 'fixed', url, connections: opts.connections, duration: seconds });
+    const get =
+      (url: string) =>
+      (seconds: number): LoadSpec => ({ kind: 'fixed', url, connections: opts.connections, duration: seconds });
     const contenders: Contender[] = [
       httpContender('mockEntraDiscovery', 'mock-entra discovery', me, get(`${me.base}${paths.discovery.url}`)),
       httpContender('bareDiscovery', 'bare Fastify, same discovery bytes', bare, get(`${bare.base}${paths.discovery.url}`)),
@@ -406,7 +481,11 @@ async function metadataSection(contoso: Contoso): Promise<void> {
     const s = summarize(contenders, samples);
     const disc = s.mockEntraDiscovery!.median / s.bareDiscovery!.median;
     const jwks = s.mockEntraJwks!.median / s.bareJwks!.median;
-    results.metadata = { bytes: { discovery: bodies.discovery!.length, jwks: bodies.jwks!.length }, contenders: s, ratios: { discovery: round(disc, 3), jwks: round(jwks, 3) } };
+    results.metadata = {
+      bytes: { discovery: bodies.discovery!.length, jwks: bodies.jwks!.length },
+      contenders: s,
+      ratios: { discovery: round(disc, 3), jwks: round(jwks, 3) },
+    };
     for (const c of Object.values(s)) rows.push(['metadata', c.label, `${round(c.median)} /s`, c.failures ? `${c.failures} failures` : '']);
     rows.push(['metadata', 'discovery ÷ bare Fastify', `${round(disc, 2)}×`, `≥ 0.8×: ${verdict(disc >= 0.8)}`]);
     rows.push(['metadata', 'JWKS ÷ bare Fastify', `${round(jwks, 2)}×`, `≥ 0.8×: ${verdict(jwks >= 0.8)}`]);
@@ -434,7 +513,12 @@ async function flowSection(contoso: Contoso): Promise<void> {
     const contenders: Contender[] = [httpContender('flow', 'mock-entra code flows (2 requests each)', me, spec)];
     const s = summarize(contenders, await interleave('flow', contenders));
     results.flow = { scope: 'openid profile offline_access User.Read', signaturesPerFlow: 2, contenders: s };
-    rows.push(['flow', 'authorize + token, flows/s', `${round(s.flow!.median)} /s`, `${s.flow!.failures ? `${s.flow!.failures} failures; ` : ''}2 RS256 signatures per flow (access + ID token)`]);
+    rows.push([
+      'flow',
+      'authorize + token, flows/s',
+      `${round(s.flow!.median)} /s`,
+      `${s.flow!.failures ? `${s.flow!.failures} failures; ` : ''}2 RS256 signatures per flow (access + ID token)`,
+    ]);
   } finally {
     await me.stop();
   }
@@ -446,13 +530,27 @@ async function coldSection(contoso: Contoso, keyFile: string): Promise<void> {
   const routesFile = join(here, 'bare-routes.json');
   if (!existsSync(routesFile)) {
     // Without the metadata section: the bare server serves a discovery-sized document.
-    writeFileSync(routesFile, JSON.stringify([{ path: '/:tenant/v2.0/.well-known/openid-configuration', headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify({ issuer: 'x'.repeat(1900) }) }]));
+    writeFileSync(
+      routesFile,
+      JSON.stringify([
+        {
+          path: '/:tenant/v2.0/.well-known/openid-configuration',
+          headers: { 'content-type': 'application/json; charset=utf-8' },
+          body: JSON.stringify({ issuer: 'x'.repeat(1900) }),
+        },
+      ]),
+    );
   }
   const kinds: Array<{ id: string; label: string; args: (port: number) => string[]; path: string }> = [
     { id: 'mockEntra', label: 'mock-entra (CLI, --http)', args: (p) => [CLI, 'serve', '--http', '-p', String(p), '--state-dir', STATE], path: discovery },
     { id: 'bareFastify', label: 'bare Fastify', args: (p) => [peerScript('bare-fastify'), String(p), routesFile], path: discovery },
     // As its README starts it: it keeps no state, so a start generates its RS256 key.
-    { id: 'oauth2MockServer', label: 'oauth2-mock-server (README start)', args: (p) => [peerScript('oauth2-mock-server'), String(p), '--generate'], path: '/.well-known/openid-configuration' },
+    {
+      id: 'oauth2MockServer',
+      label: 'oauth2-mock-server (README start)',
+      args: (p) => [peerScript('oauth2-mock-server'), String(p), '--generate'],
+      path: '/.well-known/openid-configuration',
+    },
     { id: 'oidcProvider', label: 'oidc-provider', args: (p) => [peerScript('oidc-provider'), String(p), keyFile], path: '/.well-known/openid-configuration' },
   ];
   const times = new Map<string, number[]>(kinds.map((k) => [k.id, []]));
@@ -483,7 +581,15 @@ async function coldSection(contoso: Contoso, keyFile: string): Promise<void> {
   for (const k of kinds) {
     const t = times.get(k.id)!;
     const c = cpuTimes.get(k.id)!;
-    s[k.id] = { label: k.label, median: round(median(t)), min: round(Math.min(...t)), max: round(Math.max(...t)), runs: t.map((x) => round(x)), cpuMedian: round(median(c)), cpuRuns: c.map((x) => round(x)) };
+    s[k.id] = {
+      label: k.label,
+      median: round(median(t)),
+      min: round(Math.min(...t)),
+      max: round(Math.max(...t)),
+      runs: t.map((x) => round(x)),
+      cpuMedian: round(median(c)),
+      cpuRuns: c.map((x) => round(x)),
+    };
   }
   // For the record (not a target): the same start without the state a start reuses — the fixture
   // not validated before (keys present), and a machine's very first start (keys generated).
@@ -500,7 +606,8 @@ async function coldSection(contoso: Contoso, keyFile: string): Promise<void> {
       const port = await freePort();
       const url = kind === 'peer' ? `http://127.0.0.1:${port}/.well-known/openid-configuration` : `http://127.0.0.1:${port}${discovery}`;
       const t0 = performance.now();
-      const args = kind === 'peer' ? [peerScript('oauth2-mock-server'), String(port), keyFile] : [CLI, 'serve', '--http', '-p', String(port), '--state-dir', dir];
+      const args =
+        kind === 'peer' ? [peerScript('oauth2-mock-server'), String(port), keyFile] : [CLI, 'serve', '--http', '-p', String(port), '--state-dir', dir];
       const child = spawn(process.execPath, args, { stdio: 'ignore' });
       while ((await httpStatus(url)) !== 200) {
         if (child.exitCode !== null || performance.now() - t0 > 60_000) throw new Error(`${label} did not start`);
@@ -517,9 +624,23 @@ async function coldSection(contoso: Contoso, keyFile: string): Promise<void> {
   const vsBare = s.mockEntra!.median / s.bareFastify!.median;
   const cpuVsBare = s.mockEntra!.cpuMedian / s.bareFastify!.cpuMedian;
   const fasterThanPeers = s.mockEntra!.median < s.oauth2MockServer!.median && s.mockEntra!.median < s.oidcProvider!.median;
-  results.coldStart = { contenders: s, forTheRecord: extra, ratios: { vsBareFastify: round(vsBare, 3), cpuVsBareFastify: round(cpuVsBare, 3), vsOauth2MockServer: round(s.mockEntra!.median / s.oauth2MockServer!.median, 3), vsOidcProvider: round(s.mockEntra!.median / s.oidcProvider!.median, 3) } };
+  results.coldStart = {
+    contenders: s,
+    forTheRecord: extra,
+    ratios: {
+      vsBareFastify: round(vsBare, 3),
+      cpuVsBareFastify: round(cpuVsBare, 3),
+      vsOauth2MockServer: round(s.mockEntra!.median / s.oauth2MockServer!.median, 3),
+      vsOidcProvider: round(s.mockEntra!.median / s.oidcProvider!.median, 3),
+    },
+  };
   for (const c of Object.values(s)) rows.push(['cold start', c.label, `${c.median} ms`, `min ${c.min}, max ${c.max}; CPU ${c.cpuMedian} ms`]);
-  rows.push(['cold start', 'mock-entra ÷ bare Fastify', `${round(vsBare, 2)}×`, `≤ 1.25×: ${verdict(vsBare <= 1.25)} (CPU to the first 200: ${round(cpuVsBare, 2)}×)`]);
+  rows.push([
+    'cold start',
+    'mock-entra ÷ bare Fastify',
+    `${round(vsBare, 2)}×`,
+    `≤ 1.25×: ${verdict(vsBare <= 1.25)} (CPU to the first 200: ${round(cpuVsBare, 2)}×)`,
+  ]);
   rows.push(['cold start', 'mock-entra faster than both peers', fasterThanPeers ? 'yes' : 'no', verdict(fasterThanPeers)]);
   for (const e of Object.values(extra)) rows.push(['cold start', e.label, `${e.median} ms`, `for the record; runs ${e.runs.join(', ')}`]);
 }
@@ -542,7 +663,10 @@ async function graphSection(): Promise<void> {
   }
   log('\n== graph: bench/graph-scale.ts');
   const output = await new Promise<{ code: number | null; stdout: string; stderr: string }>((res) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...(quick ? ['--runs', '1', '--reads', '1'] : [])], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...(quick ? ['--runs', '1', '--reads', '1'] : [])], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -563,7 +687,11 @@ async function graphSection(): Promise<void> {
       /* not JSON */
     }
   }
-  results.graph = { exitCode: output.code, ...(json !== undefined ? { results: json } : { output: output.stdout.slice(-4000) }), ...(output.code ? { stderr: output.stderr } : {}) };
+  results.graph = {
+    exitCode: output.code,
+    ...(json !== undefined ? { results: json } : { output: output.stdout.slice(-4000) }),
+    ...(output.code ? { stderr: output.stderr } : {}),
+  };
   const g = json as GraphScale | undefined;
   if (output.code !== 0 || !g?.load) {
     rows.push(['graph', 'bench/graph-scale.ts', output.code === 0 ? 'ran' : `exit ${output.code}`, 'see its output above / in latest.json']);
@@ -572,9 +700,21 @@ async function graphSection(): Promise<void> {
   const t = g.tenant ? `${g.tenant.users} users, ${g.tenant.groups} groups` : 'generated tenant';
   rows.push(['graph', `load ${t} (generate spec)`, `${g.load.spec.medianMs} ms`, `< 3 s: ${verdict(g.load.spec.medianMs < 3000)}`]);
   rows.push(['graph', 'load from the expanded JSON file', `${g.load.json.medianMs} ms`, `< 3 s: ${verdict(g.load.json.medianMs < 3000)}`]);
-  rows.push(['graph', 'RSS after load (spec / JSON)', `${g.load.spec.rssMiB} / ${g.load.json.rssMiB} MiB`, `< 600 MiB: ${verdict(Math.max(g.load.spec.rssMiB, g.load.json.rssMiB) < 600)}`]);
-  if (g.read?.groups) rows.push(['graph', `full paged read of all groups`, `${g.read.groups.medianMs} ms`, `< 5 s: ${verdict(g.read.groups.medianMs < 5000)} (${g.read.groups.pages} pages)`]);
-  if (g.read?.members) rows.push(['graph', 'all members of all groups', `${g.read.members.medianMs} ms`, `${g.read.members.pages} pages, ${g.read.members.items} memberships`]);
+  rows.push([
+    'graph',
+    'RSS after load (spec / JSON)',
+    `${g.load.spec.rssMiB} / ${g.load.json.rssMiB} MiB`,
+    `< 600 MiB: ${verdict(Math.max(g.load.spec.rssMiB, g.load.json.rssMiB) < 600)}`,
+  ]);
+  if (g.read?.groups)
+    rows.push([
+      'graph',
+      `full paged read of all groups`,
+      `${g.read.groups.medianMs} ms`,
+      `< 5 s: ${verdict(g.read.groups.medianMs < 5000)} (${g.read.groups.pages} pages)`,
+    ]);
+  if (g.read?.members)
+    rows.push(['graph', 'all members of all groups', `${g.read.members.medianMs} ms`, `${g.read.members.pages} pages, ${g.read.members.items} memberships`]);
 }
 
 // ---------------------------------------------------------------- main
@@ -601,7 +741,11 @@ function machine(): { host: string; cores: number; cpu: string; memoryGiB: numbe
 function printTable(): void {
   const w = [10, 42, 14];
   const line = (c: string[]): string => `${c[0]!.padEnd(w[0]!)}  ${c[1]!.padEnd(w[1]!)}  ${c[2]!.padStart(w[2]!)}  ${c[3] ?? ''}`;
-  const text = [line(['section', 'measure', 'value', 'target / note']), line(['-'.repeat(w[0]!), '-'.repeat(w[1]!), '-'.repeat(w[2]!), '-'.repeat(30)]), ...rows.map(line)];
+  const text = [
+    line(['section', 'measure', 'value', 'target / note']),
+    line(['-'.repeat(w[0]!), '-'.repeat(w[1]!), '-'.repeat(w[2]!), '-'.repeat(30)]),
+    ...rows.map(line),
+  ];
   process.stdout.write(`${text.join('\n')}\n`);
 }
 
@@ -651,7 +795,11 @@ async function main(): Promise<void> {
   process.stdout.write('\n');
   for (const [name, l] of Object.entries(sectionLoad)) rows.push(['machine', `load average during ${name}`, `${l.start} → ${l.end}`, '']);
   printTable();
-  process.stdout.write(`\nload average at end ${loadavg().map((x) => round(x, 2)).join(' ')}; results written to ${out}\n`);
+  process.stdout.write(
+    `\nload average at end ${loadavg()
+      .map((x) => round(x, 2))
+      .join(' ')}; results written to ${out}\n`,
+  );
 }
 
 main().catch((e: unknown) => {

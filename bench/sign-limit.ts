@@ -22,7 +22,24 @@ export interface SignLimitResult {
 /** A signing input the size of an app-only access token's header and payload (~1 KB). */
 const INPUT = Buffer.from(
   `${Buffer.from(JSON.stringify({ typ: 'JWT', alg: 'RS256', x5t: 'x'.repeat(27), kid: 'x'.repeat(27) })).toString('base64url')}.${Buffer.from(
-    JSON.stringify({ aud: 'api://00000000-0000-0000-0000-000000000000', iss: 'https://sts.windows.net/00000000-0000-0000-0000-000000000000/', iat: 1, nbf: 1, exp: 2, aio: 'a'.repeat(80), appid: 'x'.repeat(36), appidacr: '1', idp: 'https://sts.windows.net/00000000-0000-0000-0000-000000000000/', idtyp: 'app', oid: 'x'.repeat(36), rh: 'r'.repeat(64), sub: 'x'.repeat(36), tid: 'x'.repeat(36), uti: 'u'.repeat(22), ver: '1.0' }),
+    JSON.stringify({
+      aud: 'api://00000000-0000-0000-0000-000000000000',
+      iss: 'https://sts.windows.net/00000000-0000-0000-0000-000000000000/',
+      iat: 1,
+      nbf: 1,
+      exp: 2,
+      aio: 'a'.repeat(80),
+      appid: 'x'.repeat(36),
+      appidacr: '1',
+      idp: 'https://sts.windows.net/00000000-0000-0000-0000-000000000000/',
+      idtyp: 'app',
+      oid: 'x'.repeat(36),
+      rh: 'r'.repeat(64),
+      sub: 'x'.repeat(36),
+      tid: 'x'.repeat(36),
+      uti: 'u'.repeat(22),
+      ver: '1.0',
+    }),
   ).toString('base64url')}`,
 );
 
@@ -62,6 +79,12 @@ if (!isMainThread) {
   const cpu = process.cpuUsage(cpuBefore);
   await Promise.all(workers.map((w) => w.terminate()));
   const rate = rates.reduce((a, b) => a + b, 0);
-  const result: SignLimitResult = { rate, cpuMsPerOp: (cpu.user + cpu.system) / 1000 / (rate * seconds), perWorker: rates.map(Math.round), workers: n, seconds };
+  const result: SignLimitResult = {
+    rate,
+    cpuMsPerOp: (cpu.user + cpu.system) / 1000 / (rate * seconds),
+    perWorker: rates.map(Math.round),
+    workers: n,
+    seconds,
+  };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

@@ -139,9 +139,18 @@ function summarize(doc: FixtureDocument): string {
     doc.tenants.reduce((total, t) => total + (pick(t)?.length ?? 0), 0);
   return [
     count(doc.tenants.length, 'tenant'),
-    count(sum((t) => t.applications), 'app'),
-    count(sum((t) => t.users), 'user'),
-    count(sum((t) => t.groups), 'group'),
+    count(
+      sum((t) => t.applications),
+      'app',
+    ),
+    count(
+      sum((t) => t.users),
+      'user',
+    ),
+    count(
+      sum((t) => t.groups),
+      'group',
+    ),
   ].join(', ');
 }
 
@@ -190,7 +199,8 @@ async function importCommand(args: string[], io: CommandIo): Promise<number> {
   }
   for (const note of notes) io.stderr(`note: ${note}\n`);
   for (const issue of issues) io.stderr(`${formatIssue(issue)}\n`);
-  if (values.out !== undefined) io.stderr(`wrote ${values.out}${issues.length > 0 ? ` (with ${issues.length} problem${issues.length === 1 ? '' : 's'} to fix)` : ''}\n`);
+  if (values.out !== undefined)
+    io.stderr(`wrote ${values.out}${issues.length > 0 ? ` (with ${issues.length} problem${issues.length === 1 ? '' : 's'} to fix)` : ''}\n`);
   return issues.length > 0 ? 1 : 0;
 }
 
@@ -316,7 +326,9 @@ async function generateCommand(args: string[], io: CommandIo): Promise<number> {
   const t = doc.tenants[0]!;
   const memberships = (t.groups ?? []).reduce((sum, g) => sum + (g.members?.length ?? 0), 0);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  io.stderr(`${out !== undefined ? `wrote ${out}` : 'generated'}: tenant ${t.id} (${t.verifiedDomains[0]}), ${t.users?.length ?? 0} users, ${t.groups?.length ?? 0} groups, ${memberships} memberships, seed ${seed}, ${seconds} s\n`);
+  io.stderr(
+    `${out !== undefined ? `wrote ${out}` : 'generated'}: tenant ${t.id} (${t.verifiedDomains[0]}), ${t.users?.length ?? 0} users, ${t.groups?.length ?? 0} groups, ${memberships} memberships, seed ${seed}, ${seconds} s\n`,
+  );
   return 0;
 }
 

@@ -67,7 +67,13 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-const list = (v: string | undefined): string[] => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []);
+const list = (v: string | undefined): string[] =>
+  v
+    ? v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
 const flag = (v: string | undefined): boolean => v === '1' || v === 'true' || v === 'yes';
 
 async function serve(args: string[]): Promise<number> {
@@ -130,14 +136,19 @@ async function serve(args: string[]): Promise<number> {
       tlsHosts: values['tls-host'] ?? list(env.MOCK_ENTRA_TLS_HOSTS),
       ...((values['state-dir'] ?? env.MOCK_ENTRA_STATE_DIR) ? { stateDir: values['state-dir'] ?? env.MOCK_ENTRA_STATE_DIR } : {}),
       allowRemoteControl: values['allow-remote-control'] ?? flag(env.MOCK_ENTRA_REMOTE_CONTROL),
-      ...((values['control-token'] || env.MOCK_ENTRA_CONTROL_TOKEN) ? { controlToken: values['control-token'] || env.MOCK_ENTRA_CONTROL_TOKEN } : {}),
+      ...(values['control-token'] || env.MOCK_ENTRA_CONTROL_TOKEN ? { controlToken: values['control-token'] || env.MOCK_ENTRA_CONTROL_TOKEN } : {}),
       ...limits,
       logger: values.log ?? flag(env.MOCK_ENTRA_LOG),
     });
     const lines = [`mock-entra is serving ${mock.url}`, ''];
     for (const t of mock.tenants) lines.push(`  tenant ${t.displayName} (${t.id})`, `    authority   ${t.authority}`, `    discovery   ${t.discoveryUrl}`);
     if (mock.caPath) {
-      lines.push('', `CA certificate: ${mock.caPath}`, `  trust it in Node:  export NODE_EXTRA_CA_CERTS=${mock.caPath}   (before node starts)`, '  print it:          npx mock-entra ca');
+      lines.push(
+        '',
+        `CA certificate: ${mock.caPath}`,
+        `  trust it in Node:  export NODE_EXTRA_CA_CERTS=${mock.caPath}   (before node starts)`,
+        '  print it:          npx mock-entra ca',
+      );
     }
     if (mock.tenants.some((t) => t.id === CONTOSO.tenantId)) {
       lines.push(
@@ -145,7 +156,9 @@ async function serve(args: string[]): Promise<number> {
         'Default tenant credentials (see README):',
         `  Identity Bridge         client_id ${CONTOSO.bridge.appId}  secret ${CONTOSO.bridge.secret}`,
         `  OpenMetadata Ingestion  client_id ${CONTOSO.ingestion.appId}  secret ${CONTOSO.ingestion.secret}`,
-        `  users: ${Object.values(CONTOSO.users).map((u) => u.upn).join(', ')} (no passwords)`,
+        `  users: ${Object.values(CONTOSO.users)
+          .map((u) => u.upn)
+          .join(', ')} (no passwords)`,
       );
     }
     lines.push('', 'Test-control API: ' + mock.url + '/_mock/tenants   (Ctrl-C to stop)', '');

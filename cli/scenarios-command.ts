@@ -1,7 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { checkReachable, DEFAULT_SCENARIOS_DIR, HtmlReporter, loadScenarios, sharedServicesOptions, type LoadedScenario, type ScenarioRunSettings } from '../harness/src/index.js';
+import {
+  checkReachable,
+  DEFAULT_SCENARIOS_DIR,
+  HtmlReporter,
+  loadScenarios,
+  sharedServicesOptions,
+  type LoadedScenario,
+  type ScenarioRunSettings,
+} from '../harness/src/index.js';
 import { PROJECT_ROOT, SCENARIO_CONCURRENCY, SCENARIOS_TEST_FILE, scenarioProjectTest } from '../harness/src/vitest/config.js';
 
 /**
@@ -68,7 +76,9 @@ async function importVitest(): Promise<typeof import('vitest/node')> {
   try {
     return await import('vitest/node');
   } catch {
-    throw new Error('mock-entra scenarios needs vitest, playwright-core and openid-client next to it: npm install --save-dev vitest@4.1 playwright-core openid-client');
+    throw new Error(
+      'mock-entra scenarios needs vitest, playwright-core and openid-client next to it: npm install --save-dev vitest@4.1 playwright-core openid-client',
+    );
   }
 }
 
@@ -84,7 +94,11 @@ async function loadWithVitest(dir: string, filters: string[]): Promise<LoadedSce
 }
 
 async function list(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, dir: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { json: { type: 'boolean' }, dir: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
   if (values.help) {
     io.stdout(SCENARIOS_HELP);
     return 0;
@@ -97,7 +111,21 @@ async function list(args: string[], io: Io): Promise<number> {
   }
   const scenarios = await loadWithVitest(dir, positionals);
   if (values.json) {
-    io.stdout(`${JSON.stringify(scenarios.map((s) => ({ id: s.id, flow: s.flow, title: s.title, reproduces: s.reproduces, file: relative(process.cwd(), s.file), steps: s.steps.map((x) => x.label), expect: s.expect.map((x) => x.label) })), null, 2)}\n`);
+    io.stdout(
+      `${JSON.stringify(
+        scenarios.map((s) => ({
+          id: s.id,
+          flow: s.flow,
+          title: s.title,
+          reproduces: s.reproduces,
+          file: relative(process.cwd(), s.file),
+          steps: s.steps.map((x) => x.label),
+          expect: s.expect.map((x) => x.label),
+        })),
+        null,
+        2,
+      )}\n`,
+    );
     return 0;
   }
   const lines: string[] = [];
@@ -179,7 +207,11 @@ async function run(args: string[], io: Io): Promise<number> {
   // What the global setup and the workers are told, through vitest's `provide` (run-settings.ts).
   let settings: ScenarioRunSettings;
   try {
-    const services = sharedServicesOptions({ idpUrl, caFile: values.ca ?? process.env.MOCK_ENTRA_CA, tls: values.tls === true || process.env.MOCK_ENTRA_SCENARIOS_TLS === '1' });
+    const services = sharedServicesOptions({
+      idpUrl,
+      caFile: values.ca ?? process.env.MOCK_ENTRA_CA,
+      tls: values.tls === true || process.env.MOCK_ENTRA_SCENARIOS_TLS === '1',
+    });
     settings = { dir, filters: positionals, reportDir: out, services };
   } catch (e) {
     io.stderr(`mock-entra scenarios run: ${(e as Error).message}\n`);

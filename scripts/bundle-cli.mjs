@@ -26,7 +26,10 @@ const outdir = values.outdir ? resolve(values.outdir) : join(root, 'dist', 'cli'
 // that validated them; a bundle has no directory/ to read at run time, so the hash is made here.
 const directory = join(root, 'mock-idp', 'src', 'directory');
 const code = createHash('sha256');
-for (const name of readdirSync(directory).filter((n) => n.endsWith('.ts')).sort()) code.update(`\0code\0${name}\0`).update(readFileSync(join(directory, name)));
+for (const name of readdirSync(directory)
+  .filter((n) => n.endsWith('.ts'))
+  .sort())
+  code.update(`\0code\0${name}\0`).update(readFileSync(join(directory, name)));
 
 // tsc's per-file output of cli/ is replaced: only the bundle remains there.
 rmSync(outdir, { recursive: true, force: true });

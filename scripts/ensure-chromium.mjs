@@ -11,11 +11,13 @@ if (found) process.exit(0);
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 const hasApt = spawnSync('sh', ['-c', 'command -v apt-get']).status === 0;
 if (isRoot && hasApt) {
-  console.log('ensure-chromium: installing Debian\'s chromium (apt-get) for the browser tests…');
+  console.log("ensure-chromium: installing Debian's chromium (apt-get) for the browser tests…");
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
   execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env });
   process.exit(0);
 }
-console.error('ensure-chromium: no Chromium found. Install it (Debian/Ubuntu: sudo apt-get install chromium) or set MOCK_ENTRA_CHROMIUM to a Chrome/Chromium executable.');
+console.error(
+  'ensure-chromium: no Chromium found. Install it (Debian/Ubuntu: sudo apt-get install chromium) or set MOCK_ENTRA_CHROMIUM to a Chrome/Chromium executable.',
+);
 process.exit(1);

@@ -18,11 +18,23 @@ app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string
 app.post('/token', (request, reply) => {
   const form = request.body as URLSearchParams;
   const now = Math.floor(Date.now() / 1000);
-  const payload = Buffer.from(JSON.stringify({ aud: form.get('scope'), iss: 'https://bench/', iat: now, nbf: now, exp: now + 3600, sub: form.get('client_id'), uti: randomBytes(16).toString('base64url') })).toString('base64url');
+  const payload = Buffer.from(
+    JSON.stringify({
+      aud: form.get('scope'),
+      iss: 'https://bench/',
+      iat: now,
+      nbf: now,
+      exp: now + 3600,
+      sub: form.get('client_id'),
+      uti: randomBytes(16).toString('base64url'),
+    }),
+  ).toString('base64url');
   const input = `${header}.${payload}`;
   sign('sha256', Buffer.from(input), key, (err, sig) => {
     if (err) return void reply.code(500).send();
-    void reply.header('content-type', 'application/json; charset=utf-8').send(JSON.stringify({ token_type: 'Bearer', expires_in: 3600, access_token: `${input}.${sig.toString('base64url')}` }));
+    void reply
+      .header('content-type', 'application/json; charset=utf-8')
+      .send(JSON.stringify({ token_type: 'Bearer', expires_in: 3600, access_token: `${input}.${sig.toString('base64url')}` }));
   });
   return reply;
 });

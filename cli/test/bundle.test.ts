@@ -54,7 +54,11 @@ describe('the bundled CLI (dist/cli/main.js)', () => {
           expect(res.status).toBe(200);
           expect(((await res.json()) as { issuer: string }).issuer).toBe(`${url}/8bfd947c-c312-4845-9b33-df79185f9499/v2.0`);
           // The first start validated fixtures/contoso.yaml and cached it under the bundle's code hash.
-          const cached = execFileSync('ls', [join(stateDir, 'fixture-cache')]).toString().trim().split('\n').filter(Boolean);
+          const cached = execFileSync('ls', [join(stateDir, 'fixture-cache')])
+            .toString()
+            .trim()
+            .split('\n')
+            .filter(Boolean);
           expect(cached.length, `round ${round}`).toBe(1);
         } finally {
           child.kill('SIGTERM');

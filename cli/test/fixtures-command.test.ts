@@ -107,10 +107,20 @@ describe('mock-entra fixtures import', () => {
     expect(validateFixture(uncommented, 'imported.yaml')).toEqual([]);
     expect(uncommented.tenants[0]!.verifiedDomains).toEqual(['contoso.onmicrosoft.com']);
     expect(uncommented.tenants[0]!.oauth2PermissionGrants).toEqual([
-      { clientId: 'c3e1b7a2-5d94-4f08-8a6c-1e2f9b4d7a50', consentType: 'AllPrincipals', resourceId: '00000003-0000-0000-c000-000000000000', scope: 'openid profile email offline_access User.Read' },
+      {
+        clientId: 'c3e1b7a2-5d94-4f08-8a6c-1e2f9b4d7a50',
+        consentType: 'AllPrincipals',
+        resourceId: '00000003-0000-0000-c000-000000000000',
+        scope: 'openid profile email offline_access User.Read',
+      },
     ]);
     expect(uncommented.tenants[0]!.appRoleAssignments).toEqual([
-      { principalId: 'c3e1b7a2-5d94-4f08-8a6c-1e2f9b4d7a50', principalType: 'ServicePrincipal', resourceId: '00000003-0000-0000-c000-000000000000', appRoleId: '5b567255-7703-4780-807c-7be8301ae99b' },
+      {
+        principalId: 'c3e1b7a2-5d94-4f08-8a6c-1e2f9b4d7a50',
+        principalType: 'ServicePrincipal',
+        resourceId: '00000003-0000-0000-c000-000000000000',
+        appRoleId: '5b567255-7703-4780-807c-7be8301ae99b',
+      },
     ]);
   });
 
@@ -123,13 +133,18 @@ describe('mock-entra fixtures import', () => {
     expect(result.stderr.endsWith(`wrote ${out}\n`)).toBe(true);
     const written = JSON.parse(readFileSync(out, 'utf8')) as FixtureDocument;
     expect(written.tenants.map((t) => [t.id, t.displayName, t.verifiedDomains])).toEqual([[tenant, 'OpenMetadata Dev', ['om.example.com']]]);
-    expect(written.tenants[0]!.applications![0]!.spa).toEqual({ redirectUris: ['http://localhost:8585/callback', 'https://openmetadata.contoso.com/callback'] });
+    expect(written.tenants[0]!.applications![0]!.spa).toEqual({
+      redirectUris: ['http://localhost:8585/callback', 'https://openmetadata.contoso.com/callback'],
+    });
   });
 
   it('still writes a fixture with problems, lists them and exits 1', async () => {
     const dir = tempDir();
     const manifest = join(dir, 'intranet.json');
-    writeFileSync(manifest, `\uFEFF${JSON.stringify({ appId: '8e9f0a1b-2c3d-4e5f-8a6b-7c8d9e0f1a2b', displayName: 'Intranet', web: { redirectUris: ['http://intranet.contoso.com/cb'] } })}`);
+    writeFileSync(
+      manifest,
+      `\uFEFF${JSON.stringify({ appId: '8e9f0a1b-2c3d-4e5f-8a6b-7c8d9e0f1a2b', displayName: 'Intranet', web: { redirectUris: ['http://intranet.contoso.com/cb'] } })}`,
+    );
     const out = join(dir, 'intranet.yaml');
     const result = await run('import', manifest, '-o', out);
     expect(result.code).toBe(1);
@@ -151,8 +166,12 @@ describe('mock-entra fixtures import', () => {
 
   it('refuses bad options with exit code 2', async () => {
     expect((await run('import')).code).toBe(2);
-    expect((await run('import', LEGACY_MANIFEST, '--format', 'xml')).stderr.split('\n')[0]).toBe("mock-entra fixtures import: --format must be yaml or json, not 'xml'");
-    expect((await run('import', LEGACY_MANIFEST, '--tenant', 'contoso')).stderr.split('\n')[0]).toBe("mock-entra fixtures import: --tenant must be a GUID, not 'contoso'");
+    expect((await run('import', LEGACY_MANIFEST, '--format', 'xml')).stderr.split('\n')[0]).toBe(
+      "mock-entra fixtures import: --format must be yaml or json, not 'xml'",
+    );
+    expect((await run('import', LEGACY_MANIFEST, '--tenant', 'contoso')).stderr.split('\n')[0]).toBe(
+      "mock-entra fixtures import: --tenant must be a GUID, not 'contoso'",
+    );
     const unknown = await run('import', LEGACY_MANIFEST, '--tenantid', 'x');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/^mock-entra fixtures import: Unknown option '--tenantid'/);

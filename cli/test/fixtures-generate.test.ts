@@ -17,7 +17,24 @@ async function run(...args: string[]): Promise<{ code: number; stdout: string; s
 
 const dir = mkdtempSync(join(tmpdir(), 'mock-entra-generate-'));
 const contoso = parseYaml(readFileSync(DEFAULT_FIXTURE_PATH, 'utf8')) as FixtureDocument;
-const SPEC_ARGS = ['--seed', '7', '--users', '300', '--groups', '40', '--nested-groups', '4', '--users-in-many-groups', '2:30', '--guests', '0.1', '--users-without-mail', '0.1', '--microsoft365-groups', '0.25'];
+const SPEC_ARGS = [
+  '--seed',
+  '7',
+  '--users',
+  '300',
+  '--groups',
+  '40',
+  '--nested-groups',
+  '4',
+  '--users-in-many-groups',
+  '2:30',
+  '--guests',
+  '0.1',
+  '--users-without-mail',
+  '0.1',
+  '--microsoft365-groups',
+  '0.25',
+];
 
 describe('mock-entra fixtures generate', () => {
   it('writes a fully expanded tenant that `fixtures validate` accepts, and says what it wrote', async () => {
@@ -26,7 +43,9 @@ describe('mock-entra fixtures generate', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('');
     const id = stableUuid('generated-tenant:7');
-    expect(result.stderr).toMatch(new RegExp(`^wrote ${out}: tenant ${id} \\(generated-7\\.onmicrosoft\\.com\\), 300 users, 40 groups, \\d+ memberships, seed 7, [\\d.]+ s\\n$`));
+    expect(result.stderr).toMatch(
+      new RegExp(`^wrote ${out}: tenant ${id} \\(generated-7\\.onmicrosoft\\.com\\), 300 users, 40 groups, \\d+ memberships, seed 7, [\\d.]+ s\\n$`),
+    );
 
     const text = readFileSync(out, 'utf8');
     const doc = JSON.parse(text) as FixtureDocument;
@@ -48,7 +67,7 @@ describe('mock-entra fixtures generate', () => {
     expect(c.stdout).not.toBe(a.stdout);
   });
 
-  it("extends contoso: keeps its id, domain, apps, secrets and consents unless told otherwise", async () => {
+  it('extends contoso: keeps its id, domain, apps, secrets and consents unless told otherwise', async () => {
     const kept = JSON.parse((await run('generate', '--extends', 'contoso', '--users', '20', '--groups', '4')).stdout) as FixtureDocument;
     const base = contoso.tenants[0]!;
     expect(kept.tenants[0]).toMatchObject({ id: base.id, displayName: 'Contoso', verifiedDomains: base.verifiedDomains });
@@ -58,7 +77,23 @@ describe('mock-entra fixtures generate', () => {
     expect(kept.tenants[0]!.users).toHaveLength(23);
 
     const own = JSON.parse(
-      (await run('generate', '--extends', 'contoso', '--tenant', '3f0c5a4e-1b2d-4c8e-9f7a-6b5c4d3e2f10', '--tenant-name', 'Big', '--domain', 'big.test', '--users', '5', '--groups', '1')).stdout,
+      (
+        await run(
+          'generate',
+          '--extends',
+          'contoso',
+          '--tenant',
+          '3f0c5a4e-1b2d-4c8e-9f7a-6b5c4d3e2f10',
+          '--tenant-name',
+          'Big',
+          '--domain',
+          'big.test',
+          '--users',
+          '5',
+          '--groups',
+          '1',
+        )
+      ).stdout,
     ) as FixtureDocument;
     expect(own.tenants[0]).toMatchObject({ id: '3f0c5a4e-1b2d-4c8e-9f7a-6b5c4d3e2f10', displayName: 'Big', verifiedDomains: ['big.test'] });
     expect(own.tenants[0]!.users!.slice(3).every((u) => u.userPrincipalName.endsWith('@big.test'))).toBe(true);

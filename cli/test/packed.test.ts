@@ -31,7 +31,13 @@ beforeAll(async () => {
   const stage = join(work, 'stage');
   mkdirSync(stage);
   for (const f of ['package.json', 'README.md', 'fixtures']) cpSync(join(repo, f), join(stage, f), { recursive: true });
-  await execFile(process.execPath, [join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(repo, 'tsconfig.build.json'), '--outDir', join(stage, 'dist')]);
+  await execFile(process.execPath, [
+    join(repo, 'node_modules', 'typescript', 'bin', 'tsc'),
+    '-p',
+    join(repo, 'tsconfig.build.json'),
+    '--outDir',
+    join(stage, 'dist'),
+  ]);
   await execFile(process.execPath, [join(repo, 'scripts', 'bundle-cli.mjs'), '--outdir', join(stage, 'dist', 'cli')]);
   // --ignore-scripts: `prepare` would build again, into the stage's missing sources.
   await execFile(npm, ['pack', '--ignore-scripts', '--pack-destination', work], { cwd: stage });
@@ -42,9 +48,22 @@ beforeAll(async () => {
   mkdirSync(project);
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'my-app', private: true, type: 'module' }));
   // The same versions as the repository's lock, taken from npm's cache when it has them.
-  await execFile(npm, ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, `vitest@${version('vitest')}`, `playwright-core@${version('playwright-core')}`, `openid-client@${version('openid-client')}`], {
-    cwd: project,
-  });
+  await execFile(
+    npm,
+    [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--prefer-offline',
+      tarball,
+      `vitest@${version('vitest')}`,
+      `playwright-core@${version('playwright-core')}`,
+      `openid-client@${version('openid-client')}`,
+    ],
+    {
+      cwd: project,
+    },
+  );
   mkdirSync(join(project, 'scenarios', 'mine'), { recursive: true });
   writeFileSync(
     join(project, 'scenarios', 'mine', 'app-token.scenario.ts'),
@@ -63,7 +82,11 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 async function mockEntra(args: string[]): Promise<{ code: number; out: string }> {
   try {
-    const { stdout, stderr } = await execFile(npx, ['mock-entra', ...args], { cwd: project, env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' }, maxBuffer: 16 * 1024 * 1024 });
+    const { stdout, stderr } = await execFile(npx, ['mock-entra', ...args], {
+      cwd: project,
+      env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+      maxBuffer: 16 * 1024 * 1024,
+    });
     return { code: 0, out: stdout + stderr };
   } catch (e) {
     const err = e as { code?: number; stdout?: string; stderr?: string };

@@ -70,7 +70,10 @@ describe('mock-entra serve', () => {
   it('refuses to start on an invalid fixture and lists every error with file and path', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mock-entra-cli-'));
     const file = join(dir, 'broken.yaml');
-    await writeFile(file, 'tenants:\n  - id: not-a-guid\n    displayName: Broken\n    verifiedDomains: [broken.example.com]\n    users:\n      - { id: also-not-a-guid, userPrincipalName: a@broken.example.com, displayName: A }\n');
+    await writeFile(
+      file,
+      'tenants:\n  - id: not-a-guid\n    displayName: Broken\n    verifiedDomains: [broken.example.com]\n    users:\n      - { id: also-not-a-guid, userPrincipalName: a@broken.example.com, displayName: A }\n',
+    );
     const run = cli(['serve', '--port', '0', '--fixture', file]);
     expect(await run.exit).toBe(1);
     expect(run.output()).toContain('mock-entra: not starting');

@@ -132,7 +132,10 @@ export async function toBridgeError(phase: BridgePhase, err: unknown): Promise<B
 }
 
 async function fromResponse(phase: BridgePhase, response: Response, fallback: string): Promise<BridgeError> {
-  const text = await response.clone().text().catch(() => '');
+  const text = await response
+    .clone()
+    .text()
+    .catch(() => '');
   let body: Record<string, unknown> | undefined;
   try {
     body = JSON.parse(text) as Record<string, unknown>;
@@ -148,7 +151,11 @@ async function fromResponse(phase: BridgePhase, response: Response, fallback: st
   if (graph && typeof graph.code === 'string') {
     return make(phase, { error: graph.code, description: String(graph.message ?? ''), graphCode: graph.code, status: response.status });
   }
-  return make(phase, { error: fallback, description: `HTTP ${response.status} from ${response.url || 'the server'}: ${text.slice(0, 300)}`, status: response.status });
+  return make(phase, {
+    error: fallback,
+    description: `HTTP ${response.status} from ${response.url || 'the server'}: ${text.slice(0, 300)}`,
+    status: response.status,
+  });
 }
 
 function describeCause(cause: unknown): string | undefined {

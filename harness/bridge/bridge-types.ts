@@ -88,4 +88,3 @@ export interface BridgeStatus {
   /** Every error, oldest first (the last 200). */
   errors: BridgeError[];
 }
-

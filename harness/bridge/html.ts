@@ -42,7 +42,12 @@ export function statusPage(s: BridgeStatus): string {
     ['Requested scopes', s.requestedScopes.join(' ')],
     ['Verification code', c.verificationCode],
     ['Redirect URI (register it in Azure as a Web redirect URI)', c.redirectUri ?? ''],
-    ['Attribute mapping (bridge ← Entra claim)', Object.entries(c.attributeMapping ?? {}).map(([k, v]) => `${k} ← ${v}`).join(', ')],
+    [
+      'Attribute mapping (bridge ← Entra claim)',
+      Object.entries(c.attributeMapping ?? {})
+        .map(([k, v]) => `${k} ← ${v}`)
+        .join(', '),
+    ],
     ['Group sync', c.groupSync ? 'on' : 'off'],
   ];
   const verify =
@@ -64,7 +69,10 @@ ${verify}
 <form method="post" action="/sync"><button id="sync" type="submit">Synchronize Groups</button></form>
 ${sync}
 <table id="groups"><tr><th>Azure group id</th><th>Name</th><th>Members</th></tr>${s.groups
-    .map((g) => `<tr data-id="${escapeHtml(g.id)}"><td><code>${escapeHtml(g.id)}</code></td><td>${escapeHtml(g.displayName)}</td><td>${g.members.length}</td></tr>`)
+    .map(
+      (g) =>
+        `<tr data-id="${escapeHtml(g.id)}"><td><code>${escapeHtml(g.id)}</code></td><td>${escapeHtml(g.displayName)}</td><td>${g.members.length}</td></tr>`,
+    )
     .join('')}</table>
 <h2>Users (just-in-time provisioned)</h2>
 <table id="users"><tr><th>Subject</th><th>Attributes</th><th>Groups</th><th>Group source</th><th>Provisioned</th><th>Last sign-in</th></tr>${s.users.map(userRow).join('')}</table>
@@ -83,8 +91,5 @@ export function signedInPage(u: BridgeUser): string {
 }
 
 export function errorPage(e: BridgeError): string {
-  return layout(
-    'Sign-in failed — identity bridge',
-    `<h1>Sign-in failed</h1>${errorBlock('bridge-error', e)}<p><a href="/">Back to the bridge</a></p>`,
-  );
+  return layout('Sign-in failed — identity bridge', `<h1>Sign-in failed</h1>${errorBlock('bridge-error', e)}<p><a href="/">Back to the bridge</a></p>`);
 }

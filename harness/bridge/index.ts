@@ -176,7 +176,8 @@ export async function startBridge(initial: BridgeConfig): Promise<RunningBridge>
     let listed = 0;
     let reader: GraphReader | undefined;
     try {
-      if (config.groupSync === false) throw new Recorded(record(bridgeError('group-sync', 'group_sync_disabled', 'Group synchronization is turned off in the bridge configuration.')));
+      if (config.groupSync === false)
+        throw new Recorded(record(bridgeError('group-sync', 'group_sync_disabled', 'Group synchronization is turned off in the bridge configuration.')));
       const c = await discovered().catch((e: unknown) => fail('group-sync', e));
       const token = await client.clientCredentialsGrant(c, { scope: GRAPH_DEFAULT_SCOPE }).catch((e: unknown) => fail('group-sync', e));
       const r = new GraphReader(c, token.access_token, graphBase(c));
@@ -184,8 +185,8 @@ export async function startBridge(initial: BridgeConfig): Promise<RunningBridge>
       const list = await r.all(r.url('groups?$select=id,displayName&$top=999'), () => pages++).catch((e: unknown) => fail('group-sync', e));
       listed = list.length;
       const found = list.filter((g): g is { id: string; displayName?: unknown } => typeof g.id === 'string');
-      const members = await mapLimit(found, MEMBER_CONCURRENCY, (g) => r.all(r.url(`groups/${encodeURIComponent(g.id)}/members?$select=id`))).catch((e: unknown) =>
-        fail('group-sync', e),
+      const members = await mapLimit(found, MEMBER_CONCURRENCY, (g) => r.all(r.url(`groups/${encodeURIComponent(g.id)}/members?$select=id`))).catch(
+        (e: unknown) => fail('group-sync', e),
       );
       const next = new Map<string, BridgeGroup>();
       found.forEach((g, i) => {
@@ -209,7 +210,13 @@ export async function startBridge(initial: BridgeConfig): Promise<RunningBridge>
     if (!subject) {
       const claim = mapping().subject;
       throw new Recorded(
-        record(bridgeError('provisioning', 'missing_subject', claim ? `The ID token has no '${claim}' claim, which the attribute mapping uses as the subject.` : "The attribute mapping has no 'subject'.")),
+        record(
+          bridgeError(
+            'provisioning',
+            'missing_subject',
+            claim ? `The ID token has no '${claim}' claim, which the attribute mapping uses as the subject.` : "The attribute mapping has no 'subject'.",
+          ),
+        ),
       );
     }
     let userGroups: string[] = [];
@@ -229,7 +236,14 @@ export async function startBridge(initial: BridgeConfig): Promise<RunningBridge>
       }
     }
     const now = new Date().toISOString();
-    const user: BridgeUser = { subject, attributes, groups: userGroups, groupSource, provisionedAt: users.get(subject)?.provisionedAt ?? now, lastLoginAt: now };
+    const user: BridgeUser = {
+      subject,
+      attributes,
+      groups: userGroups,
+      groupSource,
+      provisionedAt: users.get(subject)?.provisionedAt ?? now,
+      lastLoginAt: now,
+    };
     users.set(subject, user);
     // Seed step 17: members are added to the corresponding (synchronized) groups at sign-in.
     const oid = typeof claims.oid === 'string' ? claims.oid : undefined;
@@ -264,7 +278,16 @@ export async function startBridge(initial: BridgeConfig): Promise<RunningBridge>
       if (login) pending.delete(state);
       const error = q.get('error');
       if (error) throw new Recorded(record(oauthRedirectError('authorize', error, q.get('error_description') ?? undefined)));
-      if (!login) throw new Recorded(record(bridgeError('callback', 'invalid_state', 'The sign-in response does not belong to a sign-in started here (unknown, expired or already used state). Start again from /login.')));
+      if (!login)
+        throw new Recorded(
+          record(
+            bridgeError(
+              'callback',
+              'invalid_state',
+              'The sign-in response does not belong to a sign-in started here (unknown, expired or already used state). Start again from /login.',
+            ),
+          ),
+        );
       if (!q.get('code')) throw new Recorded(record(bridgeError('callback', 'missing_code', 'The sign-in response carries neither a code nor an error.')));
       const c = await discovered().catch((e: unknown) => fail('verify', e));
       const currentUrl = new URL(login.redirectUri);
@@ -350,7 +373,8 @@ export async function startBridge(initial: BridgeConfig): Promise<RunningBridge>
     verify,
     syncGroups,
     async reconfigure(patch) {
-      if (patch.port !== undefined && patch.port !== 0 && patch.port !== port) throw new Error(`the bridge listens on port ${port}; its port cannot change (start another bridge)`);
+      if (patch.port !== undefined && patch.port !== 0 && patch.port !== port)
+        throw new Error(`the bridge listens on port ${port}; its port cannot change (start another bridge)`);
       const next: Record<string, unknown> = { ...config };
       for (const [k, v] of Object.entries(patch)) {
         if (k === 'port') continue;
@@ -373,7 +397,11 @@ function enableIdTokenSignatureChecks(c: client.Configuration): client.Configura
 /** Where a failed `authorizationCodeGrant` failed: the token endpoint's answer, or the ID token. */
 function redemptionPhase(err: unknown): BridgePhase {
   if (err instanceof client.ResponseBodyError || err instanceof TypeError) return 'token';
-  if (err instanceof client.ClientError && ['OAUTH_RESPONSE_IS_NOT_CONFORM', 'OAUTH_RESPONSE_IS_NOT_JSON', 'OAUTH_HTTP_REQUEST_FORBIDDEN'].includes(err.code ?? '')) return 'token';
+  if (
+    err instanceof client.ClientError &&
+    ['OAUTH_RESPONSE_IS_NOT_CONFORM', 'OAUTH_RESPONSE_IS_NOT_JSON', 'OAUTH_HTTP_REQUEST_FORBIDDEN'].includes(err.code ?? '')
+  )
+    return 'token';
   return 'id_token';
 }
 

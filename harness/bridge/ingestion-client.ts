@@ -30,15 +30,18 @@ export interface IngestionOptions {
 }
 
 export type IngestionResult =
-  | { ok: true; accessToken: string; claims: Record<string, unknown>; tokenType: string; expiresIn?: number }
-  | { ok: false; error: BridgeError };
+  { ok: true; accessToken: string; claims: Record<string, unknown>; tokenType: string; expiresIn?: number } | { ok: false; error: BridgeError };
 
 /** Never throws: discovery failures come back with phase 'verify', token refusals with phase 'token'. */
 export async function runIngestion(o: IngestionOptions): Promise<IngestionResult> {
   let config: client.Configuration;
   try {
     const discoveryUrl = `${o.authority.replace(/\/+$/, '')}/v2.0/.well-known/openid-configuration`;
-    config = await discover(discoveryUrl, o.clientId, client.ClientSecretPost(o.clientSecret), { ca: o.ca, allowInsecureRequests: o.allowInsecureRequests, fetch: o.fetch });
+    config = await discover(discoveryUrl, o.clientId, client.ClientSecretPost(o.clientSecret), {
+      ca: o.ca,
+      allowInsecureRequests: o.allowInsecureRequests,
+      fetch: o.fetch,
+    });
   } catch (err) {
     return { ok: false, error: await toBridgeError('verify', err) };
   }

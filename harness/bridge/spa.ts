@@ -69,7 +69,8 @@ export async function startSpa(o: SpaOptions): Promise<RunningSpa> {
       redirectPath,
       scope: (o.scopes ?? ['openid', 'profile', 'email']).join(' '),
     });
-  const send = async (_req: unknown, reply: import('fastify').FastifyReply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page());
+  const send = async (_req: unknown, reply: import('fastify').FastifyReply) =>
+    reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page());
   app.get('/', send);
   if (redirectPath !== '/') app.get(redirectPath, send);
   await app.listen({ host: '127.0.0.1', port: o.port ?? 0 });

@@ -49,14 +49,20 @@ export interface HarnessEnvironment {
  * (a PEM file; else `NODE_EXTRA_CA_CERTS` for an https URL), `MOCK_ENTRA_SCENARIOS_TLS=1`.
  */
 export function sharedServicesOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): SharedServicesOptions {
-  return sharedServicesOptions({ idpUrl: env.MOCK_ENTRA_IDP_URL, caFile: env.MOCK_ENTRA_CA, tls: env.MOCK_ENTRA_SCENARIOS_TLS === '1' || env.MOCK_ENTRA_SCENARIOS_TLS === 'true' }, env);
+  return sharedServicesOptions(
+    { idpUrl: env.MOCK_ENTRA_IDP_URL, caFile: env.MOCK_ENTRA_CA, tls: env.MOCK_ENTRA_SCENARIOS_TLS === '1' || env.MOCK_ENTRA_SCENARIOS_TLS === 'true' },
+    env,
+  );
 }
 
 /**
  * The mock to run against: attach to `idpUrl` (trusting the CA in `caFile`, else
  * `NODE_EXTRA_CA_CERTS` for an https URL), or start one in-process, over TLS when `tls`.
  */
-export function sharedServicesOptions(o: { idpUrl?: string | undefined; caFile?: string | undefined; tls?: boolean | undefined }, env: NodeJS.ProcessEnv = process.env): SharedServicesOptions {
+export function sharedServicesOptions(
+  o: { idpUrl?: string | undefined; caFile?: string | undefined; tls?: boolean | undefined },
+  env: NodeJS.ProcessEnv = process.env,
+): SharedServicesOptions {
   const idpUrl = o.idpUrl?.trim() || undefined;
   const caFile = o.caFile || (idpUrl?.startsWith('https:') ? env.NODE_EXTRA_CA_CERTS : undefined);
   let caPem: string | undefined;
@@ -141,10 +147,12 @@ export async function startHarnessEnvironment(o: SharedServicesOptions = {}): Pr
     idpUrl = mock.url;
     caPem = mock.caPem;
   }
-  const browser = await pinsFor(idpUrl, caPem).then((pinnedSpki) => launchChromium({ pinnedSpki })).catch(async (e: unknown) => {
-    await mock?.close();
-    throw e;
-  });
+  const browser = await pinsFor(idpUrl, caPem)
+    .then((pinnedSpki) => launchChromium({ pinnedSpki }))
+    .catch(async (e: unknown) => {
+      await mock?.close();
+      throw e;
+    });
   return environment(idpUrl, caPem, browser, async () => {
     await Promise.allSettled([browser.close(), mock?.close()]);
   });

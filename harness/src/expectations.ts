@@ -20,7 +20,12 @@ function describeBridgeError(e: BridgeError): string {
 }
 
 function describeJourney(o: BrowserOutcome): string {
-  const where = o.landed === 'error-page' ? `on Microsoft's error page with AADSTS${o.errorPage?.aadsts ?? '?'}` : o.landed === 'app' ? `back at the ${o.app}` : `on ${o.landed}`;
+  const where =
+    o.landed === 'error-page'
+      ? `on Microsoft's error page with AADSTS${o.errorPage?.aadsts ?? '?'}`
+      : o.landed === 'app'
+        ? `back at the ${o.app}`
+        : `on ${o.landed}`;
   const back = o.redirectError ? `; redirect carried ${o.redirectError.error}${o.redirectError.aadsts ? ` AADSTS${o.redirectError.aadsts}` : ''}` : '';
   return `step ${o.step + 1}: ${o.user} ended ${where}${back}`;
 }
@@ -51,7 +56,16 @@ export interface AadstsOptions {
  */
 export function expectAadsts(code: number, o: AadstsOptions = {}): Expectation {
   const surface = o.surface;
-  const where = surface === 'error-page' ? "on Microsoft's error page, with no redirect to the app" : surface === 'redirect' ? 'in the redirect back to the app' : surface === 'json' ? 'in a JSON error answer of the mock' : surface === 'bridge' ? `reported by the bridge${o.phase ? ` (phase ${o.phase})` : ''}` : 'anywhere';
+  const where =
+    surface === 'error-page'
+      ? "on Microsoft's error page, with no redirect to the app"
+      : surface === 'redirect'
+        ? 'in the redirect back to the app'
+        : surface === 'json'
+          ? 'in a JSON error answer of the mock'
+          : surface === 'bridge'
+            ? `reported by the bridge${o.phase ? ` (phase ${o.phase})` : ''}`
+            : 'anywhere';
   const label = `AADSTS${code} ${where}`;
   return expectation(
     'expectAadsts',
@@ -127,8 +141,14 @@ export function expectGraphError(code: string, o: { status?: number; phase?: Bri
         actual: hit
           ? `bridge: ${describeBridgeError(hit)}`
           : [
-              errors.length ? `bridge errors: ${errors.map(describeBridgeError).join('; ')}` : run.startedBridge ? 'the bridge reports no error' : 'the bridge was never started',
-              graphCalls.length ? `Graph refusals in the mock's log: ${graphCalls.map((e) => `${e.method} ${e.url} → ${e.status} ${e.error ?? ''}`).join('; ')}` : 'no Graph refusal in the mock\'s log',
+              errors.length
+                ? `bridge errors: ${errors.map(describeBridgeError).join('; ')}`
+                : run.startedBridge
+                  ? 'the bridge reports no error'
+                  : 'the bridge was never started',
+              graphCalls.length
+                ? `Graph refusals in the mock's log: ${graphCalls.map((e) => `${e.method} ${e.url} → ${e.status} ${e.error ?? ''}`).join('; ')}`
+                : "no Graph refusal in the mock's log",
             ].join('; '),
       };
     },
@@ -152,12 +172,17 @@ export interface BridgeUserExpectation {
 }
 
 function findBridgeUser(users: BridgeUser[], oid: string, upn: string): BridgeUser | undefined {
-  return users.find((u) => u.subject.toLowerCase() === oid.toLowerCase()) ?? users.find((u) => Object.values(u.attributes).some((v) => v?.toLowerCase() === upn.toLowerCase()));
+  return (
+    users.find((u) => u.subject.toLowerCase() === oid.toLowerCase()) ??
+    users.find((u) => Object.values(u.attributes).some((v) => v?.toLowerCase() === upn.toLowerCase()))
+  );
 }
 
 function showUser(u: BridgeUser): string {
   const groups = u.groups.length > 6 ? `${u.groups.length} groups` : `groups ${j([...u.groups].sort())}`;
-  return `${u.subject}: ${Object.entries(u.attributes).map(([k, v]) => `${k}=${j(v)}`).join(', ')}; ${groups} (${u.groupSource})`;
+  return `${u.subject}: ${Object.entries(u.attributes)
+    .map(([k, v]) => `${k}=${j(v)}`)
+    .join(', ')}; ${groups} (${u.groupSource})`;
 }
 
 /**
@@ -167,7 +192,12 @@ function showUser(u: BridgeUser): string {
  */
 export function expectBridgeUser(e: BridgeUserExpectation): Expectation {
   const parts: string[] = [];
-  if (e.attributes) parts.push(Object.entries(e.attributes).map(([k, v]) => `${k}=${j(v)}`).join(', '));
+  if (e.attributes)
+    parts.push(
+      Object.entries(e.attributes)
+        .map(([k, v]) => `${k}=${j(v)}`)
+        .join(', '),
+    );
   if (e.groups) parts.push(`groups ${j([...e.groups].sort())}`);
   if (e.groupCount !== undefined) parts.push(`${e.groupCount} groups`);
   if (e.groupSource) parts.push(`groups from ${e.groupSource}`);
@@ -182,10 +212,17 @@ export function expectBridgeUser(e: BridgeUserExpectation): Expectation {
       const u = findBridgeUser(users, fixtureUser?.id ?? want.user, fixtureUser?.userPrincipalName ?? want.user);
       const expected = run.localize(label);
       if (!u) {
-        return { ok: false, expected, actual: run.startedBridge ? `no such user in the bridge; its users: ${users.length ? users.map(showUser).join(' | ') : 'none'}${lastBridgeError(run)}` : 'the bridge was never started' };
+        return {
+          ok: false,
+          expected,
+          actual: run.startedBridge
+            ? `no such user in the bridge; its users: ${users.length ? users.map(showUser).join(' | ') : 'none'}${lastBridgeError(run)}`
+            : 'the bridge was never started',
+        };
       }
       const wrong: string[] = [];
-      for (const [k, v] of Object.entries(want.attributes ?? {})) if ((u.attributes[k] ?? null) !== v) wrong.push(`${k}: expected ${j(v)}, got ${j(u.attributes[k] ?? null)}`);
+      for (const [k, v] of Object.entries(want.attributes ?? {}))
+        if ((u.attributes[k] ?? null) !== v) wrong.push(`${k}: expected ${j(v)}, got ${j(u.attributes[k] ?? null)}`);
       if (want.groups) {
         const a = [...u.groups].map((g) => g.toLowerCase()).sort();
         const b = [...want.groups].map((g) => g.toLowerCase()).sort();
@@ -225,7 +262,11 @@ export function expectNoBridgeUser(user?: string): Expectation {
         const u = findBridgeUser(users, fixtureUser?.id ?? run.localize(user), fixtureUser?.userPrincipalName ?? run.localize(user));
         offending = u ? [u] : [];
       }
-      return { ok: offending.length === 0, expected: run.localize(label), actual: offending.length ? `provisioned: ${offending.map(showUser).join(' | ')}` : `no such user (${users.length} user(s) in the bridge)` };
+      return {
+        ok: offending.length === 0,
+        expected: run.localize(label),
+        actual: offending.length ? `provisioned: ${offending.map(showUser).join(' | ')}` : `no such user (${users.length} user(s) in the bridge)`,
+      };
     },
     () => expectBridgeUser({ user: user ?? 'AdeleV@contoso.onmicrosoft.com' }),
   );
@@ -255,7 +296,9 @@ export function expectBridgeGroups(e: BridgeGroupsExpectation, phantom?: string)
       ? `the bridge's groups equal the tenant's (ids and names)${phantom ? ` plus ${phantom}` : ''}`
       : `the bridge's groups: ${[
           e.count !== undefined ? `${e.count} group(s)` : '',
-          e.include?.length ? `including ${e.include.map((g) => (typeof g === 'string' ? g : g.displayName ? `${g.id} "${g.displayName}"` : g.id)).join(', ')}` : '',
+          e.include?.length
+            ? `including ${e.include.map((g) => (typeof g === 'string' ? g : g.displayName ? `${g.id} "${g.displayName}"` : g.id)).join(', ')}`
+            : '',
           e.exclude?.length ? `not ${e.exclude.join(', ')}` : '',
         ]
           .filter(Boolean)
@@ -275,9 +318,27 @@ export function expectBridgeGroups(e: BridgeGroupsExpectation, phantom?: string)
         const missing = tenantGroups.filter((g) => !have.has(g.id));
         const extra = status.groups.filter((g) => !want.has(g.id.toLowerCase()));
         const renamed = tenantGroups.filter((g) => have.has(g.id) && have.get(g.id)!.displayName !== g.displayName);
-        if (missing.length) problems.push(`${missing.length} tenant group(s) missing, e.g. ${missing.slice(0, 3).map((g) => `${g.id} "${g.displayName}"`).join(', ')}`);
-        if (extra.length) problems.push(`${extra.length} group(s) the tenant does not have, e.g. ${extra.slice(0, 3).map((g) => `${g.id} "${g.displayName}"`).join(', ')}`);
-        if (renamed.length) problems.push(`${renamed.length} group(s) named differently, e.g. ${renamed.slice(0, 3).map((g) => `${g.id}: tenant "${g.displayName}", bridge "${have.get(g.id)!.displayName}"`).join(', ')}`);
+        if (missing.length)
+          problems.push(
+            `${missing.length} tenant group(s) missing, e.g. ${missing
+              .slice(0, 3)
+              .map((g) => `${g.id} "${g.displayName}"`)
+              .join(', ')}`,
+          );
+        if (extra.length)
+          problems.push(
+            `${extra.length} group(s) the tenant does not have, e.g. ${extra
+              .slice(0, 3)
+              .map((g) => `${g.id} "${g.displayName}"`)
+              .join(', ')}`,
+          );
+        if (renamed.length)
+          problems.push(
+            `${renamed.length} group(s) named differently, e.g. ${renamed
+              .slice(0, 3)
+              .map((g) => `${g.id}: tenant "${g.displayName}", bridge "${have.get(g.id)!.displayName}"`)
+              .join(', ')}`,
+          );
         const summary = `the tenant has ${tenantGroups.length} group(s), the bridge ${status.groups.length}${status.lastSync ? ` (last sync: ${status.lastSync.ok ? 'ok' : 'failed'}, ${status.lastSync.pages} page(s), ${status.lastSync.retries} retr${status.lastSync.retries === 1 ? 'y' : 'ies'})` : ' (never synchronized)'}`;
         return { ok: problems.length === 0, expected: label, actual: problems.length ? `${summary}: ${problems.join('; ')}${lastBridgeError(run)}` : summary };
       }
@@ -288,13 +349,20 @@ export function expectBridgeGroups(e: BridgeGroupsExpectation, phantom?: string)
         const found = have.get(spec.id.toLowerCase());
         if (!found) problems.push(`group ${spec.id} missing`);
         else {
-          if (spec.displayName !== undefined && found.displayName !== spec.displayName) problems.push(`group ${spec.id}: expected name "${spec.displayName}", got "${found.displayName}"`);
-          if (spec.members && j([...spec.members].sort()) !== j([...found.members].sort())) problems.push(`group ${spec.id}: expected members ${j([...spec.members].sort())}, got ${j([...found.members].sort())}`);
+          if (spec.displayName !== undefined && found.displayName !== spec.displayName)
+            problems.push(`group ${spec.id}: expected name "${spec.displayName}", got "${found.displayName}"`);
+          if (spec.members && j([...spec.members].sort()) !== j([...found.members].sort()))
+            problems.push(`group ${spec.id}: expected members ${j([...spec.members].sort())}, got ${j([...found.members].sort())}`);
         }
       }
-      for (const id of want.exclude ?? []) if (have.has(id.toLowerCase())) problems.push(`group ${id} still there ("${have.get(id.toLowerCase())!.displayName}")`);
+      for (const id of want.exclude ?? [])
+        if (have.has(id.toLowerCase())) problems.push(`group ${id} still there ("${have.get(id.toLowerCase())!.displayName}")`);
       const shown = status.groups.length > 8 ? `${status.groups.length} groups` : j(status.groups.map((g) => `${g.id} "${g.displayName}"`));
-      return { ok: problems.length === 0, expected: label, actual: problems.length ? `${problems.join('; ')} — bridge groups: ${shown}${lastBridgeError(run)}` : `bridge groups: ${shown}` };
+      return {
+        ok: problems.length === 0,
+        expected: label,
+        actual: problems.length ? `${problems.join('; ')} — bridge groups: ${shown}${lastBridgeError(run)}` : `bridge groups: ${shown}`,
+      };
     },
     () => (e === 'tenant' ? expectBridgeGroups('tenant', '00000000-0000-0000-0000-00000000beef') : expectBridgeGroups({ ...e, count: (e.count ?? -2) + 1 })),
   );
@@ -348,7 +416,11 @@ export function expectBridgeVerified(e: { scopes?: string[] } = {}): Expectation
       if (!v) return { ok: false, expected: label, actual: 'the bridge never verified' };
       if (!v.ok) return { ok: false, expected: label, actual: `verification failed: ${describeBridgeError(v.error)}` };
       const missing = (e.scopes ?? []).filter((s) => !v.scopesSupported.includes(s));
-      return { ok: missing.length === 0, expected: label, actual: `${missing.length ? `missing ${missing.join(' ')}; ` : ''}issuer ${v.issuer}, scopes ${v.scopesSupported.join(' ')}` };
+      return {
+        ok: missing.length === 0,
+        expected: label,
+        actual: `${missing.length ? `missing ${missing.join(' ')}; ` : ''}issuer ${v.issuer}, scopes ${v.scopesSupported.join(' ')}`,
+      };
     },
     () => expectBridgeVerified({ scopes: [...(e.scopes ?? []), 'no.such.scope'] }),
   );
@@ -370,7 +442,9 @@ export function expectRpRejects(e: { phase?: BridgePhase; error?: string | RegEx
       const status = run.startedBridge?.status();
       if (!status) return { ok: false, expected: label, actual: 'the bridge was never started' };
       const matches = (x: BridgeError) =>
-        x.phase === phase && (e.error === undefined || (typeof e.error === 'string' ? x.error === e.error || x.description.includes(e.error) : e.error.test(`${x.error} ${x.description}`)));
+        x.phase === phase &&
+        (e.error === undefined ||
+          (typeof e.error === 'string' ? x.error === e.error || x.description.includes(e.error) : e.error.test(`${x.error} ${x.description}`)));
       const hit = status.errors.find(matches);
       const problems: string[] = [];
       if (!hit) problems.push(status.errors.length ? `bridge errors: ${status.errors.map(describeBridgeError).join('; ')}` : 'the bridge reports no error');
@@ -397,7 +471,9 @@ export interface ClaimsOptions {
  * @example expectClaims({ aud: CONTOSO.openMetadataUi.apiUri, idtyp: 'app', ver: '1.0' }, { absent: ['roles'] })
  */
 export function expectClaims(claims: Record<string, unknown>, o: ClaimsOptions = {}): Expectation {
-  const label = `the ${o.from ?? 'last'} token carries ${Object.entries(claims).map(([k, v]) => `${k}=${j(v)}`).join(', ')}${o.absent?.length ? `${Object.keys(claims).length ? ' and ' : ''}no ${o.absent.join(', ')}` : ''}`;
+  const label = `the ${o.from ?? 'last'} token carries ${Object.entries(claims)
+    .map(([k, v]) => `${k}=${j(v)}`)
+    .join(', ')}${o.absent?.length ? `${Object.keys(claims).length ? ' and ' : ''}no ${o.absent.join(', ')}` : ''}`;
   return expectation(
     'expectClaims',
     label,
@@ -406,7 +482,12 @@ export function expectClaims(claims: Record<string, unknown>, o: ClaimsOptions =
       const last = tokens.at(-1);
       const expected = run.localize(label);
       if (!last) return { ok: false, expected, actual: 'no token was requested' };
-      if (!last.ok || !last.claims) return { ok: false, expected, actual: `no token: ${last.error ? `${last.error.error}${last.error.aadsts ? ` AADSTS${last.error.aadsts}` : ''} — ${last.error.description.split(/\r?\n/)[0]}` : 'unknown error'}` };
+      if (!last.ok || !last.claims)
+        return {
+          ok: false,
+          expected,
+          actual: `no token: ${last.error ? `${last.error.error}${last.error.aadsts ? ` AADSTS${last.error.aadsts}` : ''} — ${last.error.description.split(/\r?\n/)[0]}` : 'unknown error'}`,
+        };
       const want = run.localize(claims);
       const got = last.claims;
       const wrong: string[] = [];
@@ -431,7 +512,16 @@ export function expectClaims(claims: Record<string, unknown>, o: ClaimsOptions =
       const first = Object.entries(claims)[0];
       if (first) {
         const [k, v] = first;
-        const changed = typeof v === 'string' ? `${v}-changed` : typeof v === 'number' ? v + 1 : Array.isArray(v) ? [...v, 'changed'] : v instanceof RegExp ? /^changed$/ : 'changed';
+        const changed =
+          typeof v === 'string'
+            ? `${v}-changed`
+            : typeof v === 'number'
+              ? v + 1
+              : Array.isArray(v)
+                ? [...v, 'changed']
+                : v instanceof RegExp
+                  ? /^changed$/
+                  : 'changed';
         return expectClaims({ ...claims, [k]: changed }, o);
       }
       const absent = o.absent?.[0];
@@ -460,7 +550,14 @@ export interface RequestsExpectation {
  * requests — e.g. that Graph really throttled: `expectRequests({ endpoint: /^graph/, status: 429, atLeast: 2 })`.
  */
 export function expectRequests(e: RequestsExpectation): Expectation {
-  const what = [e.endpoint !== undefined ? `endpoint ${String(e.endpoint)}` : '', e.status !== undefined ? `status ${e.status}` : '', e.aadsts !== undefined ? `AADSTS${e.aadsts}` : ''].filter(Boolean).join(', ') || 'any';
+  const what =
+    [
+      e.endpoint !== undefined ? `endpoint ${String(e.endpoint)}` : '',
+      e.status !== undefined ? `status ${e.status}` : '',
+      e.aadsts !== undefined ? `AADSTS${e.aadsts}` : '',
+    ]
+      .filter(Boolean)
+      .join(', ') || 'any';
   const label = `the mock's log has ${e.count !== undefined ? `exactly ${e.count}` : `at least ${e.atLeast ?? 1}`} request(s) with ${what}`;
   return expectation(
     'expectRequests',

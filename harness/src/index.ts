@@ -12,7 +12,18 @@
  *   expect: expectBridgeUser({ user: 'AdeleV@contoso.onmicrosoft.com', groups: [CONTOSO.groups.engineering], groupSource: 'claim' }),
  * });
  */
-export { defineScenario, withMutatedExpectation, type Scenario, type ScenarioDefinition, type LoadedScenario, type TenantSpec, type GenerateSpec, type Step, type Expectation, type CheckResult } from './scenario.js';
+export {
+  defineScenario,
+  withMutatedExpectation,
+  type Scenario,
+  type ScenarioDefinition,
+  type LoadedScenario,
+  type TenantSpec,
+  type GenerateSpec,
+  type Step,
+  type Expectation,
+  type CheckResult,
+} from './scenario.js';
 export {
   configureBridge,
   bridgeVerify,

@@ -63,7 +63,13 @@ export function parseFilters(text: string | undefined): string[] {
 }
 
 function isScenario(x: unknown): x is Scenario {
-  return typeof x === 'object' && x !== null && typeof (x as Scenario).title === 'string' && Array.isArray((x as Scenario).steps) && Array.isArray((x as Scenario).expect);
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    typeof (x as Scenario).title === 'string' &&
+    Array.isArray((x as Scenario).steps) &&
+    Array.isArray((x as Scenario).expect)
+  );
 }
 
 /**

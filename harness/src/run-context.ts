@@ -99,7 +99,13 @@ export class ScenarioRun {
     const wanted = this.localize(ref).toLowerCase();
     const users = (await this.fixture()).users ?? [];
     const found = users.find((u) => u.userPrincipalName.toLowerCase() === wanted || u.id.toLowerCase() === wanted || (u.mail ?? '').toLowerCase() === wanted);
-    if (!found) throw new Error(`no user '${ref}' in the scenario's tenant (${users.length} users, e.g. ${users.slice(0, 3).map((u) => u.userPrincipalName).join(', ')})`);
+    if (!found)
+      throw new Error(
+        `no user '${ref}' in the scenario's tenant (${users.length} users, e.g. ${users
+          .slice(0, 3)
+          .map((u) => u.userPrincipalName)
+          .join(', ')})`,
+      );
     return found;
   }
 
@@ -178,4 +184,3 @@ export class ScenarioRun {
     await Promise.allSettled(this.cleanups.reverse().map((c) => c()));
   }
 }
-

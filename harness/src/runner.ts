@@ -25,7 +25,6 @@ export interface RunScenarioOptions {
   variants?: ReadonlyArray<readonly Expectation[]>;
 }
 
-
 /**
  * Runs one scenario. Never throws for a scenario failure: read `report.ok` / `report.failure`
  * (the vitest adapter turns it into a failed test).
@@ -35,7 +34,11 @@ export interface RunScenarioOptions {
  * const report = await runScenario({ ...defineScenario({...}), id: 'mine', flow: 'sso', file: 'inline' }, env);
  * if (!report.ok) console.error(report.failure);
  */
-export async function runScenario(scenario: LoadedScenario | (Scenario & { id: string; flow?: string; file?: string }), env: HarnessEnvironment, o: RunScenarioOptions = {}): Promise<ScenarioReport> {
+export async function runScenario(
+  scenario: LoadedScenario | (Scenario & { id: string; flow?: string; file?: string }),
+  env: HarnessEnvironment,
+  o: RunScenarioOptions = {},
+): Promise<ScenarioReport> {
   const started = Date.now();
   const report: ScenarioReport = {
     id: scenario.id,
@@ -113,7 +116,13 @@ async function checkAll(expectations: readonly Expectation[], r: ScenarioRun): P
       const c = await x.check(r);
       out.push({ kind: x.kind, label: r.localize(x.label), ...c });
     } catch (e) {
-      out.push({ kind: x.kind, label: r.localize(x.label), ok: false, expected: r.localize(x.label), actual: `the check itself failed: ${(e as Error).message}` });
+      out.push({
+        kind: x.kind,
+        label: r.localize(x.label),
+        ok: false,
+        expected: r.localize(x.label),
+        actual: `the check itself failed: ${(e as Error).message}`,
+      });
     }
   }
   return out;

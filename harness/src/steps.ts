@@ -26,7 +26,9 @@ const maskSecrets = (url: string): string => url.replace(/([?&#](?:code|id_token
  */
 export function configureBridge(patch: Partial<Omit<BridgeConfig, 'ca' | 'fetch'>>): Step {
   const keys = Object.keys(patch);
-  const shown = keys.map((k) => (k === 'clientSecret' ? `${k}=…${String(patch.clientSecret ?? '').slice(-6)}` : `${k}=${JSON.stringify((patch as Record<string, unknown>)[k])}`));
+  const shown = keys.map((k) =>
+    k === 'clientSecret' ? `${k}=…${String(patch.clientSecret ?? '').slice(-6)}` : `${k}=${JSON.stringify((patch as Record<string, unknown>)[k])}`,
+  );
   return step('configureBridge', `configure the bridge: ${shown.join(', ') || 'defaults'}`, async (run) => {
     await run.configureBridge(patch);
     return `bridge configuration changed (${keys.join(', ') || 'nothing'})`;
@@ -102,9 +104,17 @@ export function spaLogin(o: SpaLoginOptions): Step {
     });
     run.onDispose(() => spa.close());
     const origin = new URL(spa.url).origin;
-    const outcome = await browserJourney(run, 'spa', upn, spa.url, (u) => u.origin === origin && u.pathname !== '/', o, async (page) => {
-      await page.click('#login');
-    });
+    const outcome = await browserJourney(
+      run,
+      'spa',
+      upn,
+      spa.url,
+      (u) => u.origin === origin && u.pathname !== '/',
+      o,
+      async (page) => {
+        await page.click('#login');
+      },
+    );
     const claims = outcome.claims;
     run.tokenOutcomes.push({
       step: run.stepIndex,
@@ -112,9 +122,7 @@ export function spaLogin(o: SpaLoginOptions): Step {
       app: 'spa',
       ok: claims !== undefined,
       ...(claims ? { claims } : {}),
-      ...(outcome.appError !== undefined || outcome.errorPage || outcome.redirectError
-        ? { error: spaError(outcome) }
-        : {}),
+      ...(outcome.appError !== undefined || outcome.errorPage || outcome.redirectError ? { error: spaError(outcome) } : {}),
     });
     if (claims) return `the SPA shows the ID token of ${String(claims.preferred_username ?? claims.oid ?? '?')}`;
     if (outcome.landed === 'error-page') return `ended on Microsoft's error page: AADSTS${outcome.errorPage?.aadsts}`;
@@ -176,10 +184,25 @@ async function browserJourney(
     }
     const result = await signInThroughEntra(page, { user: upn, password: o.password, consent: o.consent, isDone: isBack, onPage: shoot });
     outcome.finalUrl = maskSecrets(page.url());
-    outcome.landed = result.kind === 'app' ? 'app' : result.kind === 'error-page' ? 'error-page' : result.kind === 'login-page' || result.kind === 'password-page' ? 'login-page' : result.kind === 'consent-page' ? 'consent-page' : 'other';
+    outcome.landed =
+      result.kind === 'app'
+        ? 'app'
+        : result.kind === 'error-page'
+          ? 'error-page'
+          : result.kind === 'login-page' || result.kind === 'password-page'
+            ? 'login-page'
+            : result.kind === 'consent-page'
+              ? 'consent-page'
+              : 'other';
     if (result.kind === 'error-page' && result.page) {
       outcome.errorPage = { aadsts: result.page.aadsts, error: result.page.error, message: result.page.message ?? '' };
-      if (result.page.aadsts !== undefined) run.sawAadsts({ code: result.page.aadsts, error: result.page.error, message: result.page.message ?? '', where: `Microsoft's error page (step ${stepNo + 1})` });
+      if (result.page.aadsts !== undefined)
+        run.sawAadsts({
+          code: result.page.aadsts,
+          error: result.page.error,
+          message: result.page.message ?? '',
+          where: `Microsoft's error page (step ${stepNo + 1})`,
+        });
     }
     // An OAuth error carried back to the app in the redirect (query or fragment).
     const back = navigations.map((n) => new URL(n)).find((u) => isBack(u) && (u.searchParams.has('error') || /(^#|&)error=/.test(u.hash)));
@@ -188,12 +211,19 @@ async function browserJourney(
       const description = params.get('error_description') ?? '';
       const m = /AADSTS(\d+)/.exec(description);
       outcome.redirectError = { error: params.get('error') ?? '', description, aadsts: m ? Number(m[1]) : undefined, url: back.href };
-      if (m) run.sawAadsts({ code: Number(m[1]), error: params.get('error') ?? undefined, message: description, where: `redirect to the ${app} (step ${stepNo + 1})` });
+      if (m)
+        run.sawAadsts({
+          code: Number(m[1]),
+          error: params.get('error') ?? undefined,
+          message: description,
+          where: `redirect to the ${app} (step ${stepNo + 1})`,
+        });
     }
     if (app === 'spa' && outcome.landed === 'app') {
-      const shown = await page
-        .waitForFunction(SPA_SHOWS_RESULT, undefined, { timeout: 15_000 })
-        .then(() => true, () => false);
+      const shown = await page.waitForFunction(SPA_SHOWS_RESULT, undefined, { timeout: 15_000 }).then(
+        () => true,
+        () => false,
+      );
       if (shown) {
         const claimsText = ((await page.textContent('#claims').catch(() => null)) ?? '').trim();
         const errorText = ((await page.textContent('#error').catch(() => null)) ?? '').trim();
@@ -254,7 +284,10 @@ export function clientCredentials(o: ClientCredentialsOptions = {}): Step {
   const app = o.app ?? 'ingestion';
   const scope = o.scope ?? `${CONTOSO.openMetadataUi.apiUri}/.default`;
   return step('clientCredentials', `the ${app} client asks for an app-only token for ${scope}`, async (run) => {
-    const defaults = app === 'bridge' ? { clientId: CONTOSO.bridge.appId, clientSecret: CONTOSO.bridge.secret } : { clientId: CONTOSO.ingestion.appId, clientSecret: CONTOSO.ingestion.secret };
+    const defaults =
+      app === 'bridge'
+        ? { clientId: CONTOSO.bridge.appId, clientSecret: CONTOSO.bridge.secret }
+        : { clientId: CONTOSO.ingestion.appId, clientSecret: CONTOSO.ingestion.secret };
     const result = await runIngestion({
       authority: run.tenant.authority,
       clientId: run.localize(o.clientId ?? defaults.clientId),
@@ -268,7 +301,12 @@ export function clientCredentials(o: ClientCredentialsOptions = {}): Step {
     }
     run.tokenOutcomes.push({ step: run.stepIndex, kind: 'clientCredentials', app, ok: false, error: result.error });
     if (result.error.aadsts !== undefined) {
-      run.sawAadsts({ code: result.error.aadsts, error: result.error.error, message: result.error.description, where: `token endpoint JSON answer (step ${run.stepIndex + 1})` });
+      run.sawAadsts({
+        code: result.error.aadsts,
+        error: result.error.error,
+        message: result.error.description,
+        where: `token endpoint JSON answer (step ${run.stepIndex + 1})`,
+      });
     }
     return `refused: ${result.error.error}${result.error.aadsts ? ` AADSTS${result.error.aadsts}` : ''} (HTTP ${result.error.status ?? '?'})`;
   });
@@ -301,7 +339,13 @@ export type GraphFaultOptions = GraphFaultSpec;
 
 /** Microsoft Graph misbehaves for this tenant only: throttling (429 + Retry-After), 5xx, latency. */
 export function graphFault(spec: GraphFaultOptions): Step {
-  const parts = [spec.status ? `HTTP ${spec.status}` : '', spec.retryAfterSeconds !== undefined ? `Retry-After ${spec.retryAfterSeconds}s` : '', spec.latencyMs ? `+${spec.latencyMs} ms` : '', spec.count ? `next ${spec.count} call(s)` : '', spec.path ? `on ${spec.path}` : ''];
+  const parts = [
+    spec.status ? `HTTP ${spec.status}` : '',
+    spec.retryAfterSeconds !== undefined ? `Retry-After ${spec.retryAfterSeconds}s` : '',
+    spec.latencyMs ? `+${spec.latencyMs} ms` : '',
+    spec.count ? `next ${spec.count} call(s)` : '',
+    spec.path ? `on ${spec.path}` : '',
+  ];
   return step('graphFault', `Microsoft Graph answers ${parts.filter(Boolean).join(', ')}`, async (run) => {
     const fault = await run.control.setGraphFault(run.tenant.id, spec);
     return `Graph fault ${fault.id} set`;
@@ -310,7 +354,10 @@ export function graphFault(spec: GraphFaultOptions): Step {
 
 /** Moves the tenant's clock (token times, secret expiry, code lifetimes). */
 export function tenantClock(o: { advanceSeconds: number } | { set: string }): Step {
-  const label = 'advanceSeconds' in o ? `the tenant's clock moves ${o.advanceSeconds >= 0 ? 'forward' : 'back'} ${Math.abs(o.advanceSeconds)} s` : `the tenant's clock is set to ${o.set}`;
+  const label =
+    'advanceSeconds' in o
+      ? `the tenant's clock moves ${o.advanceSeconds >= 0 ? 'forward' : 'back'} ${Math.abs(o.advanceSeconds)} s`
+      : `the tenant's clock is set to ${o.set}`;
   return step('tenantClock', label, async (run) => {
     const r = 'advanceSeconds' in o ? await run.control.advanceClock(run.tenant.id, o.advanceSeconds) : await run.control.setClock(run.tenant.id, o.set);
     return `tenant time is now ${r.now}`;

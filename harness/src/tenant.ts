@@ -28,7 +28,12 @@ export function contosoFixture(): Promise<TenantFixture> {
 
 /** A DNS label from a scenario id: lowercase letters, digits and hyphens, at most 40 characters. */
 function label(id: string): string {
-  return (id.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'scenario').slice(0, 40);
+  return (
+    id
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'scenario'
+  ).slice(0, 40);
 }
 
 /** The fixture a scenario's tenant is created from (not yet created). */

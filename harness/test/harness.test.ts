@@ -89,7 +89,9 @@ describe('every shipped scenario turns red when one expected outcome changes', (
     const report = await runScenario(withMutatedExpectation(s, 0), await harnessEnvironment());
     expect(report.ok).toBe(false);
     expect(report.failure).toMatch(/✗ expectClaims: the last token carries aud="api:\/\/91e7eb8b-873b-4d06-bb0a-a7dc41634609-changed"/);
-    expect(report.failure).toMatch(/actual: {3}aud: expected "api:\/\/91e7eb8b-873b-4d06-bb0a-a7dc41634609-changed", got "api:\/\/91e7eb8b-873b-4d06-bb0a-a7dc41634609"/);
+    expect(report.failure).toMatch(
+      /actual: {3}aud: expected "api:\/\/91e7eb8b-873b-4d06-bb0a-a7dc41634609-changed", got "api:\/\/91e7eb8b-873b-4d06-bb0a-a7dc41634609"/,
+    );
   });
 });
 
@@ -220,7 +222,17 @@ describe('HTML report', () => {
     const meta = toMeta(report, out);
     expect(meta.screenshots.length).toBeGreaterThan(0);
     const html = renderHtmlReport(
-      [{ name: `${s.flow}/${s.id}`, module: 'harness/test/scenarios.test.ts', project: 'scenarios', state: 'failed', durationMs: report.durationMs, errors: [report.failure!], scenario: meta }],
+      [
+        {
+          name: `${s.flow}/${s.id}`,
+          module: 'harness/test/scenarios.test.ts',
+          project: 'scenarios',
+          state: 'failed',
+          durationMs: report.durationMs,
+          errors: [report.failure!],
+          scenario: meta,
+        },
+      ],
       { reason: 'failed', unhandled: [], generatedAt: new Date() },
     );
     writeFileSync(join(out, 'index.html'), html);
@@ -247,7 +259,9 @@ it('explainFailure lists failed checks, steps, AADSTS seen and the last refused 
     ok: false,
     steps: [{ index: 0, kind: 'groupSync', label: 'sync', ok: true, summary: 'failed', durationMs: 3 }],
     checks: [{ kind: 'expectGroupSync', label: 'completes', ok: false, expected: 'completed', actual: 'failed' }],
-    aadstsSeen: [{ code: 7000222, error: 'invalid_client', message: 'AADSTS7000222: The provided client secret keys are expired.', where: 'bridge (group-sync)' }],
+    aadstsSeen: [
+      { code: 7000222, error: 'invalid_client', message: 'AADSTS7000222: The provided client secret keys are expired.', where: 'bridge (group-sync)' },
+    ],
     requests: [
       { time: '', method: 'POST', url: '/t/oauth2/v2.0/token', endpoint: 'token.v2', status: 401, aadsts: 7000222, durationMs: 1 },
       { time: '', method: 'GET', url: '/_mock/health', endpoint: 'control', status: 200, durationMs: 1 },

@@ -85,7 +85,10 @@ export default defineScenario({ title: 'An app-only token', reproduces: 'CLI tes
     expect(junit).toMatch(/<failure message="Scenario demo\/wrong-code failed[^"]*"/);
     expect(junit).toContain('AADSTS7000215 (invalid_client) in token endpoint JSON answer (step 1): AADSTS7000215: Invalid client secret provided.');
 
-    const json = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { numFailedTests: number; testResults: Array<{ assertionResults: Array<{ meta: { scenario?: { id: string; requests: unknown[] } } }> }> };
+    const json = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as {
+      numFailedTests: number;
+      testResults: Array<{ assertionResults: Array<{ meta: { scenario?: { id: string; requests: unknown[] } } }> }>;
+    };
     expect(json.numFailedTests).toBe(1);
     const metas = json.testResults.flatMap((f) => f.assertionResults.map((a) => a.meta.scenario!));
     expect(metas.map((m) => m.id).sort()).toEqual(['fine', 'wrong-code']);

@@ -101,7 +101,8 @@ export function buildApp(ctx: MockContext, https?: { key: string; cert: string }
   app.setNotFoundHandler((request, reply) => {
     // Graph's paths answer in Graph's shape, even for a method they do not take.
     const path = request.url.split('?')[0]!.toLowerCase();
-    if (path.startsWith('/oidc/userinfo') || path.startsWith('/v1.0/') || path === '/v1.0') return sendGraphError(request, reply, GRAPH_ERRORS.methodNotAllowed);
+    if (path.startsWith('/oidc/userinfo') || path.startsWith('/v1.0/') || path === '/v1.0')
+      return sendGraphError(request, reply, GRAPH_ERRORS.methodNotAllowed);
     return sendNotFound(reply, request.method, request.url);
   });
 
@@ -119,7 +120,7 @@ export function buildApp(ctx: MockContext, https?: { key: string; cert: string }
 }
 
 function noSchemaCompiler(): never {
-  throw new Error('mock-entra routes take no Fastify schema: validate in the route, answer in the surface\'s error shape');
+  throw new Error("mock-entra routes take no Fastify schema: validate in the route, answer in the surface's error shape");
 }
 
 /** Where a request's notes are kept once made (see the `notes` getter). */
@@ -140,7 +141,13 @@ function refuseMalformed(ctx: MockContext, request: FastifyRequest, reply: Fasti
   const tooLarge = status === 413;
   if (path.startsWith('/v1.0/') || path === '/v1.0' || path.startsWith('/oidc/userinfo')) {
     // UNCONFIRMED: Graph's wording; its own body limit (4 MB) is larger than the mock's.
-    return sendGraphError(request, reply, tooLarge ? { status: 413, code: 'RequestEntityTooLarge', message: 'The request body is too large.' } : { status: 400, code: 'BadRequest', message: 'The request URL or body is not valid.' });
+    return sendGraphError(
+      request,
+      reply,
+      tooLarge
+        ? { status: 413, code: 'RequestEntityTooLarge', message: 'The request body is too large.' }
+        : { status: 400, code: 'BadRequest', message: 'The request URL or body is not valid.' },
+    );
   }
   if (path.startsWith('/_mock/')) {
     return reply

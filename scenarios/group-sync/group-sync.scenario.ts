@@ -13,7 +13,18 @@ export default defineScenario({
       [
         { op: 'replace', path: '/groups/0/displayName', value: 'Platform Engineering' }, // Engineering, renamed
         { op: 'remove', path: '/groups/1' }, // Data Stewards, deleted
-        { op: 'add', path: '/groups/-', value: { id: DATA_PLATFORM, displayName: 'Data Platform', groupTypes: [], securityEnabled: true, mailEnabled: false, members: [CONTOSO.users.megan.id] } },
+        {
+          op: 'add',
+          path: '/groups/-',
+          value: {
+            id: DATA_PLATFORM,
+            displayName: 'Data Platform',
+            groupTypes: [],
+            securityEnabled: true,
+            mailEnabled: false,
+            members: [CONTOSO.users.megan.id],
+          },
+        },
       ],
       'rename Engineering, delete Data Stewards, add Data Platform',
     ),

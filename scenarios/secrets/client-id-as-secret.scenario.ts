@@ -1,4 +1,13 @@
-import { bridgeVerify, browserLogin, configureBridge, CONTOSO, defineScenario, expectAadsts, expectBridgeVerified, expectNoBridgeUser } from '../../harness/src/index.js';
+import {
+  bridgeVerify,
+  browserLogin,
+  configureBridge,
+  CONTOSO,
+  defineScenario,
+  expectAadsts,
+  expectBridgeVerified,
+  expectNoBridgeUser,
+} from '../../harness/src/index.js';
 
 export default defineScenario({
   title: 'The client ID pasted into the Client Secret field: "Verify" passes, sign-in fails with AADSTS7000215',

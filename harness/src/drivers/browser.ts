@@ -60,12 +60,15 @@ export function newBrowserContext(browser: Browser): Promise<BrowserContext> {
 export function verifiedSpki(origin: string, caPem: string): Promise<string> {
   const url = new URL(origin);
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: url.hostname === 'localhost' ? '127.0.0.1' : url.hostname, port: Number(url.port || 443), servername: url.hostname, ca: caPem }, () => {
-      const cert = socket.getPeerCertificate();
-      socket.end();
-      if (!cert.pubkey) reject(new Error(`${origin} presented no certificate`));
-      else resolve(createHash('sha256').update(cert.pubkey).digest('base64'));
-    });
+    const socket = connect(
+      { host: url.hostname === 'localhost' ? '127.0.0.1' : url.hostname, port: Number(url.port || 443), servername: url.hostname, ca: caPem },
+      () => {
+        const cert = socket.getPeerCertificate();
+        socket.end();
+        if (!cert.pubkey) reject(new Error(`${origin} presented no certificate`));
+        else resolve(createHash('sha256').update(cert.pubkey).digest('base64'));
+      },
+    );
     socket.once('error', (e) => reject(new Error(`cannot verify ${origin} against the mock's CA: ${e.message}`)));
   });
 }

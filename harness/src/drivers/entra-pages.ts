@@ -80,19 +80,27 @@ export async function signInThroughEntra(page: Page, o: SignInOptions): Promise<
     await o.onPage?.(page, seen.kind);
     switch (seen.kind) {
       case 'login-page':
-        await submit(page, async () => {
-          await page.fill('input[name="loginfmt"]:not([type="hidden"])', o.user);
-          if (o.password !== undefined && (await page.locator('input[name="passwd"]').count()) > 0) await page.fill('input[name="passwd"]', o.password);
-          await page.click('#idSIButton9');
-        }, timeout);
+        await submit(
+          page,
+          async () => {
+            await page.fill('input[name="loginfmt"]:not([type="hidden"])', o.user);
+            if (o.password !== undefined && (await page.locator('input[name="passwd"]').count()) > 0) await page.fill('input[name="passwd"]', o.password);
+            await page.click('#idSIButton9');
+          },
+          timeout,
+        );
         break;
       case 'password-page':
         if (passwordTried || o.password === undefined) return { kind: seen.kind, page: seen };
         passwordTried = true;
-        await submit(page, async () => {
-          await page.fill('input[name="passwd"]', o.password ?? '');
-          await page.click('#idSIButton9');
-        }, timeout);
+        await submit(
+          page,
+          async () => {
+            await page.fill('input[name="passwd"]', o.password ?? '');
+            await page.click('#idSIButton9');
+          },
+          timeout,
+        );
         break;
       case 'consent-page':
         await submit(page, () => page.click(o.consent === 'cancel' ? '#idBtn_Back' : '#idSIButton9'), timeout);

@@ -113,14 +113,19 @@ export function renderHtmlReport(rows: Row[], o: { reason: string; unhandled: st
   const order = (r: Row) => (r.state === 'failed' ? 0 : r.state === 'passed' ? 1 : 2);
   scenarios.sort((a, b) => order(a) - order(b) || a.name.localeCompare(b.name));
   const parts: string[] = [];
-  parts.push(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>mock-entra scenarios</title><meta name="viewport" content="width=device-width, initial-scale=1"><style>${STYLE}</style></head><body>`);
+  parts.push(
+    `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>mock-entra scenarios</title><meta name="viewport" content="width=device-width, initial-scale=1"><style>${STYLE}</style></head><body>`,
+  );
   parts.push(
     `<header><h1>mock-entra scenarios</h1><p class="totals"><span>${scenarios.length} scenario(s)</span><span>✓ ${count('passed')} passed</span><span>✗ ${count('failed')} failed</span>${count('skipped') ? `<span>${count('skipped')} skipped</span>` : ''}<span>run ${esc(o.reason)}</span><span>${esc(o.generatedAt.toISOString())}</span></p></header><main>`,
   );
   for (const r of scenarios) parts.push(renderScenario(r));
   if (others.length) {
     parts.push(`<h2>Other tests</h2><table><tr><th></th><th>test</th><th>ms</th><th>error</th></tr>`);
-    for (const r of others) parts.push(`<tr class="${r.state === 'failed' ? 'bad' : 'good'}"><td class="mark">${mark(r.state)}</td><td>${esc(r.name)}</td><td>${r.durationMs}</td><td><pre>${esc(r.errors.join('\n'))}</pre></td></tr>`);
+    for (const r of others)
+      parts.push(
+        `<tr class="${r.state === 'failed' ? 'bad' : 'good'}"><td class="mark">${mark(r.state)}</td><td>${esc(r.name)}</td><td>${r.durationMs}</td><td><pre>${esc(r.errors.join('\n'))}</pre></td></tr>`,
+      );
     parts.push('</table>');
   }
   if (o.unhandled.length) parts.push(`<h2>Unhandled errors</h2><pre>${esc(o.unhandled.join('\n\n'))}</pre>`);
@@ -133,29 +138,41 @@ const mark = (state: string): string => (state === 'passed' ? '✓' : state === 
 function renderScenario(r: Row): string {
   const s = r.scenario;
   const title = s ? `<span class="id">${esc(s.flow ? `${s.flow}/` : '')}${esc(s.id)}</span> — ${esc(s.title)}` : esc(r.name);
-  const out: string[] = [`<details class="scenario ${r.state}" id="${esc(s?.id ?? r.name)}"${r.state === 'failed' ? ' open' : ''}><summary><span class="badge ${r.state}">${r.state}</span>${title} <span class="muted">${r.durationMs} ms</span></summary><div class="body">`];
+  const out: string[] = [
+    `<details class="scenario ${r.state}" id="${esc(s?.id ?? r.name)}"${r.state === 'failed' ? ' open' : ''}><summary><span class="badge ${r.state}">${r.state}</span>${title} <span class="muted">${r.durationMs} ms</span></summary><div class="body">`,
+  ];
   if (!s) {
     if (r.errors.length) out.push(`<pre>${esc(r.errors.join('\n\n'))}</pre>`);
     out.push('</div></details>');
     return out.join('');
   }
-  out.push(`<p><b>Reproduces:</b> ${esc(s.reproduces)}<br><span class="muted">${esc(s.file)}${s.tenant ? ` · tenant ${esc(s.tenant.id)} (${esc(s.tenant.domain)})` : ''} · started ${esc(s.startedAt)}</span></p>`);
+  out.push(
+    `<p><b>Reproduces:</b> ${esc(s.reproduces)}<br><span class="muted">${esc(s.file)}${s.tenant ? ` · tenant ${esc(s.tenant.id)} (${esc(s.tenant.domain)})` : ''} · started ${esc(s.startedAt)}</span></p>`,
+  );
   if (!s.ok && s.failure) out.push(`<h3>Why it failed</h3><pre>${esc(s.failure)}</pre>`);
   out.push('<h3>Steps</h3><table><tr><th></th><th>#</th><th>step</th><th>what happened</th><th>ms</th></tr>');
   for (const st of s.steps) {
-    out.push(`<tr class="${st.ok ? 'good' : 'bad'}"><td class="mark">${st.ok ? '✓' : '✗'}</td><td>${st.index + 1}</td><td>${esc(st.label)}</td><td>${esc(st.ok ? st.summary : st.error)}</td><td>${st.durationMs}</td></tr>`);
+    out.push(
+      `<tr class="${st.ok ? 'good' : 'bad'}"><td class="mark">${st.ok ? '✓' : '✗'}</td><td>${st.index + 1}</td><td>${esc(st.label)}</td><td>${esc(st.ok ? st.summary : st.error)}</td><td>${st.durationMs}</td></tr>`,
+    );
   }
   out.push('</table>');
   out.push('<h3>Expected vs actual</h3><table><tr><th></th><th>expectation</th><th>expected</th><th>actual</th></tr>');
-  for (const c of s.checks) out.push(`<tr class="${c.ok ? 'good' : 'bad'}"><td class="mark">${c.ok ? '✓' : '✗'}</td><td>${esc(c.kind)}</td><td>${esc(c.expected)}</td><td>${esc(c.actual)}</td></tr>`);
-  if (s.checks.length === 0) out.push(`<tr class="bad"><td class="mark">✗</td><td colspan="3">not checked: ${esc(s.error ?? 'the run stopped before the expectations')}</td></tr>`);
+  for (const c of s.checks)
+    out.push(
+      `<tr class="${c.ok ? 'good' : 'bad'}"><td class="mark">${c.ok ? '✓' : '✗'}</td><td>${esc(c.kind)}</td><td>${esc(c.expected)}</td><td>${esc(c.actual)}</td></tr>`,
+    );
+  if (s.checks.length === 0)
+    out.push(`<tr class="bad"><td class="mark">✗</td><td colspan="3">not checked: ${esc(s.error ?? 'the run stopped before the expectations')}</td></tr>`);
   out.push('</table>');
   if (s.aadstsSeen.length) {
     out.push('<h3>AADSTS seen</h3><table><tr><th>code</th><th>error</th><th>where</th><th>message</th></tr>');
     for (const a of s.aadstsSeen) out.push(`<tr><td>AADSTS${a.code}</td><td>${esc(a.error ?? '')}</td><td>${esc(a.where)}</td><td>${esc(a.message)}</td></tr>`);
     out.push('</table>');
   }
-  out.push(`<h3>Request log (${s.requests.length + (s.requestsOmitted ?? 0)}${s.requestsOmitted ? `, ${s.requestsOmitted} in the middle left out` : ''})</h3><table><tr><th>time</th><th>request</th><th>status</th><th>endpoint</th><th>flow</th><th>client</th><th>error</th><th>ms</th></tr>`);
+  out.push(
+    `<h3>Request log (${s.requests.length + (s.requestsOmitted ?? 0)}${s.requestsOmitted ? `, ${s.requestsOmitted} in the middle left out` : ''})</h3><table><tr><th>time</th><th>request</th><th>status</th><th>endpoint</th><th>flow</th><th>client</th><th>error</th><th>ms</th></tr>`,
+  );
   for (const e of s.requests) {
     out.push(
       `<tr class="${e.status >= 400 ? 'bad' : 'good'}"><td>${esc(e.time.slice(11, 23))}</td><td class="url">${esc(e.method)} ${esc(e.url)}</td><td>${e.status}</td><td>${esc(e.endpoint)}</td><td>${esc(e.flow ?? '')}</td><td class="url">${esc(e.clientId ?? '')}</td><td>${e.aadsts !== undefined ? `AADSTS${e.aadsts}` : ''}${e.error ? ` ${esc(e.error)}` : ''}</td><td>${Math.round(e.durationMs)}</td></tr>`,
@@ -167,7 +184,9 @@ function renderScenario(r: Row): string {
     out.push(`<h3>Screenshots${s.ok ? ' (final page)' : ' (every page)'}</h3>`);
     for (const shot of s.screenshots) {
       const data = png(shot.file);
-      out.push(`<figure>${data ? `<img alt="${esc(shot.label)}" src="data:image/png;base64,${data}">` : `<p class="muted">(missing ${esc(shot.file)})</p>`}<figcaption>step ${shot.step + 1} · ${esc(shot.label)} · ${esc(shot.url)}</figcaption></figure>`);
+      out.push(
+        `<figure>${data ? `<img alt="${esc(shot.label)}" src="data:image/png;base64,${data}">` : `<p class="muted">(missing ${esc(shot.file)})</p>`}<figcaption>step ${shot.step + 1} · ${esc(shot.label)} · ${esc(shot.url)}</figcaption></figure>`,
+      );
     }
   }
   out.push('</div></details>');

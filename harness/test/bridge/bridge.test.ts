@@ -66,7 +66,11 @@ describe('Verify (seed step 9)', () => {
       ca: secure.caPem!,
     });
     bridges.push(b);
-    await expect(b.verify()).resolves.toEqual({ ok: true, scopesSupported: ['openid', 'profile', 'email', 'offline_access'], issuer: `${secure.url}/${TID}/v2.0` });
+    await expect(b.verify()).resolves.toEqual({
+      ok: true,
+      scopesSupported: ['openid', 'profile', 'email', 'offline_access'],
+      issuer: `${secure.url}/${TID}/v2.0`,
+    });
     expect(b.status().verified).toMatchObject({ ok: true });
     expect(b.status().errors).toEqual([]);
   });
@@ -276,7 +280,12 @@ describe('SSO with just-in-time provisioning', () => {
 describe('the page', () => {
   it('GET / shows config, verify result, groups, users, last error; form posts redirect back', async () => {
     const b = await bridgeOn();
-    const verify = await fetch(`${b.url}/verify`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '', redirect: 'manual' });
+    const verify = await fetch(`${b.url}/verify`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: '',
+      redirect: 'manual',
+    });
     expect(verify.status).toBe(303);
     expect(verify.headers.get('location')).toBe('/');
     const html = await (await fetch(b.url)).text();
@@ -284,7 +293,12 @@ describe('the page', () => {
     expect(html).toContain(CONTOSO.bridge.appId);
     expect(html).toContain(`${b.url}/sso/callback/vc-5f2a9c`);
     const status = await (await fetch(`${b.url}/api/status`)).json();
-    expect(status).toMatchObject({ config: { clientId: CONTOSO.bridge.appId, groupSync: true, scopes: ['openid', 'profile', 'email'] }, users: [], groups: [], errors: [] });
+    expect(status).toMatchObject({
+      config: { clientId: CONTOSO.bridge.appId, groupSync: true, scopes: ['openid', 'profile', 'email'] },
+      users: [],
+      groups: [],
+      errors: [],
+    });
     expect(status.config).not.toHaveProperty('clientSecret');
   });
 

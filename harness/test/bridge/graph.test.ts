@@ -25,7 +25,13 @@ afterAll(async () => {
 });
 
 async function bridgeFor(t: TenantCopy): Promise<RunningBridge> {
-  const b = await startBridge({ discoveryUrl: t.discoveryUrl, clientId: t.ids.bridge, clientSecret: 'brg8Q~Valid-Secret-Value-For-Local-Dev-001', verificationCode: 'vc-5f2a9c', allowInsecureRequests: true });
+  const b = await startBridge({
+    discoveryUrl: t.discoveryUrl,
+    clientId: t.ids.bridge,
+    clientSecret: 'brg8Q~Valid-Secret-Value-For-Local-Dev-001',
+    verificationCode: 'vc-5f2a9c',
+    allowInsecureRequests: true,
+  });
   bridges.push(b);
   return b;
 }
@@ -38,7 +44,11 @@ const normalized = (groups: BridgeGroup[]): BridgeGroup[] =>
 const expectedFrom = (t: { fixture: TenantCopy['fixture'] }): BridgeGroup[] =>
   normalized((t.fixture.groups ?? []).map((g) => ({ id: g.id, displayName: g.displayName, members: g.members ?? [] })));
 
-const guid = (n: number, tag: string): string => `${tag}${n.toString(16).padStart(8, '0').slice(-(8 - tag.length))}-1111-4111-8111-${n.toString(16).padStart(12, '0')}`;
+const guid = (n: number, tag: string): string =>
+  `${tag}${n
+    .toString(16)
+    .padStart(8, '0')
+    .slice(-(8 - tag.length))}-1111-4111-8111-${n.toString(16).padStart(12, '0')}`;
 
 describe('group sync through the mock Graph', () => {
   it("equals the tenant's groups; a resync reflects a rename, a removal and an addition", async () => {
@@ -65,7 +75,15 @@ describe('group sync through the mock Graph', () => {
 
   it('follows @odata.nextLink: 1,200 groups come in two pages of $top=999', async () => {
     const t = await copyContoso(mock.control, (f, ids) => {
-      for (let i = 0; i < 1197; i++) f.groups!.push({ id: guid(i, 'b'), displayName: `Team ${i}`, groupTypes: [], securityEnabled: true, mailEnabled: false, members: [i % 2 ? ids.alex : ids.megan] });
+      for (let i = 0; i < 1197; i++)
+        f.groups!.push({
+          id: guid(i, 'b'),
+          displayName: `Team ${i}`,
+          groupTypes: [],
+          securityEnabled: true,
+          mailEnabled: false,
+          members: [i % 2 ? ids.alex : ids.megan],
+        });
     });
     const b = await bridgeFor(t);
     const sync = await b.syncGroups();
@@ -80,7 +98,10 @@ describe('group sync through the mock Graph', () => {
     const consent = t.fixture.appRoleAssignments!.findIndex((a) => a.principalId === t.ids.bridge);
     await mock.control.patchFixture(t.tenantId, [{ op: 'remove', path: `/appRoleAssignments/${consent}` }]);
     const sync = await b.syncGroups();
-    expect(sync).toMatchObject({ ok: false, error: { phase: 'group-sync', error: 'Authorization_RequestDenied', graphCode: 'Authorization_RequestDenied', status: 403 } });
+    expect(sync).toMatchObject({
+      ok: false,
+      error: { phase: 'group-sync', error: 'Authorization_RequestDenied', graphCode: 'Authorization_RequestDenied', status: 403 },
+    });
     expect(b.status().lastError).toMatchObject({ graphCode: 'Authorization_RequestDenied' });
     expect(normalized(b.status().groups)).toEqual(expectedFrom(t));
   });
@@ -111,7 +132,7 @@ describe('sign-in and synchronized groups', () => {
   });
 });
 
-describe('throttling (the mock Graph\'s faults)', () => {
+describe("throttling (the mock Graph's faults)", () => {
   it('429 and 503 with Retry-After: the bridge waits as told, retries, and the sync completes', async () => {
     const t = await copyContoso(mock.control);
     const b = await bridgeFor(t);
@@ -142,7 +163,8 @@ describe('group overage through the mock Graph', () => {
   it('a user in 250 groups: the bridge reads every page of /me/transitiveMemberOf/microsoft.graph.group', async () => {
     const many = Array.from({ length: 250 }, (_, i) => guid(i, 'c'));
     const t = await copyContoso(mock.control, (f, ids) => {
-      for (const [i, id] of many.entries()) f.groups!.push({ id, displayName: `Team ${i}`, groupTypes: [], securityEnabled: true, mailEnabled: false, members: [ids.adele] });
+      for (const [i, id] of many.entries())
+        f.groups!.push({ id, displayName: `Team ${i}`, groupTypes: [], securityEnabled: true, mailEnabled: false, members: [ids.adele] });
     });
     const b = await bridgeFor(t);
     await mock.control.clearRequests(t.tenantId);

@@ -118,7 +118,9 @@ describe('SPA (public client, code + PKCE from the browser)', () => {
       await page.waitForFunction(() => document.querySelector('#error')?.textContent);
       await expect(error.getAttribute('data-aadsts')).resolves.toBe('9002326');
       await expect(error.getAttribute('data-error')).resolves.toBe('invalid_request');
-      await expect(error.textContent()).resolves.toMatch(/^AADSTS9002326: Cross-origin token redemption is permitted only for the 'Single-Page Application' client-type\./);
+      await expect(error.textContent()).resolves.toMatch(
+        /^AADSTS9002326: Cross-origin token redemption is permitted only for the 'Single-Page Application' client-type\./,
+      );
       await expect(page.locator('#claims').textContent()).resolves.toBe('');
     } finally {
       await context.close();

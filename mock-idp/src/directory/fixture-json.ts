@@ -14,9 +14,15 @@ export function fixtureToJson(doc: FixtureDocument): string {
   lines.push('  "tenants": [');
   doc.tenants.forEach((tenant, i) => {
     const { users, groups, ...rest } = tenant;
-    const head = JSON.stringify(rest, null, 2).replace(/\n}$/, '').split('\n').map((line) => `    ${line}`);
+    const head = JSON.stringify(rest, null, 2)
+      .replace(/\n}$/, '')
+      .split('\n')
+      .map((line) => `    ${line}`);
     const lists: string[] = [];
-    for (const [name, items] of [['users', users], ['groups', groups]] as const) {
+    for (const [name, items] of [
+      ['users', users],
+      ['groups', groups],
+    ] as const) {
       if (!items) continue;
       lists.push(`      ${JSON.stringify(name)}: [\n${items.map((item) => `        ${JSON.stringify(item)}`).join(',\n')}\n      ]`);
     }

@@ -390,7 +390,16 @@ function generateGroups(plan: GenerationPlan, pools: NamePools, random: Sfc32, o
     const mailNickname = numbered(`${department.key}${team.key}`, number);
     groups.push(
       unified[i]
-        ? { id, displayName, groupTypes: ['Unified'], securityEnabled: false, mailEnabled: true, mail: `${mailNickname}@${options.domain}`, mailNickname, members: [] }
+        ? {
+            id,
+            displayName,
+            groupTypes: ['Unified'],
+            securityEnabled: false,
+            mailEnabled: true,
+            mail: `${mailNickname}@${options.domain}`,
+            mailNickname,
+            members: [],
+          }
         : { id, displayName, groupTypes: [], securityEnabled: true, mailEnabled: false, mail: null, mailNickname, members: [] },
     );
   }

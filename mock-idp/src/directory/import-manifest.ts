@@ -49,10 +49,7 @@ export function importManifest(manifest: unknown, opts: ImportOptions = {}): Imp
     ],
   };
 
-  const notes = [
-    form === 'legacy' ? 'read as a legacy (Azure AD Graph) manifest' : 'read as a Microsoft Graph manifest',
-    ...reader.notes,
-  ];
+  const notes = [form === 'legacy' ? 'read as a legacy (Azure AD Graph) manifest' : 'read as a Microsoft Graph manifest', ...reader.notes];
   if (reader.ignored.size > 0) notes.push(`ignored manifest keys that have a value (mock-entra does not model them): ${[...reader.ignored].join(', ')}`);
   notes.push(consentNote(app), 'the tenant has no users yet: add some under `users:` to sign in');
 
@@ -134,9 +131,21 @@ class ManifestReader {
 type ManifestForm = 'legacy' | 'graph';
 
 const LEGACY_ONLY_KEYS = [
-  'replyUrlsWithType', 'replyUrls', 'oauth2Permissions', 'accessTokenAcceptedVersion', 'allowPublicClient',
-  'oauth2AllowIdTokenImplicitFlow', 'oauth2AllowImplicitFlow', 'availableToOtherTenants', 'oauth2AllowUrlPathMatching',
-  'oauth2RequirePostResponse', 'informationalUrls', 'signInUrl', 'logoutUrl', 'orgRestrictions', 'name',
+  'replyUrlsWithType',
+  'replyUrls',
+  'oauth2Permissions',
+  'accessTokenAcceptedVersion',
+  'allowPublicClient',
+  'oauth2AllowIdTokenImplicitFlow',
+  'oauth2AllowImplicitFlow',
+  'availableToOtherTenants',
+  'oauth2AllowUrlPathMatching',
+  'oauth2RequirePostResponse',
+  'informationalUrls',
+  'signInUrl',
+  'logoutUrl',
+  'orgRestrictions',
+  'name',
 ];
 const GRAPH_ONLY_KEYS = ['web', 'spa', 'publicClient', 'api', 'isFallbackPublicClient', 'info', 'defaultRedirectUri'];
 
@@ -151,8 +160,22 @@ function detectForm(manifest: Json): ManifestForm {
 // The Microsoft Graph manifest: already the fixture's shape; pick the fields the mock models.
 
 const GRAPH_ROOT_KEYS = [
-  'appId', 'id', 'displayName', 'signInAudience', 'web', 'spa', 'publicClient', 'isFallbackPublicClient', 'identifierUris',
-  'api', 'appRoles', 'requiredResourceAccess', 'groupMembershipClaims', 'optionalClaims', 'passwordCredentials', 'keyCredentials',
+  'appId',
+  'id',
+  'displayName',
+  'signInAudience',
+  'web',
+  'spa',
+  'publicClient',
+  'isFallbackPublicClient',
+  'identifierUris',
+  'api',
+  'appRoles',
+  'requiredResourceAccess',
+  'groupMembershipClaims',
+  'optionalClaims',
+  'passwordCredentials',
+  'keyCredentials',
 ] as const;
 
 function readGraphManifest(m: Json, reader: ManifestReader): Application {
@@ -177,7 +200,8 @@ function readGraphManifest(m: Json, reader: ManifestReader): Application {
     publicClientRedirectUris: stringsOf(isObject(m.publicClient) ? m.publicClient.redirectUris : undefined),
     isFallbackPublicClient: 'isFallbackPublicClient' in m ? booleanOr(m.isFallbackPublicClient, null) : undefined,
     identifierUris: stringsOf(m.identifierUris),
-    tokenVersion: api && 'requestedAccessTokenVersion' in api ? tokenVersionOf(api.requestedAccessTokenVersion, reader, 'api.requestedAccessTokenVersion') : undefined,
+    tokenVersion:
+      api && 'requestedAccessTokenVersion' in api ? tokenVersionOf(api.requestedAccessTokenVersion, reader, 'api.requestedAccessTokenVersion') : undefined,
     scopes: readScopes(api?.oauth2PermissionScopes, 'api.oauth2PermissionScopes', reader),
     appRoles: readAppRoles(m.appRoles, reader),
     requiredResourceAccess: readRequiredResourceAccess(m.requiredResourceAccess),
@@ -192,9 +216,27 @@ function readGraphManifest(m: Json, reader: ManifestReader): Application {
 // The legacy (Azure AD Graph) manifest: flat keys, renamed and regrouped.
 
 const LEGACY_ROOT_KEYS = [
-  'appId', 'id', 'name', 'displayName', 'signInAudience', 'availableToOtherTenants', 'replyUrlsWithType', 'replyUrls', 'logoutUrl',
-  'oauth2AllowIdTokenImplicitFlow', 'oauth2AllowImplicitFlow', 'allowPublicClient', 'identifierUris', 'accessTokenAcceptedVersion',
-  'oauth2Permissions', 'appRoles', 'requiredResourceAccess', 'groupMembershipClaims', 'optionalClaims', 'passwordCredentials', 'keyCredentials',
+  'appId',
+  'id',
+  'name',
+  'displayName',
+  'signInAudience',
+  'availableToOtherTenants',
+  'replyUrlsWithType',
+  'replyUrls',
+  'logoutUrl',
+  'oauth2AllowIdTokenImplicitFlow',
+  'oauth2AllowImplicitFlow',
+  'allowPublicClient',
+  'identifierUris',
+  'accessTokenAcceptedVersion',
+  'oauth2Permissions',
+  'appRoles',
+  'requiredResourceAccess',
+  'groupMembershipClaims',
+  'optionalClaims',
+  'passwordCredentials',
+  'keyCredentials',
 ] as const;
 
 /** replyUrlsWithType `type` → the platform that holds the URI in the Graph model. */
@@ -324,7 +366,16 @@ function groupClaimsOf(value: unknown, reader: ManifestReader): string | null {
   return null;
 }
 
-const SCOPE_KEYS = ['id', 'value', 'type', 'adminConsentDisplayName', 'adminConsentDescription', 'userConsentDisplayName', 'userConsentDescription', 'isEnabled'];
+const SCOPE_KEYS = [
+  'id',
+  'value',
+  'type',
+  'adminConsentDisplayName',
+  'adminConsentDescription',
+  'userConsentDisplayName',
+  'userConsentDescription',
+  'isEnabled',
+];
 
 function readScopes(value: unknown, prefix: string, reader: ManifestReader): PermissionScope[] {
   return objectsOf(value).map((s) => {
@@ -438,11 +489,15 @@ function readKeyCredentials(value: unknown, keys: DateKeys & { key: string }, re
     const name = typeof c.displayName === 'string' ? ` (${c.displayName})` : '';
     const key = stringOr(c[keys.key], undefined);
     if (!key) {
-      reader.notes.push(`keyCredentials: dropped ${keyId}${name}: the manifest does not include the certificate; add it as \`key:\` (PEM or base64 DER) to use it`);
+      reader.notes.push(
+        `keyCredentials: dropped ${keyId}${name}: the manifest does not include the certificate; add it as \`key:\` (PEM or base64 DER) to use it`,
+      );
       return [];
     }
     if ((c.type !== undefined && c.type !== 'AsymmetricX509Cert') || (c.usage !== undefined && c.usage !== 'Verify')) {
-      reader.notes.push(`keyCredentials: dropped ${keyId}${name}: ${String(c.type)}/${String(c.usage)} is not a client-authentication certificate (AsymmetricX509Cert/Verify)`);
+      reader.notes.push(
+        `keyCredentials: dropped ${keyId}${name}: ${String(c.type)}/${String(c.usage)} is not a client-authentication certificate (AsymmetricX509Cert/Verify)`,
+      );
       return [];
     }
     return [
@@ -529,7 +584,13 @@ function describeResource(resourceAppId: string, app: Application): ResourceDesc
     return { name: 'Microsoft Graph', isGraph: true, known: true, scopeValue: lookup(GRAPH_DELEGATED_SCOPES), roleValue: lookup(GRAPH_APP_ROLES) };
   }
   if (id === app.appId.toLowerCase()) {
-    return { name: app.displayName, isGraph: false, known: true, scopeValue: lookup(app.api?.oauth2PermissionScopes ?? []), roleValue: lookup(app.appRoles ?? []) };
+    return {
+      name: app.displayName,
+      isGraph: false,
+      known: true,
+      scopeValue: lookup(app.api?.oauth2PermissionScopes ?? []),
+      roleValue: lookup(app.appRoles ?? []),
+    };
   }
   return { name: resourceAppId, isGraph: false, known: false, scopeValue: lookup([]), roleValue: lookup([]) };
 }

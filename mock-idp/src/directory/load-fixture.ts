@@ -68,7 +68,11 @@ function checked(doc: unknown, file: string, options: ValidateOptions): FixtureD
     (doc as FixtureSource).tenants.forEach((tenant, i) => {
       if (!isUnresolved(tenant)) return;
       const key = tenant.extends !== undefined ? 'extends' : 'generate';
-      issues.push({ file, path: `tenants[${i}].${key}`, message: 'is resolved when a fixture is loaded (loadFixtures, loadFixtureFile, resolveFixture), not by checkedFixture' });
+      issues.push({
+        file,
+        path: `tenants[${i}].${key}`,
+        message: 'is resolved when a fixture is loaded (loadFixtures, loadFixtureFile, resolveFixture), not by checkedFixture',
+      });
     });
   }
   if (issues.length > 0) throw new FixtureError(issues);
@@ -187,7 +191,10 @@ async function loadBase(ref: string, path: string, file: string, resolution: Res
     if (!/[\\/]/.test(target) && !/\.(?:ya?ml|json)$/i.test(target)) {
       fail(`must be ${DEFAULT_TENANT_NAME} (the default tenant) or a fixture file: ./base.yaml, or ./base.yaml#<tenant id> when it has several tenants`);
     }
-    if (!resolution.files) fail(`names a file: here only ${DEFAULT_TENANT_NAME} can be extended (send the tenant expanded instead: \`mock-entra fixtures generate --out\` writes one)`);
+    if (!resolution.files)
+      fail(
+        `names a file: here only ${DEFAULT_TENANT_NAME} can be extended (send the tenant expanded instead: \`mock-entra fixtures generate --out\` writes one)`,
+      );
   }
   const absolute = resolvePath(resolution.baseDir, target);
   if (chain.includes(absolute)) fail(`extends a tenant of a file that is being loaded already: ${[...chain, absolute].join(' → ')}`);
@@ -198,13 +205,17 @@ async function loadBase(ref: string, path: string, file: string, resolution: Res
   } catch (e) {
     if (!(e instanceof FixtureError)) throw e;
     // The base's own issues name the base file; this one says who wanted it.
-    throw new FixtureError([{ file, path, message: `cannot extend ${ref}: it has ${e.issues.length === 1 ? 'a problem' : `${e.issues.length} problems`}` }, ...e.issues]);
+    throw new FixtureError([
+      { file, path, message: `cannot extend ${ref}: it has ${e.issues.length === 1 ? 'a problem' : `${e.issues.length} problems`}` },
+      ...e.issues,
+    ]);
   }
   if (tenantId !== undefined) {
     const tenant = doc.tenants.find((t) => t.id.toLowerCase() === tenantId.toLowerCase());
     return tenant ?? fail(`${target} has no tenant ${tenantId} (it has ${doc.tenants.map((t) => t.id).join(', ')})`);
   }
-  if (doc.tenants.length !== 1) fail(`${target} has ${doc.tenants.length} tenants: name one, ${target}#<tenant id> (${doc.tenants.map((t) => t.id).join(', ')})`);
+  if (doc.tenants.length !== 1)
+    fail(`${target} has ${doc.tenants.length} tenants: name one, ${target}#<tenant id> (${doc.tenants.map((t) => t.id).join(', ')})`);
   return doc.tenants[0]!;
 }
 

@@ -13,11 +13,7 @@
  * Graph resource docs: https://learn.microsoft.com/graph/api/resources/application
  */
 
-export type SignInAudience =
-  | 'AzureADMyOrg'
-  | 'AzureADMultipleOrgs'
-  | 'AzureADandPersonalMicrosoftAccount'
-  | 'PersonalMicrosoftAccount';
+export type SignInAudience = 'AzureADMyOrg' | 'AzureADMultipleOrgs' | 'AzureADandPersonalMicrosoftAccount' | 'PersonalMicrosoftAccount';
 
 export interface PermissionScope {
   id: string;
@@ -232,8 +228,8 @@ export interface GenerateSpec {
  * base's entry in place (the whole object, no deep merge); grants and app role assignments are
  * appended. Generated users and groups come last.
  */
-export interface TenantSource extends Partial<Pick<TenantFixture, 'id' | 'displayName' | 'verifiedDomains'>>,
-  Omit<TenantFixture, 'id' | 'displayName' | 'verifiedDomains'> {
+export interface TenantSource
+  extends Partial<Pick<TenantFixture, 'id' | 'displayName' | 'verifiedDomains'>>, Omit<TenantFixture, 'id' | 'displayName' | 'verifiedDomains'> {
   extends?: string;
   generate?: GenerateSpec;
 }

@@ -1,12 +1,4 @@
-import type {
-  Application,
-  AppRole,
-  Group,
-  PermissionScope,
-  ServicePrincipal,
-  TenantFixture,
-  User,
-} from './model.js';
+import type { Application, AppRole, Group, PermissionScope, ServicePrincipal, TenantFixture, User } from './model.js';
 import { GRAPH_APP_ID, microsoftGraphApplication } from './microsoft-graph.js';
 import { resolvedMembersOf, takeUsersByUpn, UNRESOLVED, type ResolvedMembers } from './resolved-members.js';
 import { stableUuid } from '../support/ids.js';

@@ -75,9 +75,7 @@ export function validateFixture(doc: unknown, file: string, options: ValidateOpt
   for (const index of brokenTenants) checkMemberIds((doc as { tenants: unknown[] }).tenants[index], `tenants[${index}]`, report);
 
   // The schema passed for these tenants, so they have the shape model.ts describes.
-  const shaped = (doc as FixtureSource).tenants
-    .map((tenant, index) => ({ tenant, path: `tenants[${index}]` }))
-    .filter((_, index) => !brokenTenants.has(index));
+  const shaped = (doc as FixtureSource).tenants.map((tenant, index) => ({ tenant, path: `tenants[${index}]` })).filter((_, index) => !brokenTenants.has(index));
   // A tenant that extends a base or generates objects is whole only once loading resolved it
   // (load-fixture.ts), and is then validated again: here only its generate spec is checked.
   for (const { tenant, path } of shaped) if (tenant.generate) checkGenerateSpec(tenant.generate, `${path}.generate`, report);
@@ -140,7 +138,10 @@ function checkGenerateSpec(spec: GenerateSpec, path: string, report: Report): vo
   if (spec.nestedGroups !== undefined && spec.nestedGroups >= 1 && !Number.isInteger(spec.nestedGroups)) {
     report(`${path}.nestedGroups`, 'must be a share (0 ≤ x < 1) or a whole number of groups');
   } else if (plan.nestedGroups > 0 && plan.nestedGroups > plan.securityGroups - 1) {
-    report(`${path}.nestedGroups`, `must be at most ${Math.max(0, plan.securityGroups - 1)}: one of the ${plan.securityGroups} security groups stays at the top`);
+    report(
+      `${path}.nestedGroups`,
+      `must be at most ${Math.max(0, plan.securityGroups - 1)}: one of the ${plan.securityGroups} security groups stays at the top`,
+    );
   }
   if (spec.membershipsPerUser !== undefined && spec.membershipsPerUser > spec.groups) {
     report(`${path}.membershipsPerUser`, `must be at most groups (${spec.groups})`);
@@ -195,10 +196,9 @@ function isGuid(s: string): boolean {
 }
 
 /** ajv's RegExp engine, with the GUID pattern (most of a big tenant's strings) swapped for {@link isGuid}. */
-const fastGuidRegExp = Object.assign(
-  (pattern: string, flags: string) => (pattern === GUID_PATTERN ? { test: isGuid } : new RegExp(pattern, flags)),
-  { code: 'new RegExp' },
-);
+const fastGuidRegExp = Object.assign((pattern: string, flags: string) => (pattern === GUID_PATTERN ? { test: isGuid } : new RegExp(pattern, flags)), {
+  code: 'new RegExp',
+});
 
 /** `/tenants/2/users/0` → 2; undefined when the error is not inside one tenant. */
 function tenantIndexOf(instancePath: string): number | undefined {
@@ -339,7 +339,7 @@ function describeTypes(type: unknown): string {
 }
 
 function render(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  return typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -409,7 +409,13 @@ function checkTenant(tenant: TenantFixture, path: string, report: Report, seal: 
     checkApplication(app, appPath, report);
     checkCredentials(app, appPath, keyIds, report);
     (app.identifierUris ?? []).forEach((uri, k) =>
-      claimUnique(identifierUris, uri.toLowerCase(), `${appPath}.identifierUris[${k}]`, report, (other) => `${uri} is already the identifier URI of ${owner(other)}`),
+      claimUnique(
+        identifierUris,
+        uri.toLowerCase(),
+        `${appPath}.identifierUris[${k}]`,
+        report,
+        (other) => `${uri} is already the identifier URI of ${owner(other)}`,
+      ),
     );
     checkRequiredResourceAccess(app, appPath, index, report);
   });
@@ -651,9 +657,15 @@ function parseDate(value: string | null | undefined, path: string, report: Repor
   const [year, month, day, hour, minute, second] = (m?.slice(1) ?? []).map((part) => Number(part ?? 0));
   const valid =
     m !== null &&
-    month !== undefined && month >= 1 && month <= 12 &&
-    day !== undefined && day >= 1 && day <= daysInMonth(year ?? 0, month) &&
-    (hour ?? 0) < 24 && (minute ?? 0) < 60 && (second ?? 0) < 60;
+    month !== undefined &&
+    month >= 1 &&
+    month <= 12 &&
+    day !== undefined &&
+    day >= 1 &&
+    day <= daysInMonth(year ?? 0, month) &&
+    (hour ?? 0) < 24 &&
+    (minute ?? 0) < 60 &&
+    (second ?? 0) < 60;
   const time = valid ? Date.parse(value) : NaN;
   if (Number.isNaN(time)) {
     report(path, 'is not a valid date');
@@ -694,7 +706,10 @@ function checkRequiredResourceAccess(app: Application, path: string, index: Tena
         if (scope) report(`${accessPath}.type`, `must be Scope: ${access.id} is the delegated permission ${scope.value} of ${resource.label}`);
         else report(`${accessPath}.id`, `is not an app role (Role) of ${resource.label}`);
       } else if (access.type === 'Role' && role && !role.allowedMemberTypes.includes('Application')) {
-        report(`${accessPath}.id`, `app role ${role.value} of ${resource.label} is not an application permission (allowedMemberTypes: ${role.allowedMemberTypes.join(', ')})`);
+        report(
+          `${accessPath}.id`,
+          `app role ${role.value} of ${resource.label} is not an application permission (allowedMemberTypes: ${role.allowedMemberTypes.join(', ')})`,
+        );
       }
     });
   });
@@ -746,7 +761,13 @@ function checkGrantDuplicates(tenant: TenantFixture, index: TenantIndex, report:
     const resource = resolveApp(index, grant.resourceId);
     if (!client || !resource) return;
     const key = [client.app.appId, resource.app.appId, grant.consentType, grant.principalId ?? ''].join('|').toLowerCase();
-    claimUnique(seen, key, `${index.path}.oauth2PermissionGrants[${i}]`, report, (other) => `duplicates ${other} (same client, resource and principal): merge their scopes`);
+    claimUnique(
+      seen,
+      key,
+      `${index.path}.oauth2PermissionGrants[${i}]`,
+      report,
+      (other) => `duplicates ${other} (same client, resource and principal): merge their scopes`,
+    );
   });
 }
 
@@ -766,7 +787,7 @@ function checkAssignments(tenant: TenantFixture, index: TenantIndex, report: Rep
     const kind = checkAssignment(assignment, path, index, report);
     const resource = resolveApp(index, assignment.resourceId);
     if (!kind || !resource) return;
-    const principal = kind === 'ServicePrincipal' ? resolveApp(index, assignment.principalId)?.app.appId ?? '' : assignment.principalId;
+    const principal = kind === 'ServicePrincipal' ? (resolveApp(index, assignment.principalId)?.app.appId ?? '') : assignment.principalId;
     const key = [principal, resource.app.appId, assignment.appRoleId].join('|').toLowerCase();
     claimUnique(seen, key, path, report, (other) => `duplicates ${other} (same principal, resource and app role)`);
   });
@@ -837,7 +858,8 @@ function checkGroupMembers(tenant: TenantFixture, index: TenantIndex, report: Re
   const hintedGroups = hints ? hints.offsets.length - 1 : 0;
   // Frozen by the generator and still where it put them: the codes need no compare (MemberHints.generated).
   const generated = hints?.generated;
-  let trusted = generated !== undefined && hints!.usersFrom + generated.users.length <= users.length && hints!.groupsFrom + generated.groups.length <= groups.length;
+  let trusted =
+    generated !== undefined && hints!.usersFrom + generated.users.length <= users.length && hints!.groupsFrom + generated.groups.length <= groups.length;
   for (let p = 0; trusted && p < generated!.users.length; p++) trusted = users[hints!.usersFrom + p] === generated!.users[p];
   // Group → group edges only (users cannot close a cycle), by position in `groups`.
   const edges: MemberEdge[][] = [];
@@ -878,7 +900,8 @@ function checkGroupMembers(tenant: TenantFixture, index: TenantIndex, report: Re
       }
       const target = lookup(index.groups, member);
       if (target === i) report(`${index.path}.groups[${i}].members[${k}]`, 'a group cannot contain itself');
-      else if (target === undefined) report(`${index.path}.groups[${i}].members[${k}]`, isGuid(member) ? 'must be the id of a user or group in this tenant' : PATTERN_MESSAGES.guid!);
+      else if (target === undefined)
+        report(`${index.path}.groups[${i}].members[${k}]`, isGuid(member) ? 'must be the id of a user or group in this tenant' : PATTERN_MESSAGES.guid!);
       else if (!duplicate(groupSeenIn, groupSeenAt, target, i, k)) {
         groupEdges.push({ target, member: k });
         codes[n] = -1 - target;

@@ -12,5 +12,7 @@ export function sendAadGraphError(request: FastifyRequest, reply: FastifyReply, 
     .code(status)
     .header('content-type', 'application/json;odata=minimalmetadata;streaming=true;charset=utf-8')
     .header('request-id', requestId)
-    .send(JSON.stringify({ 'odata.error': { code, message: { lang: 'en', value: message }, requestId, date: new Date().toISOString().replace(/\.\d{3}Z$/, '') } }));
+    .send(
+      JSON.stringify({ 'odata.error': { code, message: { lang: 'en', value: message }, requestId, date: new Date().toISOString().replace(/\.\d{3}Z$/, '') } }),
+    );
 }

@@ -148,7 +148,8 @@ const entries = {
     status: 401,
     surfaces: ['token'],
     // UNCONFIRMED wording; Entra's symbolic name is InvalidClientAssertionAudience.
-    message: "Client assertion audience claim does not match Realm issuer. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials .",
+    message:
+      'Client assertion audience claim does not match Realm issuer. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials .',
     trigger: 'a client assertion whose aud is not this tenant’s token endpoint.',
   },
   50027: {
@@ -200,7 +201,8 @@ const entries = {
     status: 400,
     surfaces: ['token'],
     // The message Entra gives for a refresh token whose grant was revoked (revokeSignInSessions).
-    message: "The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password. The grant was issued on '{issuedOn}' and the TokensValidFrom date (before which tokens are not valid) for this user is '{validFrom}'.",
+    message:
+      "The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password. The grant was issued on '{issuedOn}' and the TokensValidFrom date (before which tokens are not valid) for this user is '{validFrom}'.",
     trigger: 'a refresh token issued before its user’s sessions were revoked through the test-control API.',
   },
   9002313: {
@@ -304,7 +306,8 @@ const entries = {
     status: 400,
     surfaces: ['page'],
     // UNCONFIRMED code for an unknown response_type value; the text is Entra's documented wording.
-    message: "The provided value for the input parameter 'response_type' is not valid. Expected values are the following: 'code', 'id_token', 'code id_token', 'id_token token', 'token'.",
+    message:
+      "The provided value for the input parameter 'response_type' is not valid. Expected values are the following: 'code', 'id_token', 'code id_token', 'id_token token', 'token'.",
     trigger: 'a response_type Entra does not know.',
   },
   50194: {
@@ -385,7 +388,8 @@ const entries = {
     // UNCONFIRMED: the error field, and that Entra answers every stale or forged form this way;
     // the code and text are those users report for a sign-in form posted after its flow token expired.
     message: 'Flow token expired - Authentication Failed. Have the user try signing-in again with username -password.',
-    trigger: 'the sign-in, password or consent form posted without its one-time page token, with one already used or expired (15 minutes, tenant clock), or forged from another site.',
+    trigger:
+      'the sign-in, password or consent form posted without its one-time page token, with one already used or expired (15 minutes, tenant clock), or forged from another site.',
   },
   50126: {
     error: 'invalid_grant',

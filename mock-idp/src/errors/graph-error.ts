@@ -24,7 +24,11 @@ export const GRAPH_ERRORS = {
 
   // Directory objects and query options. `{name}` placeholders are filled by graphError().
   // Capture (microsoft-graph-docs-contrib#6431).
-  notFound: { status: 404, code: 'Request_ResourceNotFound', message: "Resource '{id}' does not exist or one of its queried reference-property objects are not present." },
+  notFound: {
+    status: 404,
+    code: 'Request_ResourceNotFound',
+    message: "Resource '{id}' does not exist or one of its queried reference-property objects are not present.",
+  },
   // Capture (microsoft-graph-docs#11724 and others): a group id that is not a GUID.
   invalidObjectId: { status: 400, code: 'Request_BadRequest', message: "Invalid object identifier '{id}'." },
   // Capture (microsoftgraph/microsoft-graph-docs#15067 / aad-advanced-queries): /$count without ConsistencyLevel.
@@ -36,26 +40,51 @@ export const GRAPH_ERRORS = {
   // Captures (msgraph-sdk-dotnet#1190, microsoft-graph-docs#3044): any $filter that does not parse or type-check.
   invalidFilter: { status: 400, code: 'BadRequest', message: 'Invalid filter clause' },
   // UNCONFIRMED: ODataLib's wording behind "Invalid filter clause: …" (seen for other Graph workloads).
-  unknownFilterProperty: { status: 400, code: 'BadRequest', message: "Invalid filter clause: Could not find a property named '{property}' on type 'microsoft.graph.{type}'." },
+  unknownFilterProperty: {
+    status: 400,
+    code: 'BadRequest',
+    message: "Invalid filter clause: Could not find a property named '{property}' on type 'microsoft.graph.{type}'.",
+  },
   // Doc (aad-advanced-queries): a property the directory cannot filter on, in any mode.
-  unsupportedFilterProperty: { status: 400, code: 'Request_UnsupportedQuery', message: "Unsupported or invalid query filter clause specified for property '{property}' of resource '{resource}'." },
+  unsupportedFilterProperty: {
+    status: 400,
+    code: 'Request_UnsupportedQuery',
+    message: "Unsupported or invalid query filter clause specified for property '{property}' of resource '{resource}'.",
+  },
   // Doc (aad-advanced-queries, 2023 capture): an operator that needs ConsistencyLevel: eventual and $count=true.
   advancedOperator: {
     status: 400,
     code: 'Request_UnsupportedQuery',
-    message: "Operator '{operator}' is not supported because the required parameters might be missing. Try adding $count=true query parameter and ConsistencyLevel:eventual header. Refer to https://aka.ms/graph-docs/advanced-queries for more information",
+    message:
+      "Operator '{operator}' is not supported because the required parameters might be missing. Try adding $count=true query parameter and ConsistencyLevel:eventual header. Refer to https://aka.ms/graph-docs/advanced-queries for more information",
   },
   // Captures (public code quoting the service): $filter on members/memberOf/… without the advanced query parameters.
-  referenceFilter: { status: 400, code: 'Request_UnsupportedQuery', message: 'The specified filter to the reference property query is currently not supported.' },
+  referenceFilter: {
+    status: 400,
+    code: 'Request_UnsupportedQuery',
+    message: 'The specified filter to the reference property query is currently not supported.',
+  },
   // Doc (aad-advanced-queries): $search without ConsistencyLevel: eventual.
-  searchNeedsEventual: { status: 400, code: 'Request_UnsupportedQuery', message: "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'" },
+  searchNeedsEventual: {
+    status: 400,
+    code: 'Request_UnsupportedQuery',
+    message: "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'",
+  },
   // UNCONFIRMED wording (recalled from the service): $orderby combined with $filter outside advanced queries.
   sortingNotSupported: { status: 400, code: 'Request_UnsupportedQuery', message: 'Sorting not supported for current query.' },
   // ODataLib's messages, which Graph passes through. UNCONFIRMED for directory objects specifically.
   unknownSelectProperty: { status: 400, code: 'BadRequest', message: "Could not find a property named '{property}' on type 'microsoft.graph.{type}'." },
-  duplicateQueryOption: { status: 400, code: 'BadRequest', message: "Query option '{option}' was specified more than once, but it must be specified at most once." },
+  duplicateQueryOption: {
+    status: 400,
+    code: 'BadRequest',
+    message: "Query option '{option}' was specified more than once, but it must be specified at most once.",
+  },
   unknownQueryOption: { status: 400, code: 'BadRequest', message: "The query parameter '{option}' is not supported." },
-  invalidTop: { status: 400, code: 'BadRequest', message: "Invalid value '{value}' for $top query option found. The $top query option requires a non-negative integer value." },
+  invalidTop: {
+    status: 400,
+    code: 'BadRequest',
+    message: "Invalid value '{value}' for $top query option found. The $top query option requires a non-negative integer value.",
+  },
   invalidCount: { status: 400, code: 'BadRequest', message: "'{value}' is not a valid count option." },
   // UNCONFIRMED: the code and wording for a skip token the service did not issue. The message is
   // the one a 2020 capture shows for /users (microsoft-graph-docs#8612); the code is a guess.
@@ -64,26 +93,46 @@ export const GRAPH_ERRORS = {
   badDeltaToken: { status: 400, code: 'Request_BadRequest', message: 'Invalid delta token.' },
   // Doc (delta-query-overview, "Synchronization reset" / "Token duration"): 410 with a Location to
   // start over; the code is the one the doc names for expired tokens, the message its description.
-  deltaResync: { status: 410, code: 'syncStateNotFound', message: 'The sync state generation is not found. The delta token is expired and data must be synchronized again.' },
+  deltaResync: {
+    status: 410,
+    code: 'syncStateNotFound',
+    message: 'The sync state generation is not found. The delta token is expired and data must be synchronized again.',
+  },
   // Doc (group-delta): $filter on delta is limited to id eq '…' (or-ed, at most 50).
-  deltaFilter: { status: 400, code: 'Request_UnsupportedQuery', message: "Unsupported or invalid query filter clause specified for property '{property}' of resource 'Group'." },
+  deltaFilter: {
+    status: 400,
+    code: 'Request_UnsupportedQuery',
+    message: "Unsupported or invalid query filter clause specified for property '{property}' of resource 'Group'.",
+  },
   // Captures: a body that is not JSON (Graph's well-known wording), a method a target does not take.
-  invalidJsonBody: { status: 400, code: 'BadRequest', message: 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.' },
+  invalidJsonBody: {
+    status: 400,
+    code: 'BadRequest',
+    message: 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.',
+  },
   methodNotAllowed: { status: 405, code: 'Request_BadRequest', message: 'Specified HTTP method is not allowed for the request target.' },
   // Capture (microsoft-graph-docs#7414 and others): a path segment Graph does not know.
   unknownSegment: { status: 400, code: 'BadRequest', message: "Resource not found for the segment '{segment}'." },
   // UNCONFIRMED wording (the overage route uses the same): a required action parameter that is absent or of the wrong type.
   invalidActionParameter: { status: 400, code: 'Request_BadRequest', message: "Invalid value specified for property '{property}' of resource '{resource}'." },
   // ODataLib's wording for a body member the action does not take.
-  unknownActionParameter: { status: 400, code: 'BadRequest', message: "The parameter '{parameter}' in the request payload is not a valid parameter for the operation '{operation}'." },
+  unknownActionParameter: {
+    status: 400,
+    code: 'BadRequest',
+    message: "The parameter '{parameter}' in the request payload is not a valid parameter for the operation '{operation}'.",
+  },
   // Recalled service wording for a POST without a body. UNCONFIRMED.
   emptyPayload: { status: 400, code: 'BadRequest', message: 'Empty Payload. JSON content expected.' },
   // Issue microsoft-graph-docs#610 quotes the service: securityEnabledOnly=true on something that is not a user.
   securityGroupsNeedUser: { status: 400, code: 'Request_BadRequest', message: 'To get security groups, the member must be a user.' },
   // Doc (group-list-members): casting members of a Microsoft 365 group to groups, which it cannot hold. UNCONFIRMED wording.
-  unsupportedMemberCast: { status: 400, code: 'Request_UnsupportedQuery', message: "The type cast 'microsoft.graph.group' is not supported for members of a Microsoft 365 group." },
+  unsupportedMemberCast: {
+    status: 400,
+    code: 'Request_UnsupportedQuery',
+    message: "The type cast 'microsoft.graph.group' is not supported for members of a Microsoft 365 group.",
+  },
   // UNCONFIRMED wording for a malformed $search (the directory's search syntax is "property:term").
-  invalidSearch: { status: 400, code: 'Request_UnsupportedQuery', message: "Invalid $search query. Use \"property:term\" clauses joined by AND or OR." },
+  invalidSearch: { status: 400, code: 'Request_UnsupportedQuery', message: 'Invalid $search query. Use "property:term" clauses joined by AND or OR.' },
   // Not Graph's: options the mock does not implement say so plainly instead of answering wrongly.
   mockNotImplemented: { status: 501, code: 'NotImplemented', message: 'mock-entra does not implement {feature}.' },
   // UNCONFIRMED wording; the limit of 20 ids is documented (group-checkmembergroups).
@@ -93,10 +142,23 @@ export const GRAPH_ERRORS = {
   // Capture (microsoft-graph-docs-contrib#1975): Graph's directory throttling answer.
   throttled: { status: 429, code: 'TooManyRequests', message: 'Too many requests.' },
   // Doc (concepts/errors.md, code list): descriptions used as messages. UNCONFIRMED as wire text.
-  serviceNotAvailable: { status: 503, code: 'serviceNotAvailable', message: 'The service is not available. Try the request again after a delay. There may be a Retry-After header.' },
+  serviceNotAvailable: {
+    status: 503,
+    code: 'serviceNotAvailable',
+    message: 'The service is not available. Try the request again after a delay. There may be a Retry-After header.',
+  },
   internalError: { status: 500, code: 'generalException', message: 'An unspecified error has occurred.' },
-  badGateway: { status: 502, code: 'BadGateway', message: 'The server, while acting as a gateway or proxy, received an invalid response from the upstream server.' },
-  gatewayTimeout: { status: 504, code: 'GatewayTimeout', message: 'The server, while acting as a proxy, did not receive a timely response from the upstream server it needed to access in attempting to complete the request.' },
+  badGateway: {
+    status: 502,
+    code: 'BadGateway',
+    message: 'The server, while acting as a gateway or proxy, received an invalid response from the upstream server.',
+  },
+  gatewayTimeout: {
+    status: 504,
+    code: 'GatewayTimeout',
+    message:
+      'The server, while acting as a proxy, did not receive a timely response from the upstream server it needed to access in attempting to complete the request.',
+  },
 } as const satisfies Record<string, GraphErrorSpec>;
 
 /** A spec with its `{name}` placeholders filled (values are inserted verbatim, as Graph echoes them). */
@@ -113,7 +175,13 @@ export function requestIds(request: FastifyRequest): { requestId: string; client
   return { requestId, clientRequestId: typeof sent === 'string' && isGuid(sent) ? sent : requestId };
 }
 
-export function sendGraphError(request: FastifyRequest, reply: FastifyReply, spec: GraphErrorSpec, now = Date.now(), headers: Record<string, string> = {}): FastifyReply {
+export function sendGraphError(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  spec: GraphErrorSpec,
+  now = Date.now(),
+  headers: Record<string, string> = {},
+): FastifyReply {
   const ids = requestIds(request);
   request.notes.error = spec.code;
   reply.code(spec.status).headers({
@@ -131,6 +199,14 @@ export function sendGraphError(request: FastifyRequest, reply: FastifyReply, spe
   }
   // A Buffer, so Fastify leaves the content type exactly `application/json`, as Graph sends it.
   return reply.send(
-    Buffer.from(JSON.stringify({ error: { code: spec.code, message: spec.message, innerError: { date: graphDate(now), 'request-id': ids.requestId, 'client-request-id': ids.clientRequestId } } })),
+    Buffer.from(
+      JSON.stringify({
+        error: {
+          code: spec.code,
+          message: spec.message,
+          innerError: { date: graphDate(now), 'request-id': ids.requestId, 'client-request-id': ids.clientRequestId },
+        },
+      }),
+    ),
   );
 }

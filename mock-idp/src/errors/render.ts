@@ -31,7 +31,10 @@ export interface ErrorIds {
 
 /** `yyyy-MM-dd HH:mm:ssZ`, the form Entra uses in error bodies. */
 export function entraTimestamp(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, 'Z');
+  return new Date(ms)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d{3}Z$/, 'Z');
 }
 
 export function errorIds(ctx: ErrorContext): ErrorIds {
@@ -92,16 +95,9 @@ export function dotnetUrlEncode(value: string): string {
 export type ResponseMode = 'query' | 'fragment' | 'form_post';
 
 /** Parameters sent back to a redirect URI (success or error), in the chosen response_mode. */
-export function sendToRedirectUri(
-  reply: FastifyReply,
-  redirectUri: string,
-  mode: ResponseMode,
-  params: Array<[string, string]>,
-): FastifyReply {
+export function sendToRedirectUri(reply: FastifyReply, redirectUri: string, mode: ResponseMode, params: Array<[string, string]>): FastifyReply {
   if (mode === 'form_post') {
-    const inputs = params
-      .map(([k, v]) => `<input type="hidden" name="${escapeAttr(k)}" value="${escapeAttr(v)}" />`)
-      .join('');
+    const inputs = params.map(([k, v]) => `<input type="hidden" name="${escapeAttr(k)}" value="${escapeAttr(v)}" />`).join('');
     // Entra's form_post page: an auto-submitting form (with a noscript button).
     const html = `<html><head><title>Working...</title></head><body><form method="POST" name="hiddenform" action="${escapeAttr(redirectUri)}">${inputs}<noscript><p>Script is disabled. Click Submit to continue.</p><input type="submit" value="Submit" /></noscript></form><script language="javascript">document.forms[0].submit();</script></body></html>`;
     return reply.code(200).header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store, no-cache').send(html);

@@ -21,5 +21,10 @@ export function authenticateForPlatform(g: GrantRequest, platform: RedirectPlatf
     refuseCredentialForPublicClient(g.credentials);
     return '0';
   }
-  return authenticateConfidentialClient(g.client, g.credentials, { now: g.tenant.now(), get audiences() { return g.assertionAudiences; } });
+  return authenticateConfidentialClient(g.client, g.credentials, {
+    now: g.tenant.now(),
+    get audiences() {
+      return g.assertionAudiences;
+    },
+  });
 }

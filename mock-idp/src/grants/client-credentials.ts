@@ -10,7 +10,12 @@ import { issuerOf, type GrantHandler } from './grant.js';
  * `roles` claim at all. https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow
  */
 export const clientCredentialsGrant: GrantHandler = async (g) => {
-  const clientAuth = authenticateConfidentialClient(g.client, g.credentials, { now: g.tenant.now(), get audiences() { return g.assertionAudiences; } });
+  const clientAuth = authenticateConfidentialClient(g.client, g.credentials, {
+    now: g.tenant.now(),
+    get audiences() {
+      return g.assertionAudiences;
+    },
+  });
   const scope = g.params.require('scope');
   const parts = scope.split(/\s+/).filter(Boolean);
   // Blanks only (`scope=%20`) name no resource at all: missing, not "more than one resource" (28000).
@@ -20,9 +25,6 @@ export const clientCredentialsGrant: GrantHandler = async (g) => {
   if (requested.resources.length !== 1) throw new EntraError(28000, { scope });
   const resource = requested.resources[0]!;
   const roles = g.tenant.directory.grantedAppRoles(g.client.appId, resource.app);
-  const at = await appAccessToken(
-    issuerOf(g),
-    { client: g.client, clientAuth, resource: resource.app, resourceIdentifier: resource.identifier, roles },
-  );
+  const at = await appAccessToken(issuerOf(g), { client: g.client, clientAuth, resource: resource.app, resourceIdentifier: resource.identifier, roles });
   return { token_type: 'Bearer', expires_in: at.expiresIn, ext_expires_in: at.expiresIn, access_token: at.token };
 };

@@ -83,7 +83,13 @@ export async function issueDelegatedTokens(ictx: IssuerContext, sealer: Sealer, 
     if (input.platform === 'spa') body.refresh_token_expires_in = Math.max(0, Math.round((input.chainStart + 24 * 3600 * 1000 - now) / 1000));
   }
   if (input.scopes.oidc.has('openid')) {
-    body.id_token = await idToken(ictx, { client: input.client, session: input.session, oidc: input.scopes.oidc, nonce: input.nonce, version: input.idTokenVersion });
+    body.id_token = await idToken(ictx, {
+      client: input.client,
+      session: input.session,
+      oidc: input.scopes.oidc,
+      nonce: input.nonce,
+      version: input.idTokenVersion,
+    });
   }
   if (input.wantClientInfo) body.client_info = clientInfo(input.session.user.id, ictx.tenant.id);
   return body;

@@ -169,7 +169,13 @@ export function serveCollection(call: GraphCall, spec: CollectionSpec, q: QueryO
 }
 
 /** A single object: `@odata.context` …/$entity, then its properties. */
-export function serveEntity(call: GraphCall, entitySet: 'users' | 'groups', kind: ResourceKind, id: string, q: QueryOptions = parseQueryOptions(call.request)): FastifyReply {
+export function serveEntity(
+  call: GraphCall,
+  entitySet: 'users' | 'groups',
+  kind: ResourceKind,
+  id: string,
+  q: QueryOptions = parseQueryOptions(call.request),
+): FastifyReply {
   checkSelect(q.select, [kind]);
   const ix = directoryIndex(call.caller.tenant.directory);
   const body = q.select ? objectJson(kind, ix.object(id) as User | Group, id, { select: q.select }) : ix.defaultJson(id)!;

@@ -102,7 +102,8 @@ export class DirectoryIndex {
   memberOf(objectId: string): string[] {
     if (!this.directMemberOf) {
       const map = new Map<string, string[]>();
-      for (const [id, groups] of this.dir.memberOf) map.set(id, [...new Set(groups.map((g) => g.toLowerCase()))].filter((g) => this.dir.groups.has(g)).sort(byId));
+      for (const [id, groups] of this.dir.memberOf)
+        map.set(id, [...new Set(groups.map((g) => g.toLowerCase()))].filter((g) => this.dir.groups.has(g)).sort(byId));
       this.directMemberOf = map;
     }
     return this.directMemberOf.get(objectId) ?? [];

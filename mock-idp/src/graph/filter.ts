@@ -20,7 +20,10 @@ import { groupValue, propertyName, userValue, type Json, type ResourceKind } fro
  */
 
 type Literal = { kind: 'string'; v: string } | { kind: 'bool'; v: boolean } | { kind: 'null' } | { kind: 'number'; v: number } | { kind: 'date'; v: string };
-type LambdaBody = { t: 'cmp'; op: 'eq' | 'ne'; value: Literal } | { t: 'fn'; fn: 'startswith' | 'endswith'; value: Literal } | { t: 'and' | 'or'; l: LambdaBody; r: LambdaBody };
+type LambdaBody =
+  | { t: 'cmp'; op: 'eq' | 'ne'; value: Literal }
+  | { t: 'fn'; fn: 'startswith' | 'endswith'; value: Literal }
+  | { t: 'and' | 'or'; l: LambdaBody; r: LambdaBody };
 
 export type FilterExpr =
   | { t: 'and' | 'or'; l: FilterExpr; r: FilterExpr }
@@ -342,7 +345,9 @@ function capabilityOf(ctx: FilterContext, prop: string): { name: string; caps: A
   }
   const first = found[0];
   if (!first) {
-    throw new GraphFailure(graphError(GRAPH_ERRORS.unknownFilterProperty, { property: prop, type: ctx.kinds.length === 1 ? ctx.kinds[0]! : 'directoryObject' }));
+    throw new GraphFailure(
+      graphError(GRAPH_ERRORS.unknownFilterProperty, { property: prop, type: ctx.kinds.length === 1 ? ctx.kinds[0]! : 'directoryObject' }),
+    );
   }
   const caps: Array<[ResourceKind, Capability]> = [];
   for (const [k, name] of found) {

@@ -60,5 +60,8 @@ export function openToken<T>(ctx: MockContext, token: string, style: TokenStyle)
 
 /** A short digest naming a query (path, filter, order, search), so a token serves only the query it was issued for. */
 export function queryKey(parts: Array<string | undefined>): string {
-  return createHash('sha256').update(parts.map((p) => p ?? '').join('\0')).digest('base64url').slice(0, 12);
+  return createHash('sha256')
+    .update(parts.map((p) => p ?? '').join('\0'))
+    .digest('base64url')
+    .slice(0, 12);
 }

@@ -17,10 +17,32 @@ export interface PermissionRule {
 
 const any = (...perms: string[]): string[][] => perms.map((p) => [p]);
 
-const USER_READ_ALL_DELEGATED = ['User.ReadBasic.All', 'User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All', 'Directory.AccessAsUser.All'];
+const USER_READ_ALL_DELEGATED = [
+  'User.ReadBasic.All',
+  'User.Read.All',
+  'User.ReadWrite.All',
+  'Directory.Read.All',
+  'Directory.ReadWrite.All',
+  'Directory.AccessAsUser.All',
+];
 const USER_READ_ALL_APP = ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
-const GROUP_READ_DELEGATED = ['GroupMember.Read.All', 'Group.Read.All', 'GroupMember.ReadWrite.All', 'Group.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All', 'Directory.AccessAsUser.All'];
-const GROUP_READ_APP = ['GroupMember.Read.All', 'Group.Read.All', 'GroupMember.ReadWrite.All', 'Group.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
+const GROUP_READ_DELEGATED = [
+  'GroupMember.Read.All',
+  'Group.Read.All',
+  'GroupMember.ReadWrite.All',
+  'Group.ReadWrite.All',
+  'Directory.Read.All',
+  'Directory.ReadWrite.All',
+  'Directory.AccessAsUser.All',
+];
+const GROUP_READ_APP = [
+  'GroupMember.Read.All',
+  'Group.Read.All',
+  'GroupMember.ReadWrite.All',
+  'Group.ReadWrite.All',
+  'Directory.Read.All',
+  'Directory.ReadWrite.All',
+];
 
 /** Tables per endpoint family (Doc: user-get, user-list, group-list, group-get, group-list-members, group-list-transitivemembers, user-list-memberof, user-list-transitivememberof, directoryobject-getmembergroups, group-delta). */
 export const PERMISSIONS = {
@@ -36,7 +58,15 @@ export const PERMISSIONS = {
   groupRelations: { delegated: any(...GROUP_READ_DELEGATED), application: any(...GROUP_READ_APP) },
   /** GET /me/memberOf, /users/{id}/memberOf, …/transitiveMemberOf: User.Read for oneself. */
   userMemberOf: {
-    delegated: any('User.Read.All', 'User.ReadWrite.All', 'GroupMember.Read.All', 'Group.Read.All', 'Directory.Read.All', 'Directory.ReadWrite.All', 'Directory.AccessAsUser.All'),
+    delegated: any(
+      'User.Read.All',
+      'User.ReadWrite.All',
+      'GroupMember.Read.All',
+      'Group.Read.All',
+      'Directory.Read.All',
+      'Directory.ReadWrite.All',
+      'Directory.AccessAsUser.All',
+    ),
     application: any('User.Read.All', 'User.ReadWrite.All', 'GroupMember.Read.All', 'Group.Read.All', 'Directory.Read.All', 'Directory.ReadWrite.All'),
     self: any('User.Read', 'User.ReadWrite'),
   },
@@ -47,7 +77,9 @@ export const PERMISSIONS = {
    */
   userMemberGroups: {
     delegated: [
-      ...['User.ReadBasic.All', 'User.Read.All', 'User.ReadWrite.All'].flatMap((u) => ['GroupMember.Read.All', 'Group.Read.All', 'Group.ReadWrite.All'].map((g) => [u, g])),
+      ...['User.ReadBasic.All', 'User.Read.All', 'User.ReadWrite.All'].flatMap((u) =>
+        ['GroupMember.Read.All', 'Group.Read.All', 'Group.ReadWrite.All'].map((g) => [u, g]),
+      ),
       ['Directory.Read.All'],
       ['Directory.ReadWrite.All'],
       ['Directory.AccessAsUser.All'],

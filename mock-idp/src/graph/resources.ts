@@ -77,7 +77,12 @@ export function securityIdentifier(id: string): string {
   if (!/^[0-9a-f]{32}$/i.test(hex)) return 'S-1-12-1-0-0-0-0';
   const b = Buffer.from(hex, 'hex');
   // GUID byte order: the first three fields are little-endian in the binary form.
-  const guidBytes = Buffer.concat([Buffer.from(b.subarray(0, 4)).reverse(), Buffer.from(b.subarray(4, 6)).reverse(), Buffer.from(b.subarray(6, 8)).reverse(), b.subarray(8)]);
+  const guidBytes = Buffer.concat([
+    Buffer.from(b.subarray(0, 4)).reverse(),
+    Buffer.from(b.subarray(4, 6)).reverse(),
+    Buffer.from(b.subarray(6, 8)).reverse(),
+    b.subarray(8),
+  ]);
   return `S-1-12-1-${[0, 4, 8, 12].map((o) => guidBytes.readUInt32LE(o)).join('-')}`;
 }
 
@@ -213,7 +218,12 @@ export function groupValue(g: Group, id: string, property: string): Json {
  * other property is null (permissions-overview, "Limited information returned for
  * inaccessible member objects").
  */
-export function objectJson(kind: ResourceKind, o: User | Group, id: string, opts: { select?: readonly string[] | undefined; typed?: boolean; limited?: boolean } = {}): string {
+export function objectJson(
+  kind: ResourceKind,
+  o: User | Group,
+  id: string,
+  opts: { select?: readonly string[] | undefined; typed?: boolean; limited?: boolean } = {},
+): string {
   const props: readonly string[] = opts.select ?? (kind === 'user' ? USER_DEFAULT : GROUP_DEFAULT);
   const out: Record<string, Json> = {};
   if (opts.typed) out['@odata.type'] = `#microsoft.graph.${kind}`;

@@ -52,7 +52,12 @@ export async function issuePageToken(store: ShortLivedStore, tenant: TenantRunti
  * sign-in form whose flow token has expired (UNCONFIRMED that Entra uses it for every one of
  * these cases).
  */
-export async function redeemPageToken(store: ShortLivedStore, tenant: TenantRuntime, token: string | undefined, expected: { kind: PageKind; clientId: string }): Promise<PageBinding> {
+export async function redeemPageToken(
+  store: ShortLivedStore,
+  tenant: TenantRuntime,
+  token: string | undefined,
+  expected: { kind: PageKind; clientId: string },
+): Promise<PageBinding> {
   if (token === undefined || !/^[\w-]{1,64}$/.test(token)) throw new EntraError(50089);
   const used = await store.consume<PageTokenRecord>(keyOf(tenant, token));
   const r = used?.value;

@@ -71,5 +71,8 @@ export function configuredScopes(dir: TenantDirectory, client: Application, reso
       .filter((r) => r.resourceAppId.toLowerCase() === resource.appId.toLowerCase())
       .flatMap((r) => r.resourceAccess.filter((a) => a.type === 'Scope').map((a) => a.id.toLowerCase())),
   );
-  return dir.scopesOf(resource).filter((s) => ids.has(s.id.toLowerCase())).map((s) => s.value);
+  return dir
+    .scopesOf(resource)
+    .filter((s) => ids.has(s.id.toLowerCase()))
+    .map((s) => s.value);
 }

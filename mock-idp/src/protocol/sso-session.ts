@@ -45,7 +45,9 @@ export function readSessions(request: FastifyRequest, sealer: Sealer): SsoAccoun
   const cookie = parse(header)[SESSION_COOKIE];
   if (!cookie) return [];
   const v = sealer.unseal<SsoAccount[]>(cookie, PURPOSE);
-  return Array.isArray(v) ? v.filter((a) => typeof a?.tid === 'string' && typeof a.uid === 'string' && typeof a.sid === 'string' && typeof a.authTime === 'number') : [];
+  return Array.isArray(v)
+    ? v.filter((a) => typeof a?.tid === 'string' && typeof a.uid === 'string' && typeof a.sid === 'string' && typeof a.authTime === 'number')
+    : [];
 }
 
 export function writeSessions(reply: FastifyReply, sealer: Sealer, accounts: SsoAccount[], secure: boolean): void {

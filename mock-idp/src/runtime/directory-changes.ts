@@ -63,7 +63,12 @@ function typeIn(dir: TenantDirectory, id: string): MemberType | undefined {
 }
 
 /** The direct-membership differences between two versions of a group, by lowercase id. */
-function memberDiff(prevDir: TenantDirectory, nextDir: TenantDirectory, before: string[], after: string[]): Pick<GroupChange, 'membersAdded' | 'membersRemoved'> {
+function memberDiff(
+  prevDir: TenantDirectory,
+  nextDir: TenantDirectory,
+  before: string[],
+  after: string[],
+): Pick<GroupChange, 'membersAdded' | 'membersRemoved'> {
   const added: GroupChange['membersAdded'] = [];
   const removed: GroupChange['membersRemoved'] = [];
   if (before.length === after.length && before.every((m, i) => m === after[i])) return { membersAdded: added, membersRemoved: removed };

@@ -77,7 +77,8 @@ export function faultSpecIssues(spec: unknown): string[] {
   num('seed', (n) => Number.isInteger(n), 'an integer');
   num('limit', (n) => Number.isInteger(n) && n >= 1, 'a whole number ≥ 1');
   num('retryAfterSeconds', (n) => Number.isInteger(n) && n >= 0 && n <= 86_400, 'a whole number of seconds from 0 to 86400');
-  for (const k of ['path', 'pathRegex', 'method', 'code', 'message']) if (s[k] !== undefined && typeof s[k] !== 'string') issues.push(`'${k}' must be a string.`);
+  for (const k of ['path', 'pathRegex', 'method', 'code', 'message'])
+    if (s[k] !== undefined && typeof s[k] !== 'string') issues.push(`'${k}' must be a string.`);
   if (s.status === undefined && s.latencyMs === undefined) issues.push("Give 'status' (a failure), 'latencyMs' (a delay), or both.");
   if (s.count !== undefined && s.rate !== undefined) issues.push("Give 'count' (the next N calls) or 'rate' (a share of calls), not both.");
   if (s.seed !== undefined && s.rate === undefined) issues.push("'seed' goes with 'rate'.");

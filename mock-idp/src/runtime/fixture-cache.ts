@@ -82,11 +82,12 @@ async function cacheKey(files: string[]): Promise<string | undefined> {
     h.update(`\0file\0${resolve(file)}\0`).update(bytes);
   }
   if (BUNDLED_CODE_HASH) h.update('\0bundled code\0').update(BUNDLED_CODE_HASH);
-  else for (const dir of CODE_DIRS) {
-    for (const name of (await readdir(dir)).filter((n) => /\.(js|ts)$/.test(n) && !n.endsWith('.d.ts')).sort()) {
-      h.update(`\0code\0${name}\0`).update(await readFile(join(dir, name)));
+  else
+    for (const dir of CODE_DIRS) {
+      for (const name of (await readdir(dir)).filter((n) => /\.(js|ts)$/.test(n) && !n.endsWith('.d.ts')).sort()) {
+        h.update(`\0code\0${name}\0`).update(await readFile(join(dir, name)));
+      }
     }
-  }
   h.update('\0schema\0').update(await readFile(SCHEMA));
   return h.digest('hex');
 }
@@ -99,11 +100,7 @@ async function store(stateDir: string, path: string, entry: Entry): Promise<void
   const tmp = `${path}.${process.pid}.tmp`;
   await writeFile(tmp, text, { mode: 0o600 });
   await rename(tmp, path);
-  const entries = await Promise.all(
-    (await readdir(dir))
-      .filter((n) => n.endsWith('.json'))
-      .map(async (n) => ({ n, at: (await stat(join(dir, n))).mtimeMs })),
-  );
+  const entries = await Promise.all((await readdir(dir)).filter((n) => n.endsWith('.json')).map(async (n) => ({ n, at: (await stat(join(dir, n))).mtimeMs })));
   entries.sort((a, b) => b.at - a.at);
   await Promise.all(entries.slice(MAX_ENTRIES).map((e) => unlink(join(dir, e.n)).catch(() => undefined)));
 }

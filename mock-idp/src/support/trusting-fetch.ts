@@ -75,10 +75,7 @@ function send(
 ): Promise<Sent> {
   return new Promise<Sent>((resolve, reject) => {
     const options = { method: o.method, headers: o.headers, ...(o.signal ? { signal: o.signal } : {}) };
-    const req =
-      url.protocol === 'https:'
-        ? httpsRequest(url, { ...options, ...(o.ca ? { ca: o.ca } : {}) }, collect)
-        : httpRequest(url, options, collect);
+    const req = url.protocol === 'https:' ? httpsRequest(url, { ...options, ...(o.ca ? { ca: o.ca } : {}) }, collect) : httpRequest(url, options, collect);
     function collect(message: IncomingMessage): void {
       const chunks: Buffer[] = [];
       message.on('data', (c: Buffer) => chunks.push(c));
@@ -92,8 +89,14 @@ function send(
 
 /** MSAL Node's `system.networkClient` (INetworkModule) over a fetch, e.g. `trustingFetch(caPem)`. */
 export function msalNetworkClient(fetch: FetchLike): {
-  sendGetRequestAsync<T>(url: string, options?: { headers?: Record<string, string>; body?: string }): Promise<{ headers: Record<string, string>; body: T; status: number }>;
-  sendPostRequestAsync<T>(url: string, options?: { headers?: Record<string, string>; body?: string }): Promise<{ headers: Record<string, string>; body: T; status: number }>;
+  sendGetRequestAsync<T>(
+    url: string,
+    options?: { headers?: Record<string, string>; body?: string },
+  ): Promise<{ headers: Record<string, string>; body: T; status: number }>;
+  sendPostRequestAsync<T>(
+    url: string,
+    options?: { headers?: Record<string, string>; body?: string },
+  ): Promise<{ headers: Record<string, string>; body: T; status: number }>;
 } {
   const send = async <T>(method: string, url: string, options?: { headers?: Record<string, string>; body?: string }) => {
     const response = await fetch(url, { method, headers: options?.headers ?? {}, ...(options?.body !== undefined ? { body: options.body } : {}) });

@@ -24,8 +24,7 @@ export interface IssuerContext {
 
 export type TokenVersion = '1.0' | '2.0';
 
-export const accessTokenVersion = (resource: Application): TokenVersion =>
-  resource.api?.requestedAccessTokenVersion === 2 ? '2.0' : '1.0';
+export const accessTokenVersion = (resource: Application): TokenVersion => (resource.api?.requestedAccessTokenVersion === 2 ? '2.0' : '1.0');
 
 /** Access tokens live 60–90 minutes, chosen at random per token, as Entra's do (access-tokens doc). */
 export const accessTokenLifetime = (): number => randomInt(3600, 5400);
@@ -84,7 +83,11 @@ export async function userAccessToken(ctx: IssuerContext, g: DelegatedGrant): Pr
   const dir = ctx.tenant.directory;
   const optional = optionalUserClaims(optionalClaimNames(g.resource.optionalClaims?.accessToken), user, v);
   const { roles, groups } = rolesAndGroups(ctx, g.resource, user, 'accessToken', g.implicit ?? false);
-  const head = { aud: v === '2.0' ? g.resource.appId : g.resourceIdentifier, iss: issuerFor(ctx, v), ...timeClaims({ now: ctx.tenant.clock.nowSeconds(), lifetime }) };
+  const head = {
+    aud: v === '2.0' ? g.resource.appId : g.resourceIdentifier,
+    iss: issuerFor(ctx, v),
+    ...timeClaims({ now: ctx.tenant.clock.nowSeconds(), lifetime }),
+  };
   const common = {
     aio: aio(),
     name: user.displayName,
@@ -180,7 +183,19 @@ export function appClaims(ctx: IssuerContext, g: AppOnlyGrant, v: TokenVersion, 
  * opaque values in (numbers, and base64url strings that need no escaping).
  */
 export function appClaimsJson(ctx: IssuerContext, g: AppOnlyGrant, v: TokenVersion, x: AppTokenVariables): string {
-  const key = [v, ctx.urls.login, ctx.urls.v1Issuer, ctx.tenant.id, g.client.appId, g.client.displayName, g.clientAuth, g.resource.appId, g.resourceIdentifier, ctx.tenant.directory.servicePrincipals.get(g.client.appId.toLowerCase())?.id ?? '', g.roles.join('\u0001')].join('\u0002');
+  const key = [
+    v,
+    ctx.urls.login,
+    ctx.urls.v1Issuer,
+    ctx.tenant.id,
+    g.client.appId,
+    g.client.displayName,
+    g.clientAuth,
+    g.resource.appId,
+    g.resourceIdentifier,
+    ctx.tenant.directory.servicePrincipals.get(g.client.appId.toLowerCase())?.id ?? '',
+    g.roles.join('\u0001'),
+  ].join('\u0002');
   let parts = appTemplates.get(key);
   if (parts === undefined) {
     parts = templateOf(JSON.stringify(appClaims(ctx, g, v, SLOT_MARKS)));
@@ -270,7 +285,13 @@ export async function idToken(ctx: IssuerContext, r: IdTokenRequest): Promise<st
  * `roles` (the user's app roles on `app`) and the group claims `app`'s manifest asks for; with the
  * `emit_as_roles` option the group ids join `roles`.
  */
-function rolesAndGroups(ctx: IssuerContext, app: Application, user: User, kind: 'idToken' | 'accessToken', implicit: boolean): { roles: string[] | undefined; groups: Record<string, unknown> } {
+function rolesAndGroups(
+  ctx: IssuerContext,
+  app: Application,
+  user: User,
+  kind: 'idToken' | 'accessToken',
+  implicit: boolean,
+): { roles: string[] | undefined; groups: Record<string, unknown> } {
   const appRoles = userRoleValues(ctx, app, user);
   const groups = groupClaims({ dir: ctx.tenant.directory, urls: ctx.urls, app, kind, user, implicit });
   const asRoles = Array.isArray(groups.roles) ? (groups.roles as string[]) : [];

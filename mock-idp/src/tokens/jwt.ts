@@ -30,9 +30,7 @@ export const payloadSegment = (claims: Record<string, unknown>): string => b64js
 
 /** The header Entra puts on its tokens: v1 carries x5t and kid, v2 only kid (docs/entra-wire.md §2). */
 export function tokenHeader(key: SigningKey, version: '1.0' | '2.0', extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return version === '1.0'
-    ? { typ: 'JWT', ...extra, alg: 'RS256', x5t: key.x5t, kid: key.kid }
-    : { typ: 'JWT', ...extra, alg: 'RS256', kid: key.kid };
+  return version === '1.0' ? { typ: 'JWT', ...extra, alg: 'RS256', x5t: key.x5t, kid: key.kid } : { typ: 'JWT', ...extra, alg: 'RS256', kid: key.kid };
 }
 
 interface HeaderSegments {
@@ -64,7 +62,9 @@ export function headerSegment(key: SigningKey, version: '1.0' | '2.0', nonce?: s
 }
 
 /** Decodes a JWT's parts without verifying; undefined when it is not a JWT at all. */
-export function decodeJwt(token: string): { header: Record<string, unknown>; payload: Record<string, unknown>; signingInput: string; signature: Buffer } | undefined {
+export function decodeJwt(
+  token: string,
+): { header: Record<string, unknown>; payload: Record<string, unknown>; signingInput: string; signature: Buffer } | undefined {
   const parts = token.split('.');
   if (parts.length !== 3 || token.length > 16_384) return undefined;
   // Strict base64url, as .NET decodes it: Node's decoder skips characters outside the alphabet,

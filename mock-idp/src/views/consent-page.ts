@@ -21,17 +21,33 @@ export function renderConsentPage(m: ConsentPageModel): string {
   if (m.needsAdmin) {
     return page(
       'Need admin approval',
-      html`<h1>Need admin approval</h1><p>${m.userName}</p><p><b id="app-name">${m.appName}</b> needs permission to access resources in your organization that only an admin can grant. Please ask an admin to grant permission to this app before you can use it.</p>
-<ul id="permissions">${items}</ul>
-<form method="post" action="${m.action}">${hidden}<button type="submit" id="idBtn_Back" name="consent" value="admin_required">Return to the application without granting consent</button></form>`,
+      html`<h1>Need admin approval</h1>
+        <p>${m.userName}</p>
+        <p>
+          <b id="app-name">${m.appName}</b> needs permission to access resources in your organization that only an admin can grant. Please ask an admin to grant
+          permission to this app before you can use it.
+        </p>
+        <ul id="permissions">
+          ${items}
+        </ul>
+        <form method="post" action="${m.action}">
+          ${hidden}<button type="submit" id="idBtn_Back" name="consent" value="admin_required">Return to the application without granting consent</button>
+        </form>`,
     );
   }
   return page(
     'Permissions requested',
-    html`<h1>Permissions requested</h1><p>${m.userName}</p><p><b id="app-name">${m.appName}</b> would like to:</p>
-<ul id="permissions">${items}</ul>
-<form method="post" action="${m.action}">${hidden}
-<button type="submit" id="idBtn_Back" class="secondary" name="consent" value="cancel">Cancel</button>
-<button type="submit" id="idSIButton9" name="consent" value="accept">Accept</button></form>${raw('')}`,
+    html`<h1>Permissions requested</h1>
+      <p>${m.userName}</p>
+      <p><b id="app-name">${m.appName}</b> would like to:</p>
+      <ul id="permissions">
+        ${items}
+      </ul>
+      <form method="post" action="${m.action}">
+        ${hidden}
+        <button type="submit" id="idBtn_Back" class="secondary" name="consent" value="cancel">Cancel</button>
+        <button type="submit" id="idSIButton9" name="consent" value="accept">Accept</button>
+      </form>
+      ${raw('')}`,
   );
 }

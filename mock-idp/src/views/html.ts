@@ -2,12 +2,7 @@ import { createHash } from 'node:crypto';
 
 /** Escapes text and attribute values: every fixture and request value goes through it. */
 export function escapeHtml(value: string): string {
-  return value
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
+  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
 /** A tagged template whose interpolations are escaped unless wrapped in `raw()`. */

@@ -6,5 +6,11 @@ export function sendNotFound(reply: FastifyReply, method: string, url: string): 
   return reply
     .code(404)
     .header('content-type', 'text/html; charset=utf-8')
-    .send(page('Not found', html`<h1>404 — not found</h1><p>No Entra or Graph endpoint answers <code>${method} ${url.slice(0, 300)}</code> here.</p>`));
+    .send(
+      page(
+        'Not found',
+        html`<h1>404 — not found</h1>
+          <p>No Entra or Graph endpoint answers <code>${method} ${url.slice(0, 300)}</code> here.</p>`,
+      ),
+    );
 }

@@ -13,13 +13,15 @@ const ctl = (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, b
     method,
     url,
     ...(remoteAddress ? { remoteAddress } : {}),
-    ...(body !== undefined ? { payload: JSON.stringify(body), headers: { 'content-type': method === 'PATCH' ? 'application/json-patch+json' : 'application/json' } } : {}),
+    ...(body !== undefined
+      ? { payload: JSON.stringify(body), headers: { 'content-type': method === 'PATCH' ? 'application/json-patch+json' : 'application/json' } }
+      : {}),
   });
 
 let n = 0;
 async function copyOfContoso(): Promise<string> {
   n += 1;
-  const base = (json(await ctl('GET', `/_mock/tenants/${T}`)).fixture as TenantFixture);
+  const base = json(await ctl('GET', `/_mock/tenants/${T}`)).fixture as TenantFixture;
   const id = `9a1b2c3d-0000-4000-8000-${String(n).padStart(12, '0')}`;
   const r = await ctl('POST', '/_mock/tenants', { ...base, id, verifiedDomains: [`copy${n}.example.com`] });
   expect(r.statusCode, r.body).toBe(201);
@@ -34,7 +36,9 @@ describe('test-control API', () => {
     expect((await m.inject(`/copy${n}.example.com/v2.0/.well-known/openid-configuration`)).statusCode).toBe(200);
     // Segments resolved before (and remembered) follow a change of domains and a deletion.
     const domain = `copy${n}.example.com`;
-    expect((await ctl('PATCH', `/_mock/tenants/${id}/fixture`, [{ op: 'replace', path: '/verifiedDomains/0', value: `renamed-${domain}` }])).statusCode).toBe(200);
+    expect((await ctl('PATCH', `/_mock/tenants/${id}/fixture`, [{ op: 'replace', path: '/verifiedDomains/0', value: `renamed-${domain}` }])).statusCode).toBe(
+      200,
+    );
     expect(json(await m.inject(`/${domain}/v2.0/.well-known/openid-configuration`)).error_codes).toEqual([90002]);
     expect((await m.inject(`/renamed-${domain}/v2.0/.well-known/openid-configuration`)).statusCode).toBe(200);
     expect((await ctl('DELETE', `/_mock/tenants/${id}`)).statusCode).toBe(204);
@@ -43,7 +47,7 @@ describe('test-control API', () => {
   });
 
   it('refuses an invalid fixture with every issue, and a duplicate tenant with 409', async () => {
-    const bad = await ctl('POST', '/_mock/tenants', { id: 'nope', displayName: 'x', verifiedDomains: [] , users: [{ id: 'x' }] });
+    const bad = await ctl('POST', '/_mock/tenants', { id: 'nope', displayName: 'x', verifiedDomains: [], users: [{ id: 'x' }] });
     expect(bad.statusCode).toBe(400);
     const err = json(bad).error as { code: string; issues: unknown[] };
     expect(err.code).toBe('InvalidFixture');
@@ -54,13 +58,25 @@ describe('test-control API', () => {
 
   it('expires a secret by JSON Patch: the bridge then gets AADSTS7000222', async () => {
     const id = await copyOfContoso();
-    const p = await ctl('PATCH', `/_mock/tenants/${id}/fixture`, [{ op: 'replace', path: '/applications/0/passwordCredentials/0/endDateTime', value: '2025-06-01T00:00:00Z' }]);
+    const p = await ctl('PATCH', `/_mock/tenants/${id}/fixture`, [
+      { op: 'replace', path: '/applications/0/passwordCredentials/0/endDateTime', value: '2025-06-01T00:00:00Z' },
+    ]);
     expect(p.statusCode, p.body).toBe(200);
-    const r = await m.form(tokenPath(id), { grant_type: 'client_credentials', client_id: CONTOSO.bridge.appId, client_secret: CONTOSO.bridge.secret, scope: 'https://graph.microsoft.com/.default' });
+    const r = await m.form(tokenPath(id), {
+      grant_type: 'client_credentials',
+      client_id: CONTOSO.bridge.appId,
+      client_secret: CONTOSO.bridge.secret,
+      scope: 'https://graph.microsoft.com/.default',
+    });
     expect(json(r).error_codes).toEqual([7000222]);
     // Reset brings the fixture back.
     expect((await ctl('POST', `/_mock/tenants/${id}/reset`)).statusCode).toBe(204);
-    const ok = await m.form(tokenPath(id), { grant_type: 'client_credentials', client_id: CONTOSO.bridge.appId, client_secret: CONTOSO.bridge.secret, scope: 'https://graph.microsoft.com/.default' });
+    const ok = await m.form(tokenPath(id), {
+      grant_type: 'client_credentials',
+      client_id: CONTOSO.bridge.appId,
+      client_secret: CONTOSO.bridge.secret,
+      scope: 'https://graph.microsoft.com/.default',
+    });
     expect(ok.statusCode).toBe(200);
   });
 
@@ -77,7 +93,13 @@ describe('test-control API', () => {
     const code = (await authorize(m, BRIDGE_AUTH, { tenant: id })).params.get('code')!;
     const adv = await ctl('POST', `/_mock/tenants/${id}/clock/advance`, { seconds: 660 });
     expect(json(adv).offsetMs).toBe(660_000);
-    const r = await m.form(tokenPath(id), { grant_type: 'authorization_code', client_id: CONTOSO.bridge.appId, client_secret: CONTOSO.bridge.secret, code, redirect_uri: CONTOSO.bridge.redirectUri });
+    const r = await m.form(tokenPath(id), {
+      grant_type: 'authorization_code',
+      client_id: CONTOSO.bridge.appId,
+      client_secret: CONTOSO.bridge.secret,
+      code,
+      redirect_uri: CONTOSO.bridge.redirectUri,
+    });
     expect(json(r).error_codes).toEqual([70008]);
     // The default tenant's clock did not move.
     expect((await bridgeRedeem(m, await bridgeCode(m))).statusCode).toBe(200);
@@ -94,17 +116,37 @@ describe('test-control API', () => {
     expect(after).toEqual([rot.kid, before[0]]);
     await ctl('POST', `/_mock/tenants/${id}/clock/advance`, { seconds: 61 });
     expect((json(await m.inject(`/${id}/discovery/v2.0/keys`)).keys as Array<{ kid: string }>).map((k) => k.kid)).toEqual([rot.kid]);
-    const tok = json(await m.form(tokenPath(id), { grant_type: 'client_credentials', client_id: CONTOSO.ingestion.appId, client_secret: CONTOSO.ingestion.secret, scope: `${CONTOSO.openMetadataUi.apiUri}/.default` }));
+    const tok = json(
+      await m.form(tokenPath(id), {
+        grant_type: 'client_credentials',
+        client_id: CONTOSO.ingestion.appId,
+        client_secret: CONTOSO.ingestion.secret,
+        scope: `${CONTOSO.openMetadataUi.apiUri}/.default`,
+      }),
+    );
     expect(JSON.parse(Buffer.from(String(tok.access_token).split('.')[0]!, 'base64url').toString()).kid).toBe(rot.kid);
   });
 
   it('keeps a request log per tenant with outcomes and AADSTS codes, secrets masked', async () => {
     const id = await copyOfContoso();
-    await m.form(tokenPath(id), { grant_type: 'client_credentials', client_id: CONTOSO.bridge.appId, client_secret: 'wrong', scope: 'https://graph.microsoft.com/.default' });
+    await m.form(tokenPath(id), {
+      grant_type: 'client_credentials',
+      client_id: CONTOSO.bridge.appId,
+      client_secret: 'wrong',
+      scope: 'https://graph.microsoft.com/.default',
+    });
     await m.inject(`/${id}/v2.0/.well-known/openid-configuration?client_secret=shh`);
     const log = json(await ctl('GET', `/_mock/tenants/${id}/requests`)).requests as Array<Record<string, unknown>>;
     expect(log).toHaveLength(2);
-    expect(log[0]).toMatchObject({ method: 'POST', endpoint: 'token.v2', status: 401, flow: 'client_credentials', clientId: CONTOSO.bridge.appId, aadsts: 7000215, error: 'invalid_client' });
+    expect(log[0]).toMatchObject({
+      method: 'POST',
+      endpoint: 'token.v2',
+      status: 401,
+      flow: 'client_credentials',
+      clientId: CONTOSO.bridge.appId,
+      aadsts: 7000215,
+      error: 'invalid_client',
+    });
     expect(log[1]).toMatchObject({ endpoint: 'discovery.v2', status: 200, url: `/${id}/v2.0/.well-known/openid-configuration?client_secret=***` });
     // The default tenant's log does not see them.
     const other = json(await ctl('GET', `/_mock/tenants/${T}/requests`)).requests as Array<{ url: string }>;
@@ -114,10 +156,23 @@ describe('test-control API', () => {
   it('revokes a user’s sessions: their refresh tokens stop working (AADSTS50173)', async () => {
     const id = await copyOfContoso();
     const code = (await authorize(m, BRIDGE_AUTH, { tenant: id })).params.get('code')!;
-    const first = json(await m.form(tokenPath(id), { grant_type: 'authorization_code', client_id: CONTOSO.bridge.appId, client_secret: CONTOSO.bridge.secret, code, redirect_uri: CONTOSO.bridge.redirectUri }));
+    const first = json(
+      await m.form(tokenPath(id), {
+        grant_type: 'authorization_code',
+        client_id: CONTOSO.bridge.appId,
+        client_secret: CONTOSO.bridge.secret,
+        code,
+        redirect_uri: CONTOSO.bridge.redirectUri,
+      }),
+    );
     await ctl('POST', `/_mock/tenants/${id}/clock/advance`, { seconds: 1 });
     expect((await ctl('POST', `/_mock/tenants/${id}/users/${CONTOSO.users.adele.upn}/revoke-sessions`)).statusCode).toBe(200);
-    const r = await m.form(tokenPath(id), { grant_type: 'refresh_token', client_id: CONTOSO.bridge.appId, client_secret: CONTOSO.bridge.secret, refresh_token: String(first.refresh_token) });
+    const r = await m.form(tokenPath(id), {
+      grant_type: 'refresh_token',
+      client_id: CONTOSO.bridge.appId,
+      client_secret: CONTOSO.bridge.secret,
+      refresh_token: String(first.refresh_token),
+    });
     expect(json(r).error_codes).toEqual([50173]);
   });
 

@@ -18,7 +18,16 @@ describe('README', () => {
   });
 
   it('documents the default tenant’s public contract', () => {
-    for (const v of [CONTOSO.tenantId, CONTOSO.bridge.appId, CONTOSO.bridge.secret, CONTOSO.bridge.expiredSecret, CONTOSO.ingestion.secret, CONTOSO.openMetadataUi.apiUri, ...Object.values(CONTOSO.groups), ...Object.values(CONTOSO.users).map((u) => u.id)]) {
+    for (const v of [
+      CONTOSO.tenantId,
+      CONTOSO.bridge.appId,
+      CONTOSO.bridge.secret,
+      CONTOSO.bridge.expiredSecret,
+      CONTOSO.ingestion.secret,
+      CONTOSO.openMetadataUi.apiUri,
+      ...Object.values(CONTOSO.groups),
+      ...Object.values(CONTOSO.users).map((u) => u.id),
+    ]) {
       expect(readme).toContain(v);
     }
   });
@@ -26,7 +35,10 @@ describe('README', () => {
 
 describe('README: Tenants at scale', () => {
   it('shows the tenant the benchmark and the scale tests use (directory/generate-spec.ts)', () => {
-    const block = readme.split('```yaml').map((b) => b.split('```')[0]!).find((b) => b.includes('Contoso at scale'));
+    const block = readme
+      .split('```yaml')
+      .map((b) => b.split('```')[0]!)
+      .find((b) => b.includes('Contoso at scale'));
     expect(block).toBeDefined();
     expect(parseYaml(block!)).toEqual(scaleExampleSource());
   });

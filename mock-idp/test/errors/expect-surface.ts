@@ -75,7 +75,12 @@ function formPostFields(html: string, redirectUri: string): Array<[string, strin
   expect(form, 'form_post page').not.toBeNull();
   expect(form![1]).toBe(escapeHtml(redirectUri));
   const unescape = (s: string): string =>
-    s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+    s
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&');
   return [...form![2]!.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)" \/>/g)].map((x) => [unescape(x[1]!), unescape(x[2]!)]);
 }
 

@@ -91,7 +91,12 @@ export function sessionCookie(r: LightMyRequestResponse): string {
 }
 
 const unescapeHtml = (s: string): string =>
-  s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  s
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
 /** The hidden inputs of the page's first form, as a browser would post them. */
 export function hiddenFields(html: string): Array<[string, string]> {

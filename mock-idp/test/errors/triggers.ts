@@ -127,7 +127,12 @@ export const TRIGGERS: Record<AadstsCode, Partial<Record<Surface, Trigger>>> = {
     // A tenant ID with its last digit mistyped.
     token: async (m) => {
       const tenant = `${T.slice(0, -1)}8`;
-      const res = await m.form(tokenAt(tenant), { grant_type: 'client_credentials', client_id: BRIDGE.appId, client_secret: BRIDGE.secret, scope: GRAPH_DEFAULT });
+      const res = await m.form(tokenAt(tenant), {
+        grant_type: 'client_credentials',
+        client_id: BRIDGE.appId,
+        client_secret: BRIDGE.secret,
+        scope: GRAPH_DEFAULT,
+      });
       return { res, params: { tenant } };
     },
   },
@@ -166,7 +171,15 @@ export const TRIGGERS: Record<AadstsCode, Partial<Record<Surface, Trigger>>> = {
       const scope = `openid profile api://${UI.appId}/access_as_admin`;
       const p = pkcePair();
       const res = await m.inject(
-        authorizePath(T, { client_id: UI.appId, response_type: 'code', redirect_uri: UI.redirectUri, scope, state: s, code_challenge: p.challenge, code_challenge_method: 'S256' }),
+        authorizePath(T, {
+          client_id: UI.appId,
+          response_type: 'code',
+          redirect_uri: UI.redirectUri,
+          scope,
+          state: s,
+          code_challenge: p.challenge,
+          code_challenge_method: 'S256',
+        }),
       );
       return { res, params: { scope }, redirectUri: UI.redirectUri, state: s };
     },
@@ -190,7 +203,13 @@ export const TRIGGERS: Record<AadstsCode, Partial<Record<Surface, Trigger>>> = {
     redirect: async (m) => {
       const s = state();
       const res = await m.inject(
-        authorizePath(T, { client_id: UI.appId, response_type: 'code', redirect_uri: UI.redirectUri, scope: 'openid profile api://openmetadata/access_as_user', state: s }),
+        authorizePath(T, {
+          client_id: UI.appId,
+          response_type: 'code',
+          redirect_uri: UI.redirectUri,
+          scope: 'openid profile api://openmetadata/access_as_user',
+          state: s,
+        }),
       );
       return { res, params: { resource: 'api://openmetadata', tenantName: 'Contoso' }, redirectUri: UI.redirectUri, state: s };
     },
@@ -316,7 +335,13 @@ export const TRIGGERS: Record<AadstsCode, Partial<Record<Surface, Trigger>>> = {
         const tenant = await newTenant(m);
         const rt = await bridgeRefreshToken(m, tenant);
         await advanceClock(m, tenant, 91 * 24 * 3600);
-        const res = await m.form(tokenAt(tenant), { grant_type: 'refresh_token', client_id: BRIDGE.appId, client_secret: BRIDGE.secret, refresh_token: rt, scope: BRIDGE_SCOPE });
+        const res = await m.form(tokenAt(tenant), {
+          grant_type: 'refresh_token',
+          client_id: BRIDGE.appId,
+          client_secret: BRIDGE.secret,
+          refresh_token: rt,
+          scope: BRIDGE_SCOPE,
+        });
         return { res, params: { issuedOn: ticks(issued) } };
       }),
   },
@@ -327,7 +352,11 @@ export const TRIGGERS: Record<AadstsCode, Partial<Record<Surface, Trigger>>> = {
         const tenant = await newTenant(m);
         const rt = await spaRefreshToken(m, tenant);
         await advanceClock(m, tenant, 25 * 3600);
-        const res = await m.form(tokenAt(tenant), { grant_type: 'refresh_token', client_id: UI.appId, refresh_token: rt, scope: UI_SCOPE }, { origin: UI_ORIGIN });
+        const res = await m.form(
+          tokenAt(tenant),
+          { grant_type: 'refresh_token', client_id: UI.appId, refresh_token: rt, scope: UI_SCOPE },
+          { origin: UI_ORIGIN },
+        );
         return { res, params: { issuedOn: ticks(issued) } };
       }),
   },
@@ -340,7 +369,13 @@ export const TRIGGERS: Record<AadstsCode, Partial<Record<Surface, Trigger>>> = {
         const revoked = issued + 90_000;
         at(revoked);
         await control(m, 'POST', `/_mock/tenants/${tenant}/users/${encodeURIComponent(ADELE)}/revoke-sessions`, {});
-        const res = await m.form(tokenAt(tenant), { grant_type: 'refresh_token', client_id: BRIDGE.appId, client_secret: BRIDGE.secret, refresh_token: rt, scope: BRIDGE_SCOPE });
+        const res = await m.form(tokenAt(tenant), {
+          grant_type: 'refresh_token',
+          client_id: BRIDGE.appId,
+          client_secret: BRIDGE.secret,
+          refresh_token: rt,
+          scope: BRIDGE_SCOPE,
+        });
         return { res, params: { issuedOn: ticks(issued), validFrom: ticks(revoked) } };
       }),
   },
@@ -348,7 +383,13 @@ export const TRIGGERS: Record<AadstsCode, Partial<Record<Surface, Trigger>>> = {
     // A refresh token truncated when it was stored (a too-short database column).
     token: async (m) => {
       const rt = await bridgeRefreshToken(m);
-      const res = await m.form(tokenAt(), { grant_type: 'refresh_token', client_id: BRIDGE.appId, client_secret: BRIDGE.secret, refresh_token: rt.slice(0, 255), scope: BRIDGE_SCOPE });
+      const res = await m.form(tokenAt(), {
+        grant_type: 'refresh_token',
+        client_id: BRIDGE.appId,
+        client_secret: BRIDGE.secret,
+        refresh_token: rt.slice(0, 255),
+        scope: BRIDGE_SCOPE,
+      });
       return { res };
     },
   },
@@ -373,7 +414,14 @@ export const TRIGGERS: Record<AadstsCode, Partial<Record<Surface, Trigger>>> = {
     // The SPA's code handed to a backend that redeems it server-side (no Origin header).
     token: async (m) => {
       const { code, verifier } = await spaCode(m);
-      const res = await m.form(tokenAt(), { grant_type: 'authorization_code', client_id: UI.appId, code, redirect_uri: UI.redirectUri, code_verifier: verifier, scope: UI_SCOPE });
+      const res = await m.form(tokenAt(), {
+        grant_type: 'authorization_code',
+        client_id: UI.appId,
+        code,
+        redirect_uri: UI.redirectUri,
+        code_verifier: verifier,
+        scope: UI_SCOPE,
+      });
       return { res };
     },
   },
@@ -381,7 +429,11 @@ export const TRIGGERS: Record<AadstsCode, Partial<Record<Surface, Trigger>>> = {
     // A hand-rolled SPA that requested its code without code_challenge.
     token: async (m) => {
       const { code } = await spaCode(m, T, false);
-      const res = await m.form(tokenAt(), { grant_type: 'authorization_code', client_id: UI.appId, code, redirect_uri: UI.redirectUri, scope: UI_SCOPE }, { origin: UI_ORIGIN });
+      const res = await m.form(
+        tokenAt(),
+        { grant_type: 'authorization_code', client_id: UI.appId, code, redirect_uri: UI.redirectUri, scope: UI_SCOPE },
+        { origin: UI_ORIGIN },
+      );
       return { res };
     },
   },
@@ -424,7 +476,10 @@ export const TRIGGERS: Record<AadstsCode, Partial<Record<Surface, Trigger>>> = {
     // A user asked for Group.Read.All (Admin consent only): "Need admin approval" → back to the app.
     redirect: async (m) => {
       const s = state();
-      const path = authorizePath(T, bridgeAuthorize({ scope: 'openid profile https://graph.microsoft.com/Group.Read.All', login_hint: ADELE, mock_login: 'auto', state: s }));
+      const path = authorizePath(
+        T,
+        bridgeAuthorize({ scope: 'openid profile https://graph.microsoft.com/Group.Read.All', login_hint: ADELE, mock_login: 'auto', state: s }),
+      );
       const page = await m.inject(path);
       if (page.statusCode !== 200 || !page.body.includes('Need admin approval')) throw new Error(`no admin-approval page: ${page.statusCode}`);
       const res = await postForm(m, path.split('?')[0]!, [...hiddenFields(page.body), ['consent', 'admin_required']], sessionCookie(page));
@@ -520,7 +575,9 @@ export const TRIGGERS: Record<AadstsCode, Partial<Record<Surface, Trigger>>> = {
             appId: daemon,
             displayName: 'Contoso Nightly Export',
             signInAudience: 'AzureADMultipleOrgs',
-            passwordCredentials: [{ keyId: randomUUID(), displayName: 'export', secretText: secret, startDateTime: '2024-01-01T00:00:00Z', endDateTime: '2099-12-31T23:59:59Z' }],
+            passwordCredentials: [
+              { keyId: randomUUID(), displayName: 'export', secretText: secret, startDateTime: '2024-01-01T00:00:00Z', endDateTime: '2099-12-31T23:59:59Z' },
+            ],
           },
         ];
       });

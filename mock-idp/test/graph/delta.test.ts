@@ -10,7 +10,11 @@ let m: TestMock;
 const { adele, alex, megan } = CONTOSO.users;
 const { engineering, dataStewards, allCompany } = CONTOSO.groups;
 const path = (link: unknown): string => String(link).replace(GRAPH, '');
-const ref = (id: string, type: 'user' | 'group' = 'user', removed = false) => ({ '@odata.type': `#microsoft.graph.${type}`, id, ...(removed ? { '@removed': { reason: 'deleted' } } : {}) });
+const ref = (id: string, type: 'user' | 'group' = 'user', removed = false) => ({
+  '@odata.type': `#microsoft.graph.${type}`,
+  id,
+  ...(removed ? { '@removed': { reason: 'deleted' } } : {}),
+});
 
 beforeAll(async () => {
   m = await mockApp();
@@ -24,7 +28,11 @@ async function setup(change?: (f: TenantFixture) => void): Promise<{ tenant: str
 }
 
 /** Reads a round to its delta link: the items of every page, and the delta link. */
-async function round(token: string, url: string, headers: Record<string, string> = {}): Promise<{ items: Array<Record<string, unknown>>; deltaLink: string; pages: number; contexts: string[] }> {
+async function round(
+  token: string,
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ items: Array<Record<string, unknown>>; deltaLink: string; pages: number; contexts: string[] }> {
   const items: Array<Record<string, unknown>> = [];
   const contexts: string[] = [];
   let next: string | undefined = url;
@@ -75,7 +83,11 @@ describe('the first round', () => {
     const { token } = await setup();
     const withMembers = await round(token, '/v1.0/groups/delta?$select=displayName,description,members');
     expect(withMembers.contexts[0]).toBe(`${GRAPH}/v1.0/$metadata#groups(displayName,description,members)`);
-    expect(withMembers.items.find((g) => g.id === dataStewards)).toEqual({ displayName: 'Data Stewards', id: dataStewards, 'members@delta': [ref(alex.id), ref(megan.id)].sort((a, b) => (a.id < b.id ? -1 : 1)) });
+    expect(withMembers.items.find((g) => g.id === dataStewards)).toEqual({
+      displayName: 'Data Stewards',
+      id: dataStewards,
+      'members@delta': [ref(alex.id), ref(megan.id)].sort((a, b) => (a.id < b.id ? -1 : 1)),
+    });
     const noMembers = await round(token, '/v1.0/groups/delta?$select=displayName');
     expect(noMembers.items.find((g) => g.id === dataStewards)).toEqual({ displayName: 'Data Stewards', id: dataStewards });
   });
@@ -92,7 +104,12 @@ describe('the first round', () => {
   it('filters by id (at most 50) and nothing else', async () => {
     const { token } = await setup();
     const r = await round(token, `/v1.0/groups/delta?$filter=${encodeURIComponent(`id eq '${engineering}' or id eq '${allCompany}'`)}&$select=displayName`);
-    expect(r.items).toEqual([{ displayName: 'Engineering', id: engineering }, { displayName: 'All Company', id: allCompany }].sort((a, b) => (a.id < b.id ? -1 : 1)));
+    expect(r.items).toEqual(
+      [
+        { displayName: 'Engineering', id: engineering },
+        { displayName: 'All Company', id: allCompany },
+      ].sort((a, b) => (a.id < b.id ? -1 : 1)),
+    );
     expectGraphError(
       await graph(m, token, `/v1.0/groups/delta?$filter=${encodeURIComponent("displayName eq 'Engineering'")}`),
       400,
@@ -102,7 +119,12 @@ describe('the first round', () => {
   });
 
   it('is refused with User.Read only', async () => {
-    expectGraphError(await graph(m, await userToken(m), '/v1.0/groups/delta'), 403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+    expectGraphError(
+      await graph(m, await userToken(m), '/v1.0/groups/delta'),
+      403,
+      'Authorization_RequestDenied',
+      'Insufficient privileges to complete the operation.',
+    );
   });
 });
 
@@ -127,8 +149,16 @@ describe('after the directory changes', () => {
     expect(second.contexts).toEqual([`${GRAPH}/v1.0/$metadata#groups`]);
     const byId = new Map(second.items.map((g) => [g.id, g]));
     expect([...byId.keys()]).toEqual(sorted([engineering, newTeam, dataStewards, allCompany]));
-    expect(byId.get(engineering)).toMatchObject({ displayName: 'Engineering & Design', id: engineering, 'members@delta': [ref(megan.id), ref(alex.id, 'user', true)].sort((a, b) => (a.id < b.id ? -1 : 1)) });
-    expect(byId.get(newTeam)).toMatchObject({ displayName: 'New Team', id: newTeam, 'members@delta': [ref(adele.id), ref(engineering, 'group')].sort((a, b) => (a.id < b.id ? -1 : 1)) });
+    expect(byId.get(engineering)).toMatchObject({
+      displayName: 'Engineering & Design',
+      id: engineering,
+      'members@delta': [ref(megan.id), ref(alex.id, 'user', true)].sort((a, b) => (a.id < b.id ? -1 : 1)),
+    });
+    expect(byId.get(newTeam)).toMatchObject({
+      displayName: 'New Team',
+      id: newTeam,
+      'members@delta': [ref(adele.id), ref(engineering, 'group')].sort((a, b) => (a.id < b.id ? -1 : 1)),
+    });
     // A security group is gone at once; a Microsoft 365 group can be restored for 30 days.
     expect(byId.get(dataStewards)).toEqual({ id: dataStewards, '@removed': { reason: 'deleted' } });
     expect(byId.get(allCompany)).toEqual({ id: allCompany, '@removed': { reason: 'changed' } });
@@ -166,7 +196,9 @@ describe('after the directory changes', () => {
     const r = await graph(m, token, first.deltaLink, { headers: { Prefer: 'return=minimal' } });
     expect(values(ok(r))).toEqual([{ description: null, id: engineering }]);
     expect(r.headers['preference-applied']).toBe('return=minimal');
-    expect(values(ok(await graph(m, token, first.deltaLink)))).toEqual([{ displayName: 'Engineering', description: null, mailNickname: 'Engineering', id: engineering }]);
+    expect(values(ok(await graph(m, token, first.deltaLink)))).toEqual([
+      { displayName: 'Engineering', description: null, mailNickname: 'Engineering', id: engineering },
+    ]);
   });
 
   it('$deltatoken=latest: no data, a link that sees later changes', async () => {
@@ -185,7 +217,12 @@ describe('after the directory changes', () => {
     const first = await round(token, '/v1.0/groups/delta?$select=displayName,members');
     const f = await fixtureOf(m, tenant);
     const index = f.groups!.findIndex((g) => g.id === allCompany);
-    const p = await m.inject({ method: 'PATCH', url: `/_mock/tenants/${tenant}/fixture`, payload: JSON.stringify([{ op: 'add', path: `/groups/${index}/members/-`, value: megan.id }]), headers: { 'content-type': 'application/json-patch+json' } });
+    const p = await m.inject({
+      method: 'PATCH',
+      url: `/_mock/tenants/${tenant}/fixture`,
+      payload: JSON.stringify([{ op: 'add', path: `/groups/${index}/members/-`, value: megan.id }]),
+      headers: { 'content-type': 'application/json-patch+json' },
+    });
     expect(p.statusCode, p.body).toBe(200);
     expect((await round(token, first.deltaLink)).items).toEqual([{ displayName: 'All Company', id: allCompany, 'members@delta': [ref(megan.id)] }]);
   });
@@ -205,7 +242,14 @@ describe('pages', () => {
       users: [...base.users!, ...many.map((id, i) => ({ id, userPrincipalName: `u${i}@delta.example.com`, displayName: `U${i}` }))],
       groups: [
         ...base.groups!,
-        ...Array.from({ length: 230 }, (_, i) => ({ id: `11111111-0000-4000-8000-${String(i).padStart(12, '0')}`, displayName: `G${i}`, groupTypes: [], securityEnabled: true, mailEnabled: false, members: [] })),
+        ...Array.from({ length: 230 }, (_, i) => ({
+          id: `11111111-0000-4000-8000-${String(i).padStart(12, '0')}`,
+          displayName: `G${i}`,
+          groupTypes: [],
+          securityEnabled: true,
+          mailEnabled: false,
+          members: [],
+        })),
         { id: big, displayName: 'Big', groupTypes: [], securityEnabled: true, mailEnabled: false, members: many },
       ],
     });
@@ -236,8 +280,18 @@ describe('tokens that cannot be answered', () => {
     expect((await round(fresh, path(r.headers.location))).items).toHaveLength(3);
 
     const second = await round(fresh, '/v1.0/groups/delta');
-    await m.inject({ method: 'POST', url: `/_mock/tenants/${tenant}/clock/advance`, payload: JSON.stringify({ seconds: 8 * 24 * 3600 }), headers: { 'content-type': 'application/json' } });
-    expectGraphError(await graph(m, await appToken(m, tenant), second.deltaLink), 410, 'syncStateNotFound', 'The sync state generation is not found. The delta token is expired and data must be synchronized again.');
+    await m.inject({
+      method: 'POST',
+      url: `/_mock/tenants/${tenant}/clock/advance`,
+      payload: JSON.stringify({ seconds: 8 * 24 * 3600 }),
+      headers: { 'content-type': 'application/json' },
+    });
+    expectGraphError(
+      await graph(m, await appToken(m, tenant), second.deltaLink),
+      410,
+      'syncStateNotFound',
+      'The sync state generation is not found. The delta token is expired and data must be synchronized again.',
+    );
   });
 
   it('a token changed by one character, or from another tenant: 400', async () => {

@@ -12,7 +12,8 @@ beforeAll(async () => {
 });
 afterAll(() => m.close());
 
-const WWW_AUTHENTICATE = 'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"';
+const WWW_AUTHENTICATE =
+  'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"';
 
 describe('401 InvalidAuthenticationToken', () => {
   it.each([
@@ -27,7 +28,14 @@ describe('401 InvalidAuthenticationToken', () => {
   });
 
   it('a token for another API (audience)', async () => {
-    const other = json(await m.form(tokenPath(), { grant_type: 'client_credentials', client_id: CONTOSO.ingestion.appId, client_secret: CONTOSO.ingestion.secret, scope: `${CONTOSO.openMetadataUi.apiUri}/.default` }));
+    const other = json(
+      await m.form(tokenPath(), {
+        grant_type: 'client_credentials',
+        client_id: CONTOSO.ingestion.appId,
+        client_secret: CONTOSO.ingestion.secret,
+        scope: `${CONTOSO.openMetadataUi.apiUri}/.default`,
+      }),
+    );
     const r = await graph(m, String(other.access_token), '/v1.0/groups');
     // Such a token is not signed the way Graph tokens are (no header nonce), so the signature check refuses it first.
     expectGraphError(r, 401, 'InvalidAuthenticationToken', 'Access token validation failure.');
@@ -38,7 +46,12 @@ describe('401 InvalidAuthenticationToken', () => {
     const tenant = await copyOfContoso(m);
     const token = await appToken(m, tenant);
     expect((await graph(m, token, '/v1.0/groups')).statusCode).toBe(200);
-    await m.inject({ method: 'POST', url: `/_mock/tenants/${tenant}/clock/advance`, payload: JSON.stringify({ seconds: 2 * 3600 }), headers: { 'content-type': 'application/json' } });
+    await m.inject({
+      method: 'POST',
+      url: `/_mock/tenants/${tenant}/clock/advance`,
+      payload: JSON.stringify({ seconds: 2 * 3600 }),
+      headers: { 'content-type': 'application/json' },
+    });
     expectGraphError(await graph(m, token, '/v1.0/groups'), 401, 'InvalidAuthenticationToken', 'Access token has expired or is not yet valid.');
   });
 
@@ -46,7 +59,12 @@ describe('401 InvalidAuthenticationToken', () => {
     const tenant = await copyOfContoso(m);
     const token = await appToken(m, tenant);
     expect((await graph(m, token, '/v1.0/groups')).statusCode).toBe(200);
-    await m.inject({ method: 'POST', url: `/_mock/tenants/${tenant}/keys/rotate`, payload: JSON.stringify({ retireAfterSeconds: 0 }), headers: { 'content-type': 'application/json' } });
+    await m.inject({
+      method: 'POST',
+      url: `/_mock/tenants/${tenant}/keys/rotate`,
+      payload: JSON.stringify({ retireAfterSeconds: 0 }),
+      headers: { 'content-type': 'application/json' },
+    });
     expectGraphError(await graph(m, token, '/v1.0/groups'), 401, 'InvalidAuthenticationToken', 'Access token validation failure.');
   });
 
@@ -62,12 +80,27 @@ describe('401 InvalidAuthenticationToken', () => {
 describe('paths Graph does not have, and writes the mock does not do', () => {
   it('answers an unknown segment with 400 "Resource not found for the segment"', async () => {
     expectGraphError(await graph(m, app, '/v1.0/widgets'), 400, 'BadRequest', "Resource not found for the segment 'widgets'.");
-    expectGraphError(await graph(m, app, `/v1.0/groups/${CONTOSO.groups.engineering}/colleagues`), 400, 'BadRequest', "Resource not found for the segment 'colleagues'.");
+    expectGraphError(
+      await graph(m, app, `/v1.0/groups/${CONTOSO.groups.engineering}/colleagues`),
+      400,
+      'BadRequest',
+      "Resource not found for the segment 'colleagues'.",
+    );
   });
 
   it('says plainly what Graph has and the mock does not serve', async () => {
-    expectGraphError(await graph(m, app, `/v1.0/users/${CONTOSO.users.adele.id}/manager`), 501, 'NotImplemented', `mock-entra does not implement manager on users.`);
-    expectGraphError(await graph(m, app, `/v1.0/groups/${CONTOSO.groups.engineering}`, { method: 'PATCH', body: { displayName: 'x' } }), 501, 'NotImplemented', `mock-entra does not implement PATCH /v1.0/groups/${CONTOSO.groups.engineering}.`);
+    expectGraphError(
+      await graph(m, app, `/v1.0/users/${CONTOSO.users.adele.id}/manager`),
+      501,
+      'NotImplemented',
+      `mock-entra does not implement manager on users.`,
+    );
+    expectGraphError(
+      await graph(m, app, `/v1.0/groups/${CONTOSO.groups.engineering}`, { method: 'PATCH', body: { displayName: 'x' } }),
+      501,
+      'NotImplemented',
+      `mock-entra does not implement PATCH /v1.0/groups/${CONTOSO.groups.engineering}.`,
+    );
   });
 });
 

@@ -28,7 +28,16 @@ describe('throttling', () => {
   it('answers 429 TooManyRequests with Retry-After exactly N times, then succeeds; the fault expires', async () => {
     const { tenant, token } = await tenantWithToken();
     const fault = await setFault(tenant, { status: 429, retryAfterSeconds: 7, count: 3, path: '/v1.0/groups*' });
-    expect(fault).toMatchObject({ id: expect.stringMatching(/^fault-\d+$/), status: 429, retryAfterSeconds: 7, count: 3, path: '/v1.0/groups*', matched: 0, applied: 0, remaining: 3 });
+    expect(fault).toMatchObject({
+      id: expect.stringMatching(/^fault-\d+$/),
+      status: 429,
+      retryAfterSeconds: 7,
+      count: 3,
+      path: '/v1.0/groups*',
+      matched: 0,
+      applied: 0,
+      remaining: 3,
+    });
     for (let i = 0; i < 3; i++) {
       const r = await graph(m, token, '/v1.0/groups');
       expectGraphError(r, 429, 'TooManyRequests', 'Too many requests.');
@@ -141,7 +150,11 @@ describe('server errors and latency', () => {
   it.each([
     [500, 'generalException', 'An unspecified error has occurred.'],
     [502, 'BadGateway', 'The server, while acting as a gateway or proxy, received an invalid response from the upstream server.'],
-    [504, 'GatewayTimeout', 'The server, while acting as a proxy, did not receive a timely response from the upstream server it needed to access in attempting to complete the request.'],
+    [
+      504,
+      'GatewayTimeout',
+      'The server, while acting as a proxy, did not receive a timely response from the upstream server it needed to access in attempting to complete the request.',
+    ],
   ])('%i %s', async (status, code, message) => {
     const { tenant, token } = await tenantWithToken();
     await setFault(tenant, { status, count: 1 });
@@ -152,8 +165,18 @@ describe('server errors and latency', () => {
 
   it('takes a code and message of the test’s choosing', async () => {
     const { tenant, token } = await tenantWithToken();
-    await setFault(tenant, { status: 429, count: 1, code: 'TooManyRequests', message: 'Too many requests from Identifier:x+y under category:throttle.aad.ags. Please try again later.' });
-    expectGraphError(await graph(m, token, '/v1.0/groups'), 429, 'TooManyRequests', 'Too many requests from Identifier:x+y under category:throttle.aad.ags. Please try again later.');
+    await setFault(tenant, {
+      status: 429,
+      count: 1,
+      code: 'TooManyRequests',
+      message: 'Too many requests from Identifier:x+y under category:throttle.aad.ags. Please try again later.',
+    });
+    expectGraphError(
+      await graph(m, token, '/v1.0/groups'),
+      429,
+      'TooManyRequests',
+      'Too many requests from Identifier:x+y under category:throttle.aad.ags. Please try again later.',
+    );
   });
 
   it('adds latency', async () => {
@@ -173,7 +196,10 @@ describe('the control API refuses faults it cannot apply', () => {
     [{ status: 429, rate: 1.5 }, "'rate' must be a number from 0 to 1."],
     [{ status: 429, count: 2, rate: 0.5 }, "Give 'count' (the next N calls) or 'rate' (a share of calls), not both."],
     // Issue 9: nested quantifiers are taken now (RE2 matches them in linear time); what RE2 cannot run is refused.
-    [{ status: 429, pathRegex: '(a)\\1' }, "'pathRegex' uses syntax that RE2, the linear-time engine faults match with, does not support (backreferences and lookaround are not supported): error parsing regexp: invalid escape sequence: `\\1`."],
+    [
+      { status: 429, pathRegex: '(a)\\1' },
+      "'pathRegex' uses syntax that RE2, the linear-time engine faults match with, does not support (backreferences and lookaround are not supported): error parsing regexp: invalid escape sequence: `\\1`.",
+    ],
     [{ status: 429, pathRegex: '[' }, "'pathRegex' is not a valid regular expression."],
     [{ status: 429, color: 'red' }, "Unknown member 'color'."],
   ])('%j', async (spec, issue) => {
@@ -186,6 +212,15 @@ describe('the control API refuses faults it cannot apply', () => {
   });
 
   it('answers 404 for an unknown tenant', async () => {
-    expect((await m.inject({ method: 'POST', url: faultsUrl('00000000-1111-4222-8333-444444444444'), payload: '{"status":429}', headers: { 'content-type': 'application/json' } })).statusCode).toBe(404);
+    expect(
+      (
+        await m.inject({
+          method: 'POST',
+          url: faultsUrl('00000000-1111-4222-8333-444444444444'),
+          payload: '{"status":429}',
+          headers: { 'content-type': 'application/json' },
+        })
+      ).statusCode,
+    ).toBe(404);
   });
 });

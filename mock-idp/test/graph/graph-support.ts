@@ -14,7 +14,12 @@ export const appRoleId = (value: string): string => GRAPH_APP_ROLES.find((r) => 
 
 /** An app-only Graph token for the bridge (roles: the admin-consented application permissions). */
 export async function appToken(m: TestMock, tenant: string = T, client: { appId: string; secret: string } = CONTOSO.bridge): Promise<string> {
-  const r = await m.form(tokenPath(tenant), { grant_type: 'client_credentials', client_id: client.appId, client_secret: client.secret, scope: 'https://graph.microsoft.com/.default' });
+  const r = await m.form(tokenPath(tenant), {
+    grant_type: 'client_credentials',
+    client_id: client.appId,
+    client_secret: client.secret,
+    scope: 'https://graph.microsoft.com/.default',
+  });
   expect(r.statusCode, r.body).toBe(200);
   return String(json(r).access_token);
 }
@@ -25,15 +30,27 @@ export async function userToken(m: TestMock, opts: { tenant?: string; upn?: stri
   const a = await authorize(m, { ...BRIDGE_AUTH, login_hint: opts.upn ?? CONTOSO.users.adele.upn, ...(opts.scope ? { scope: opts.scope } : {}) }, { tenant });
   const code = a.params.get('code');
   if (!code) throw new Error(`no code: ${a.status} ${a.location ?? a.body.slice(0, 400)}`);
-  const r = await m.form(tokenPath(tenant), { grant_type: 'authorization_code', client_id: CONTOSO.bridge.appId, client_secret: CONTOSO.bridge.secret, code, redirect_uri: CONTOSO.bridge.redirectUri });
+  const r = await m.form(tokenPath(tenant), {
+    grant_type: 'authorization_code',
+    client_id: CONTOSO.bridge.appId,
+    client_secret: CONTOSO.bridge.secret,
+    code,
+    redirect_uri: CONTOSO.bridge.redirectUri,
+  });
   expect(r.statusCode, r.body).toBe(200);
   return String(json(r).access_token);
 }
 
-export const claimsOf = (jwt: string): Record<string, unknown> => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+export const claimsOf = (jwt: string): Record<string, unknown> =>
+  JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
 
 /** GET (or POST with a JSON body) on Graph with a bearer token. */
-export function graph(m: TestMock, token: string | undefined, url: string, opts: { headers?: Record<string, string>; method?: 'GET' | 'POST' | 'PATCH' | 'DELETE'; body?: unknown; rawBody?: string; contentType?: string } = {}): Promise<LightMyRequestResponse> {
+export function graph(
+  m: TestMock,
+  token: string | undefined,
+  url: string,
+  opts: { headers?: Record<string, string>; method?: 'GET' | 'POST' | 'PATCH' | 'DELETE'; body?: unknown; rawBody?: string; contentType?: string } = {},
+): Promise<LightMyRequestResponse> {
   const headers: Record<string, string> = { ...(token === undefined ? {} : { authorization: `Bearer ${token}` }), ...opts.headers };
   const payload = opts.rawBody ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
   if (payload !== undefined) headers['content-type'] = opts.contentType ?? 'application/json';
@@ -67,7 +84,12 @@ export const ids = (b: Record<string, unknown>): string[] => values(b).map((v) =
 export const nextPath = (b: Record<string, unknown>): string | undefined => (b['@odata.nextLink'] as string | undefined)?.replace(GRAPH, '');
 
 /** Follows @odata.nextLink to the end; returns every item and the number of pages. */
-export async function readAll(m: TestMock, token: string, url: string, headers: Record<string, string> = {}): Promise<{ items: Array<Record<string, unknown>>; pages: number; first: Record<string, unknown> }> {
+export async function readAll(
+  m: TestMock,
+  token: string,
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ items: Array<Record<string, unknown>>; pages: number; first: Record<string, unknown> }> {
   const items: Array<Record<string, unknown>> = [];
   let next: string | undefined = url;
   let pages = 0;
@@ -100,7 +122,13 @@ export async function copyOfContoso(m: TestMock, change?: (f: TenantFixture) => 
 
 /** Grants the bridge more admin-consented application permissions on Graph. */
 export function grantAppRoles(f: TenantFixture, ...roles: string[]): void {
-  for (const role of roles) f.appRoleAssignments!.push({ principalId: CONTOSO.bridge.appId, principalType: 'ServicePrincipal', resourceId: '00000003-0000-0000-c000-000000000000', appRoleId: appRoleId(role) });
+  for (const role of roles)
+    f.appRoleAssignments!.push({
+      principalId: CONTOSO.bridge.appId,
+      principalType: 'ServicePrincipal',
+      resourceId: '00000003-0000-0000-c000-000000000000',
+      appRoleId: appRoleId(role),
+    });
 }
 
 /** Consents more delegated Graph scopes for the bridge, for all users. */
@@ -111,7 +139,12 @@ export function grantScopes(f: TenantFixture, ...scopes: string[]): void {
 
 /** PUT a tenant's fixture through the control API. */
 export async function putFixture(m: TestMock, tenant: string, f: TenantFixture): Promise<void> {
-  const r = await m.inject({ method: 'PUT', url: `/_mock/tenants/${tenant}/fixture`, payload: JSON.stringify(f), headers: { 'content-type': 'application/json' } });
+  const r = await m.inject({
+    method: 'PUT',
+    url: `/_mock/tenants/${tenant}/fixture`,
+    payload: JSON.stringify(f),
+    headers: { 'content-type': 'application/json' },
+  });
   expect(r.statusCode, r.body).toBe(200);
 }
 
@@ -134,8 +167,24 @@ export const NESTED = {
 /** Adds NESTED's groups to a Contoso copy: Adele → Engineering → Platform → Everyone → Secure Outer. */
 export function withNesting(f: TenantFixture): void {
   f.groups!.push(
-    { id: NESTED.platform, displayName: 'Platform', groupTypes: [], securityEnabled: true, mailEnabled: false, members: [CONTOSO.groups.engineering, CONTOSO.users.megan.id] },
-    { id: NESTED.everyone, displayName: 'Everyone', groupTypes: [], securityEnabled: false, mailEnabled: true, mail: 'everyone@contoso.com', mailNickname: 'everyone', members: [NESTED.platform] },
+    {
+      id: NESTED.platform,
+      displayName: 'Platform',
+      groupTypes: [],
+      securityEnabled: true,
+      mailEnabled: false,
+      members: [CONTOSO.groups.engineering, CONTOSO.users.megan.id],
+    },
+    {
+      id: NESTED.everyone,
+      displayName: 'Everyone',
+      groupTypes: [],
+      securityEnabled: false,
+      mailEnabled: true,
+      mail: 'everyone@contoso.com',
+      mailNickname: 'everyone',
+      members: [NESTED.platform],
+    },
     { id: NESTED.secureOuter, displayName: 'Secure Outer', groupTypes: [], securityEnabled: true, mailEnabled: false, members: [NESTED.everyone] },
   );
 }

@@ -77,11 +77,13 @@ describe('GET /v1.0/groups', () => {
   it('serves $select with the context listing the properties as asked', async () => {
     const b = ok(await graph(m, app, '/v1.0/groups?$select=id,displayName'));
     expect(b['@odata.context']).toBe(`${GRAPH}/v1.0/$metadata#groups(id,displayName)`);
-    expect(values(b)).toEqual([
-      { id: engineering, displayName: 'Engineering' },
-      { id: dataStewards, displayName: 'Data Stewards' },
-      { id: allCompany, displayName: 'All Company' },
-    ].sort((a, b2) => (a.id < b2.id ? -1 : 1)));
+    expect(values(b)).toEqual(
+      [
+        { id: engineering, displayName: 'Engineering' },
+        { id: dataStewards, displayName: 'Data Stewards' },
+        { id: allCompany, displayName: 'All Company' },
+      ].sort((a, b2) => (a.id < b2.id ? -1 : 1)),
+    );
   });
 
   it.each([
@@ -108,30 +110,52 @@ describe('GET /v1.0/groups', () => {
     const b = ok(await graph(m, app, `/v1.0/groups?$count=true&$select=id&$filter=${encodeURIComponent("displayName ne 'Engineering'")}`, h));
     expect(b['@odata.count']).toBe(2);
     expect(ids(b)).toEqual([dataStewards, allCompany].sort());
-    expect(ids(ok(await graph(m, app, `/v1.0/groups?$count=true&$select=id&$filter=${encodeURIComponent("not groupTypes/any(c:c eq 'Unified')")}`, h)))).toEqual([engineering, dataStewards].sort());
-    expect(ids(ok(await graph(m, app, `/v1.0/groups?$count=true&$select=id&$filter=${encodeURIComponent("endswith(mail,'@contoso.com')")}`, h)))).toEqual([allCompany]);
+    expect(
+      ids(ok(await graph(m, app, `/v1.0/groups?$count=true&$select=id&$filter=${encodeURIComponent("not groupTypes/any(c:c eq 'Unified')")}`, h))),
+    ).toEqual([engineering, dataStewards].sort());
+    expect(ids(ok(await graph(m, app, `/v1.0/groups?$count=true&$select=id&$filter=${encodeURIComponent("endswith(mail,'@contoso.com')")}`, h)))).toEqual([
+      allCompany,
+    ]);
   });
 
   it('orders by displayName', async () => {
     const names = values(ok(await graph(m, app, '/v1.0/groups?$orderby=displayName&$select=displayName'))).map((g) => g.displayName);
     expect(names).toEqual(['All Company', 'Data Stewards', 'Engineering']);
     expectGraphError(await graph(m, app, '/v1.0/groups?$orderby=createdDateTime'), 400, 'Request_UnsupportedQuery', 'Sorting not supported for current query.');
-    expectGraphError(await graph(m, app, `/v1.0/groups?$orderby=displayName&$filter=${encodeURIComponent('securityEnabled eq true')}`), 400, 'Request_UnsupportedQuery', 'Sorting not supported for current query.');
-    const adv = ok(await graph(m, app, `/v1.0/groups?$count=true&$orderby=displayName desc&$select=displayName&$filter=${encodeURIComponent('securityEnabled eq true')}`, { headers: { ConsistencyLevel: 'eventual' } }));
+    expectGraphError(
+      await graph(m, app, `/v1.0/groups?$orderby=displayName&$filter=${encodeURIComponent('securityEnabled eq true')}`),
+      400,
+      'Request_UnsupportedQuery',
+      'Sorting not supported for current query.',
+    );
+    const adv = ok(
+      await graph(m, app, `/v1.0/groups?$count=true&$orderby=displayName desc&$select=displayName&$filter=${encodeURIComponent('securityEnabled eq true')}`, {
+        headers: { ConsistencyLevel: 'eventual' },
+      }),
+    );
     expect(values(adv).map((g) => g.displayName)).toEqual(['Engineering', 'Data Stewards']);
   });
 
   it('searches display names by word prefix under ConsistencyLevel: eventual', async () => {
     const h = { headers: { ConsistencyLevel: 'eventual' } };
     expect(ids(ok(await graph(m, app, '/v1.0/groups?$search="displayName:stew"&$select=id', h)))).toEqual([dataStewards]);
-    expect(ids(ok(await graph(m, app, '/v1.0/groups?$search="displayName:comp" OR "displayName:eng"&$select=id', h)))).toEqual([engineering, allCompany].sort());
-    expectGraphError(await graph(m, app, '/v1.0/groups?$search=stew', h), 400, 'Request_UnsupportedQuery', 'Invalid $search query. Use "property:term" clauses joined by AND or OR.');
+    expect(ids(ok(await graph(m, app, '/v1.0/groups?$search="displayName:comp" OR "displayName:eng"&$select=id', h)))).toEqual(
+      [engineering, allCompany].sort(),
+    );
+    expectGraphError(
+      await graph(m, app, '/v1.0/groups?$search=stew', h),
+      400,
+      'Request_UnsupportedQuery',
+      'Invalid $search query. Use "property:term" clauses joined by AND or OR.',
+    );
   });
 
   it('counts: /groups/$count as text/plain and @odata.count with ConsistencyLevel: eventual; 400 without', async () => {
     const c = await graph(m, app, '/v1.0/groups/$count', { headers: { ConsistencyLevel: 'eventual' } });
     expect([c.statusCode, c.headers['content-type'], c.body]).toEqual([200, 'text/plain', '3']);
-    const filtered = await graph(m, app, `/v1.0/groups/$count?$filter=${encodeURIComponent('securityEnabled eq true')}`, { headers: { consistencylevel: 'Eventual' } });
+    const filtered = await graph(m, app, `/v1.0/groups/$count?$filter=${encodeURIComponent('securityEnabled eq true')}`, {
+      headers: { consistencylevel: 'Eventual' },
+    });
     expect(filtered.body).toBe('2');
     expectGraphError(await graph(m, app, '/v1.0/groups/$count'), 400, 'Request_BadRequest', '$count is not currently supported.');
     expectGraphError(await graph(m, app, '/v1.0/groups/%24count'), 400, 'Request_BadRequest', '$count is not currently supported.');
@@ -139,7 +163,12 @@ describe('GET /v1.0/groups', () => {
   });
 
   it('is refused to a delegated token with User.Read only, allowed with GroupMember.Read.All', async () => {
-    expectGraphError(await graph(m, await userToken(m), '/v1.0/groups'), 403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+    expectGraphError(
+      await graph(m, await userToken(m), '/v1.0/groups'),
+      403,
+      'Authorization_RequestDenied',
+      'Insufficient privileges to complete the operation.',
+    );
     const tenant = await copyOfContoso(m, (f) => grantScopes(f, 'GroupMember.Read.All'));
     const t = await userToken(m, { tenant, scope: 'openid profile User.Read GroupMember.Read.All' });
     expect(ids(ok(await graph(m, t, '/v1.0/groups?$select=id')))).toEqual(ALL);
@@ -159,11 +188,21 @@ describe('GET /v1.0/groups/{id}', () => {
 
   it('answers 404 for an unknown id and 400 for an id that is not a GUID', async () => {
     const id = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
-    expectGraphError(await graph(m, app, `/v1.0/groups/${id}`), 404, 'Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+    expectGraphError(
+      await graph(m, app, `/v1.0/groups/${id}`),
+      404,
+      'Request_ResourceNotFound',
+      `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+    );
     expectGraphError(await graph(m, app, '/v1.0/groups/Engineering'), 400, 'Request_BadRequest', "Invalid object identifier 'Engineering'.");
   });
 
   it('checks permissions before existence', async () => {
-    expectGraphError(await graph(m, await userToken(m), '/v1.0/groups/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d'), 403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+    expectGraphError(
+      await graph(m, await userToken(m), '/v1.0/groups/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d'),
+      403,
+      'Authorization_RequestDenied',
+      'Insufficient privileges to complete the operation.',
+    );
   });
 });

@@ -1,6 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTOSO, mockApp, type TestMock } from '../support/mock-app.js';
-import { appToken, copyOfContoso, expectGraphError, graph, GRAPH, grantScopes, ids, NESTED, ok, sorted, userToken, values, withNesting } from './graph-support.js';
+import {
+  appToken,
+  copyOfContoso,
+  expectGraphError,
+  graph,
+  GRAPH,
+  grantScopes,
+  ids,
+  NESTED,
+  ok,
+  sorted,
+  userToken,
+  values,
+  withNesting,
+} from './graph-support.js';
 
 let m: TestMock;
 let tenant: string;
@@ -67,7 +81,12 @@ describe('GET /v1.0/me/memberOf and /me/transitiveMemberOf', () => {
 
   it('filters on the cast in advanced queries', async () => {
     const b = ok(
-      await graph(m, groupMember, `/v1.0/me/transitiveMemberOf/microsoft.graph.group?$count=true&$select=id&$filter=${encodeURIComponent('securityEnabled eq true')}`, { headers: { ConsistencyLevel: 'eventual' } }),
+      await graph(
+        m,
+        groupMember,
+        `/v1.0/me/transitiveMemberOf/microsoft.graph.group?$count=true&$select=id&$filter=${encodeURIComponent('securityEnabled eq true')}`,
+        { headers: { ConsistencyLevel: 'eventual' } },
+      ),
     );
     expect(ids(b)).toEqual(sorted([engineering, NESTED.platform, NESTED.secureOuter]));
     expect(b['@odata.count']).toBe(3);
@@ -98,7 +117,12 @@ describe('GET /v1.0/users/{id}/memberOf and …/transitiveMemberOf', () => {
 
   it('lets User.Read ask about the signed-in user only', async () => {
     expect(ids(ok(await graph(m, userRead, `/v1.0/users/${adele.id}/memberOf`)))).toEqual(ADELE_DIRECT);
-    expectGraphError(await graph(m, userRead, `/v1.0/users/${alex.id}/memberOf`), 403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+    expectGraphError(
+      await graph(m, userRead, `/v1.0/users/${alex.id}/memberOf`),
+      403,
+      'Authorization_RequestDenied',
+      'Insufficient privileges to complete the operation.',
+    );
   });
 
   it('answers 404 for an unknown user', async () => {
@@ -114,6 +138,8 @@ describe('GET /v1.0/users/{id}/memberOf and …/transitiveMemberOf', () => {
 describe('GET /v1.0/groups/{id}/memberOf and …/transitiveMemberOf', () => {
   it('lists the groups a group is in', async () => {
     expect(ids(ok(await graph(m, app, `/v1.0/groups/${engineering}/memberOf`)))).toEqual([NESTED.platform]);
-    expect(ids(ok(await graph(m, app, `/v1.0/groups/${engineering}/transitiveMemberOf`)))).toEqual(sorted([NESTED.platform, NESTED.everyone, NESTED.secureOuter]));
+    expect(ids(ok(await graph(m, app, `/v1.0/groups/${engineering}/transitiveMemberOf`)))).toEqual(
+      sorted([NESTED.platform, NESTED.everyone, NESTED.secureOuter]),
+    );
   });
 });

@@ -1,6 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTOSO, mockApp, type TestMock } from '../support/mock-app.js';
-import { appToken, copyOfContoso, expectGraphError, graph, GRAPH, grantAppRoles, ids, NESTED, nextPath, ok, sorted, userToken, values, withNesting } from './graph-support.js';
+import {
+  appToken,
+  copyOfContoso,
+  expectGraphError,
+  graph,
+  GRAPH,
+  grantAppRoles,
+  ids,
+  NESTED,
+  nextPath,
+  ok,
+  sorted,
+  userToken,
+  values,
+  withNesting,
+} from './graph-support.js';
 
 let m: TestMock;
 let tenant: string;
@@ -53,8 +68,34 @@ describe('GET /v1.0/groups/{id}/members', () => {
     const b = ok(await graph(m, fullReader, `/v1.0/groups/${engineering}/members`));
     expect(values(b)).toEqual(
       [
-        { '@odata.type': '#microsoft.graph.user', businessPhones: [], displayName: 'Adele Vance', givenName: 'Adele', jobTitle: 'Retail Manager', mail: adele.mail, mobilePhone: null, officeLocation: null, preferredLanguage: null, surname: 'Vance', userPrincipalName: adele.upn, id: adele.id },
-        { '@odata.type': '#microsoft.graph.user', businessPhones: [], displayName: 'Alex Wilber', givenName: 'Alex', jobTitle: 'Marketing Assistant', mail: alex.mail, mobilePhone: null, officeLocation: null, preferredLanguage: null, surname: 'Wilber', userPrincipalName: alex.upn, id: alex.id },
+        {
+          '@odata.type': '#microsoft.graph.user',
+          businessPhones: [],
+          displayName: 'Adele Vance',
+          givenName: 'Adele',
+          jobTitle: 'Retail Manager',
+          mail: adele.mail,
+          mobilePhone: null,
+          officeLocation: null,
+          preferredLanguage: null,
+          surname: 'Vance',
+          userPrincipalName: adele.upn,
+          id: adele.id,
+        },
+        {
+          '@odata.type': '#microsoft.graph.user',
+          businessPhones: [],
+          displayName: 'Alex Wilber',
+          givenName: 'Alex',
+          jobTitle: 'Marketing Assistant',
+          mail: alex.mail,
+          mobilePhone: null,
+          officeLocation: null,
+          preferredLanguage: null,
+          surname: 'Wilber',
+          userPrincipalName: alex.upn,
+          id: alex.id,
+        },
       ].sort((a, b2) => (a.id < b2.id ? -1 : 1)),
     );
   });
@@ -79,7 +120,12 @@ describe('GET /v1.0/groups/{id}/members', () => {
       const b = ok(await graph(m, fullReader, `/v1.0/groups/${NESTED.platform}/members/${cast}?$select=id`));
       expect(b).toEqual({ '@odata.context': `${GRAPH}/v1.0/$metadata#groups(id)`, value: [{ id: engineering }] });
     }
-    expectGraphError(await graph(m, fullReader, `/v1.0/groups/${NESTED.platform}/members/microsoft.graph.device`), 400, 'BadRequest', "Resource not found for the segment 'microsoft.graph.device'.");
+    expectGraphError(
+      await graph(m, fullReader, `/v1.0/groups/${NESTED.platform}/members/microsoft.graph.device`),
+      400,
+      'BadRequest',
+      "Resource not found for the segment 'microsoft.graph.device'.",
+    );
   });
 
   it('refuses a cast to groups on a Microsoft 365 group', async () => {
@@ -94,7 +140,9 @@ describe('GET /v1.0/groups/{id}/members', () => {
   it('pages members with $top and @odata.nextLink', async () => {
     const b = ok(await graph(m, groupReader, `/v1.0/groups/${engineering}/members?$top=1&$select=id`));
     expect(ids(b)).toEqual([sorted([adele.id, alex.id])[0]]);
-    expect(String(b['@odata.nextLink'])).toMatch(new RegExp(`^${GRAPH.replace(/\./g, '\\.')}/v1\\.0/groups/${engineering}/members\\?\\$top=1&\\$select=id&\\$skiptoken=`));
+    expect(String(b['@odata.nextLink'])).toMatch(
+      new RegExp(`^${GRAPH.replace(/\./g, '\\.')}/v1\\.0/groups/${engineering}/members\\?\\$top=1&\\$select=id&\\$skiptoken=`),
+    );
     const b2 = ok(await graph(m, groupReader, nextPath(b)!));
     expect(ids(b2)).toEqual([sorted([adele.id, alex.id])[1]]);
     expect(b2).not.toHaveProperty('@odata.nextLink');
@@ -105,24 +153,48 @@ describe('GET /v1.0/groups/{id}/members', () => {
     expect((await graph(m, groupReader, `/v1.0/groups/${NESTED.platform}/members/$count`, h)).body).toBe('2');
     expect((await graph(m, groupReader, `/v1.0/groups/${NESTED.platform}/members/microsoft.graph.user/$count`, h)).body).toBe('1');
     expect((await graph(m, groupReader, `/v1.0/groups/${NESTED.platform}/transitiveMembers/$count`, h)).body).toBe('4');
-    expectGraphError(await graph(m, groupReader, `/v1.0/groups/${NESTED.platform}/members/$count`), 400, 'Request_BadRequest', '$count is not currently supported.');
+    expectGraphError(
+      await graph(m, groupReader, `/v1.0/groups/${NESTED.platform}/members/$count`),
+      400,
+      'Request_BadRequest',
+      '$count is not currently supported.',
+    );
     const counted = ok(await graph(m, groupReader, `/v1.0/groups/${NESTED.platform}/members?$count=true&$select=id`, h));
     expect(counted['@odata.count']).toBe(2);
   });
 
   it('filters members only in advanced queries', async () => {
     const filter = encodeURIComponent("startswith(displayName,'Meg')");
-    expectGraphError(await graph(m, fullReader, `/v1.0/groups/${NESTED.platform}/members?$filter=${filter}`), 400, 'Request_UnsupportedQuery', 'The specified filter to the reference property query is currently not supported.');
-    const b = ok(await graph(m, fullReader, `/v1.0/groups/${NESTED.platform}/members?$count=true&$select=id&$filter=${filter}`, { headers: { ConsistencyLevel: 'eventual' } }));
+    expectGraphError(
+      await graph(m, fullReader, `/v1.0/groups/${NESTED.platform}/members?$filter=${filter}`),
+      400,
+      'Request_UnsupportedQuery',
+      'The specified filter to the reference property query is currently not supported.',
+    );
+    const b = ok(
+      await graph(m, fullReader, `/v1.0/groups/${NESTED.platform}/members?$count=true&$select=id&$filter=${filter}`, {
+        headers: { ConsistencyLevel: 'eventual' },
+      }),
+    );
     expect(ids(b)).toEqual([megan.id]);
     expect(b['@odata.count']).toBe(1);
   });
 
   it('answers 404 for an unknown group, 400 for a non-GUID, 403 with User.Read only', async () => {
     const id = '9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a';
-    expectGraphError(await graph(m, groupReader, `/v1.0/groups/${id}/members`), 404, 'Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+    expectGraphError(
+      await graph(m, groupReader, `/v1.0/groups/${id}/members`),
+      404,
+      'Request_ResourceNotFound',
+      `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+    );
     expectGraphError(await graph(m, groupReader, '/v1.0/groups/all-company/members'), 400, 'Request_BadRequest', "Invalid object identifier 'all-company'.");
-    expectGraphError(await graph(m, await userToken(m, { tenant }), `/v1.0/groups/${engineering}/members`), 403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+    expectGraphError(
+      await graph(m, await userToken(m, { tenant }), `/v1.0/groups/${engineering}/members`),
+      403,
+      'Authorization_RequestDenied',
+      'Insufficient privileges to complete the operation.',
+    );
   });
 });
 

@@ -34,7 +34,14 @@ beforeAll(async () => {
   {
     grantAppRoles(f, 'User.Read.All');
     const domain = f.verifiedDomains[0]!;
-    f.users!.push(...userIds.map((id, i) => ({ id, userPrincipalName: `user${i}@${domain}`, displayName: `User ${String(i).padStart(4, '0')}`, mail: `user${i}@example.com` })));
+    f.users!.push(
+      ...userIds.map((id, i) => ({
+        id,
+        userPrincipalName: `user${i}@${domain}`,
+        displayName: `User ${String(i).padStart(4, '0')}`,
+        mail: `user${i}@example.com`,
+      })),
+    );
     f.groups!.push(
       ...groupIds.map((id, i) => ({
         id,
@@ -74,7 +81,9 @@ describe('paging /v1.0/groups to the end', () => {
   it('keeps the filter, the select and the count option in every next link', async () => {
     const filter = encodeURIComponent("groupTypes/any(c:c eq 'Unified')");
     const first = ok(await graph(m, token, `/v1.0/groups?$filter=${filter}&$select=id,groupTypes&$top=40&$count=true`));
-    expect(String(first['@odata.nextLink'])).toMatch(/\/v1\.0\/groups\?\$filter=groupTypes%2Fany.*&\$select=id,groupTypes&\$top=40&\$count=true&\$skiptoken=[^&]+$/);
+    expect(String(first['@odata.nextLink'])).toMatch(
+      /\/v1\.0\/groups\?\$filter=groupTypes%2Fany.*&\$select=id,groupTypes&\$top=40&\$count=true&\$skiptoken=[^&]+$/,
+    );
     const { items, pages } = await readAll(m, token, `/v1.0/groups?$filter=${filter}&$select=id,groupTypes&$top=40&$count=true`);
     // Every tenth generated group, and Contoso's All Company.
     const unified = GROUPS / 10 + 1;
@@ -91,7 +100,9 @@ describe('paging /v1.0/groups to the end', () => {
 
   it('keeps its place when the directory changes between pages', async () => {
     const copy = await copyOfContoso(m, (f) => {
-      f.groups!.push(...groupIds.slice(0, 300).map((id, i) => ({ id, displayName: `G${i}`, groupTypes: [], securityEnabled: true, mailEnabled: false, members: [] })));
+      f.groups!.push(
+        ...groupIds.slice(0, 300).map((id, i) => ({ id, displayName: `G${i}`, groupTypes: [], securityEnabled: true, mailEnabled: false, members: [] })),
+      );
     });
     const t = await appToken(m, copy);
     const first = ok(await graph(m, t, '/v1.0/groups?$top=100&$select=id'));
@@ -121,7 +132,9 @@ describe('paging users and members to the end', () => {
   });
 
   it('/members of a group of 2,100: three pages of 999, all members once, count equal', async () => {
-    const { items, pages, first } = await readAll(m, token, `/v1.0/groups/${bigGroup}/members?$top=999&$select=id,userPrincipalName&$count=true`, { ConsistencyLevel: 'eventual' });
+    const { items, pages, first } = await readAll(m, token, `/v1.0/groups/${bigGroup}/members?$top=999&$select=id,userPrincipalName&$count=true`, {
+      ConsistencyLevel: 'eventual',
+    });
     expect(pages).toBe(3);
     expect(first['@odata.count']).toBe(BIG_MEMBERS);
     expect(items.map((u) => u.id)).toEqual(userIds.slice(0, BIG_MEMBERS).sort());

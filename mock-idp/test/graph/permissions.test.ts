@@ -31,7 +31,14 @@ describe('a delegated token with User.Read only (the bridge’s sign-in)', () =>
     expect(ok(await graph(m, token, '/v1.0/me/transitiveMemberOf')).value).toHaveLength(2);
   });
 
-  it.each(['/v1.0/groups', `/v1.0/groups/${engineering}`, `/v1.0/groups/${engineering}/members`, '/v1.0/users', '/v1.0/groups/delta', `/v1.0/users/${CONTOSO.users.alex.id}`])('is refused %s with 403', async (url) => {
+  it.each([
+    '/v1.0/groups',
+    `/v1.0/groups/${engineering}`,
+    `/v1.0/groups/${engineering}/members`,
+    '/v1.0/users',
+    '/v1.0/groups/delta',
+    `/v1.0/users/${CONTOSO.users.alex.id}`,
+  ])('is refused %s with 403', async (url) => {
     expectGraphError(await graph(m, token, url), 403, ...FORBIDDEN);
   });
 });
@@ -46,12 +53,16 @@ describe('the bridge’s app-only token (Group.Read.All, admin-consented)', () =
     expect(claimsOf(token).roles).toEqual(['Group.Read.All']);
   });
 
-  it.each(['/v1.0/groups', `/v1.0/groups/${engineering}`, `/v1.0/groups/${engineering}/members`, `/v1.0/groups/${engineering}/transitiveMembers`, '/v1.0/groups/delta', `/v1.0/users/${CONTOSO.users.adele.id}/transitiveMemberOf`])(
-    'reads %s',
-    async (url) => {
-      ok(await graph(m, token, url));
-    },
-  );
+  it.each([
+    '/v1.0/groups',
+    `/v1.0/groups/${engineering}`,
+    `/v1.0/groups/${engineering}/members`,
+    `/v1.0/groups/${engineering}/transitiveMembers`,
+    '/v1.0/groups/delta',
+    `/v1.0/users/${CONTOSO.users.adele.id}/transitiveMemberOf`,
+  ])('reads %s', async (url) => {
+    ok(await graph(m, token, url));
+  });
 
   it('is refused /users (needs User.Read.All) and /users/{id}', async () => {
     expectGraphError(await graph(m, token, '/v1.0/users'), 403, ...FORBIDDEN);
@@ -74,8 +85,12 @@ describe('the PingOne failure: Group.Read.All requested but never admin-consente
       headers: { 'content-type': 'application/json-patch+json' },
     });
     expect(p.statusCode, p.body).toBe(200);
-    const fixture = json(await m.inject(`/_mock/tenants/${tenant}`)).fixture as { applications: Array<{ appId: string; requiredResourceAccess: Array<{ resourceAccess: Array<{ type: string }> }> }> };
-    expect(fixture.applications.find((a) => a.appId === CONTOSO.bridge.appId)!.requiredResourceAccess[0]!.resourceAccess.some((r) => r.type === 'Role')).toBe(true);
+    const fixture = json(await m.inject(`/_mock/tenants/${tenant}`)).fixture as {
+      applications: Array<{ appId: string; requiredResourceAccess: Array<{ resourceAccess: Array<{ type: string }> }> }>;
+    };
+    expect(fixture.applications.find((a) => a.appId === CONTOSO.bridge.appId)!.requiredResourceAccess[0]!.resourceAccess.some((r) => r.type === 'Role')).toBe(
+      true,
+    );
 
     const token = await appToken(m, tenant);
     const claims = claimsOf(token);

@@ -22,21 +22,38 @@ describe('$top', () => {
   });
 
   it.each(['0', '1000', '5000'])('refuses $top=%s with Request_UnsupportedQuery', async (top) => {
-    expectGraphError(await groups(`$top=${top}`), 400, 'Request_UnsupportedQuery', `Invalid page size specified: '${top}'. Must be between 1 and 999 inclusive.`);
+    expectGraphError(
+      await groups(`$top=${top}`),
+      400,
+      'Request_UnsupportedQuery',
+      `Invalid page size specified: '${top}'. Must be between 1 and 999 inclusive.`,
+    );
   });
 
   it('refuses a $top that is not a number', async () => {
-    expectGraphError(await groups('$top=ten'), 400, 'BadRequest', "Invalid value 'ten' for $top query option found. The $top query option requires a non-negative integer value.");
+    expectGraphError(
+      await groups('$top=ten'),
+      400,
+      'BadRequest',
+      "Invalid value 'ten' for $top query option found. The $top query option requires a non-negative integer value.",
+    );
   });
 });
 
 describe('query option names', () => {
   it('are case-insensitive', async () => {
-    expect(values(ok(await groups('$TOP=1&$Select=id')))).toEqual([{ id: [CONTOSO.groups.engineering, CONTOSO.groups.dataStewards, CONTOSO.groups.allCompany].sort()[0] }]);
+    expect(values(ok(await groups('$TOP=1&$Select=id')))).toEqual([
+      { id: [CONTOSO.groups.engineering, CONTOSO.groups.dataStewards, CONTOSO.groups.allCompany].sort()[0] },
+    ]);
   });
 
   it('may appear once', async () => {
-    expectGraphError(await groups('$top=1&$top=2'), 400, 'BadRequest', "Query option '$top' was specified more than once, but it must be specified at most once.");
+    expectGraphError(
+      await groups('$top=1&$top=2'),
+      400,
+      'BadRequest',
+      "Query option '$top' was specified more than once, but it must be specified at most once.",
+    );
   });
 
   it('must be known; $skip is refused as Graph refuses it on directory objects', async () => {
@@ -76,7 +93,12 @@ describe('$filter refusals', () => {
   });
 
   it('names a property the type does not have', async () => {
-    expectGraphError(await groups(f(`colour eq 'blue'`)), 400, 'BadRequest', "Invalid filter clause: Could not find a property named 'colour' on type 'microsoft.graph.group'.");
+    expectGraphError(
+      await groups(f(`colour eq 'blue'`)),
+      400,
+      'BadRequest',
+      "Invalid filter clause: Could not find a property named 'colour' on type 'microsoft.graph.group'.",
+    );
   });
 
   it.each([
@@ -86,7 +108,12 @@ describe('$filter refusals', () => {
     ['createdDateTime', `createdDateTime ge 2021-01-01T00:00:00Z`],
     ['classification', `classification eq 'x'`],
   ])('refuses a clause the directory cannot run on %s', async (property, filter) => {
-    expectGraphError(await groups(f(filter)), 400, 'Request_UnsupportedQuery', `Unsupported or invalid query filter clause specified for property '${property}' of resource 'Group'.`);
+    expectGraphError(
+      await groups(f(filter)),
+      400,
+      'Request_UnsupportedQuery',
+      `Unsupported or invalid query filter clause specified for property '${property}' of resource 'Group'.`,
+    );
   });
 
   it.each([
@@ -104,7 +131,12 @@ describe('$filter refusals', () => {
 
   it('refuses eq null outside advanced queries', async () => {
     const r = await groups(f(`mail eq null`));
-    expectGraphError(r, 400, 'Request_UnsupportedQuery', "Operator 'eq' is not supported because the required parameters might be missing. Try adding $count=true query parameter and ConsistencyLevel:eventual header. Refer to https://aka.ms/graph-docs/advanced-queries for more information");
+    expectGraphError(
+      r,
+      400,
+      'Request_UnsupportedQuery',
+      "Operator 'eq' is not supported because the required parameters might be missing. Try adding $count=true query parameter and ConsistencyLevel:eventual header. Refer to https://aka.ms/graph-docs/advanced-queries for more information",
+    );
   });
 });
 
@@ -129,7 +161,12 @@ describe('$skiptoken', () => {
       expectGraphError(await groups(`$top=1&$skiptoken=${encodeURIComponent(bad)}`), 400, 'Request_BadRequest', 'Invalid Skip Token');
     }
     // A token from /groups is not a token for /groups filtered differently.
-    expectGraphError(await groups(`$top=1&${f(`securityEnabled eq true`)}&$skiptoken=${encodeURIComponent(token)}`), 400, 'Request_BadRequest', 'Invalid Skip Token');
+    expectGraphError(
+      await groups(`$top=1&${f(`securityEnabled eq true`)}&$skiptoken=${encodeURIComponent(token)}`),
+      400,
+      'Request_BadRequest',
+      'Invalid Skip Token',
+    );
   });
 
   it('keeps its place when $select changes between pages', async () => {

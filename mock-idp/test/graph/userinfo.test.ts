@@ -29,7 +29,14 @@ describe('/oidc/userinfo', () => {
   });
 
   it('refuses a token for another audience with Graph’s 401', async () => {
-    const b = json(await m.form(tokenPath(), { grant_type: 'client_credentials', client_id: CONTOSO.ingestion.appId, client_secret: CONTOSO.ingestion.secret, scope: `${CONTOSO.openMetadataUi.apiUri}/.default` }));
+    const b = json(
+      await m.form(tokenPath(), {
+        grant_type: 'client_credentials',
+        client_id: CONTOSO.ingestion.appId,
+        client_secret: CONTOSO.ingestion.secret,
+        scope: `${CONTOSO.openMetadataUi.apiUri}/.default`,
+      }),
+    );
     const r = await userinfo(String(b.access_token));
     expect(r.statusCode).toBe(401);
     expect(r.headers['www-authenticate']).toContain('client_id="00000003-0000-0000-c000-000000000000"');
@@ -58,7 +65,14 @@ describe('/oidc/userinfo', () => {
   });
 
   it('refuses an app-only Graph token with 403', async () => {
-    const b = json(await m.form(tokenPath(), { grant_type: 'client_credentials', client_id: CONTOSO.bridge.appId, client_secret: CONTOSO.bridge.secret, scope: 'https://graph.microsoft.com/.default' }));
+    const b = json(
+      await m.form(tokenPath(), {
+        grant_type: 'client_credentials',
+        client_id: CONTOSO.bridge.appId,
+        client_secret: CONTOSO.bridge.secret,
+        scope: 'https://graph.microsoft.com/.default',
+      }),
+    );
     const r = await userinfo(String(b.access_token));
     expect(r.statusCode).toBe(403);
     expect((json(r).error as Record<string, unknown>).code).toBe('Authorization_RequestDenied');

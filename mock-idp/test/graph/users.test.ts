@@ -54,14 +54,25 @@ describe('GET /v1.0/me', () => {
 
   it('serves $select in the order asked, with the context naming the properties', async () => {
     const b = ok(await graph(m, delegated, '/v1.0/me?$select=mail,id,displayName,accountEnabled'));
-    expect(b).toEqual({ '@odata.context': `${GRAPH}/v1.0/$metadata#users(mail,id,displayName,accountEnabled)/$entity`, mail: adele.mail, id: adele.id, displayName: 'Adele Vance', accountEnabled: true });
+    expect(b).toEqual({
+      '@odata.context': `${GRAPH}/v1.0/$metadata#users(mail,id,displayName,accountEnabled)/$entity`,
+      mail: adele.mail,
+      id: adele.id,
+      displayName: 'Adele Vance',
+      accountEnabled: true,
+    });
     expect(Object.keys(b)).toEqual(['@odata.context', 'mail', 'id', 'displayName', 'accountEnabled']);
   });
 
   it('serves a user without mail with mail null', async () => {
     const t = await userToken(m, { upn: megan.upn });
     const b = ok(await graph(m, t, '/v1.0/me?$select=id,mail,userPrincipalName'));
-    expect(b).toEqual({ '@odata.context': `${GRAPH}/v1.0/$metadata#users(id,mail,userPrincipalName)/$entity`, id: megan.id, mail: null, userPrincipalName: megan.upn });
+    expect(b).toEqual({
+      '@odata.context': `${GRAPH}/v1.0/$metadata#users(id,mail,userPrincipalName)/$entity`,
+      id: megan.id,
+      mail: null,
+      userPrincipalName: megan.upn,
+    });
   });
 
   it('refuses an app-only token with 400 BadRequest', async () => {
@@ -69,14 +80,24 @@ describe('GET /v1.0/me', () => {
   });
 
   it('refuses a property the type does not have', async () => {
-    expectGraphError(await graph(m, delegated, '/v1.0/me?$select=id,shoeSize'), 400, 'BadRequest', "Could not find a property named 'shoeSize' on type 'microsoft.graph.user'.");
+    expectGraphError(
+      await graph(m, delegated, '/v1.0/me?$select=id,shoeSize'),
+      400,
+      'BadRequest',
+      "Could not find a property named 'shoeSize' on type 'microsoft.graph.user'.",
+    );
   });
 });
 
 describe('GET /v1.0/users', () => {
   it('is refused with User.Read only (delegated) and with Group.Read.All only (application)', async () => {
     expectGraphError(await graph(m, delegated, '/v1.0/users'), 403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
-    expectGraphError(await graph(m, await appToken(m), '/v1.0/users'), 403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+    expectGraphError(
+      await graph(m, await appToken(m), '/v1.0/users'),
+      403,
+      'Authorization_RequestDenied',
+      'Insufficient privileges to complete the operation.',
+    );
   });
 
   it('lists every user with User.Read.All (delegated and application), sorted by id, without @odata.type', async () => {
@@ -100,7 +121,7 @@ describe('GET /v1.0/users', () => {
     expect(await q(`proxyAddresses/any(p:startswith(p,'smtp:adele'))`)).toEqual([adele.id]);
   });
 
-  it('pages with $top and a user-style skip token (X\'…\'), carrying the other options', async () => {
+  it("pages with $top and a user-style skip token (X'…'), carrying the other options", async () => {
     const b = ok(await graph(m, appUsers, '/v1.0/users?$top=2&$select=id'));
     expect(values(b)).toHaveLength(2);
     const link = String(b['@odata.nextLink']);
@@ -111,7 +132,8 @@ describe('GET /v1.0/users', () => {
   });
 
   it('orders by displayName (asc and desc) and userPrincipalName', async () => {
-    const q = async (o: string) => values(ok(await graph(m, appUsers, `/v1.0/users?$orderby=${encodeURIComponent(o)}&$select=displayName`))).map((u) => u.displayName);
+    const q = async (o: string) =>
+      values(ok(await graph(m, appUsers, `/v1.0/users?$orderby=${encodeURIComponent(o)}&$select=displayName`))).map((u) => u.displayName);
     expect(await q('displayName')).toEqual(['Adele Vance', 'Alex Wilber', 'Megan Bowen']);
     expect(await q('displayName desc')).toEqual(['Megan Bowen', 'Alex Wilber', 'Adele Vance']);
     expect(await q('userPrincipalName asc')).toEqual(['Adele Vance', 'Alex Wilber', 'Megan Bowen']);
@@ -152,12 +174,22 @@ describe('GET /v1.0/users/{id | userPrincipalName}', () => {
 
   it('lets User.Read read the signed-in user by id, not anyone else', async () => {
     expect(ok(await graph(m, delegated, `/v1.0/users/${adele.id}`)).id).toBe(adele.id);
-    expectGraphError(await graph(m, delegated, `/v1.0/users/${alex.id}`), 403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+    expectGraphError(
+      await graph(m, delegated, `/v1.0/users/${alex.id}`),
+      403,
+      'Authorization_RequestDenied',
+      'Insufficient privileges to complete the operation.',
+    );
   });
 
   it('answers 404 Request_ResourceNotFound for an unknown id or UPN', async () => {
     const id = '11111111-2222-4333-8444-555555555555';
-    expectGraphError(await graph(m, appUsers, `/v1.0/users/${id}`), 404, 'Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+    expectGraphError(
+      await graph(m, appUsers, `/v1.0/users/${id}`),
+      404,
+      'Request_ResourceNotFound',
+      `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+    );
     expectGraphError(
       await graph(m, appUsers, '/v1.0/users/nobody@contoso.onmicrosoft.com'),
       404,
@@ -167,7 +199,9 @@ describe('GET /v1.0/users/{id | userPrincipalName}', () => {
   });
 
   it('serves the wider property set on $select (derived values stable)', async () => {
-    const b = ok(await graph(m, appUsers, `/v1.0/users/${adele.id}?$select=userType,accountEnabled,createdDateTime,proxyAddresses,securityIdentifier,identities`));
+    const b = ok(
+      await graph(m, appUsers, `/v1.0/users/${adele.id}?$select=userType,accountEnabled,createdDateTime,proxyAddresses,securityIdentifier,identities`),
+    );
     expect(b.userType).toBe('Member');
     expect(b.accountEnabled).toBe(true);
     expect(b.createdDateTime).toMatch(/^20(2[0-4])-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);

@@ -71,7 +71,9 @@ describe('sign-in page', () => {
 
   it('escapes fixture values in HTML (a display name with <script> shows as text)', async () => {
     const t = await createTenantWith({ displayName: '<script>alert(1)</script>' });
-    const r = await m.inject(`/${t}/oauth2/v2.0/authorize?${new URLSearchParams({ client_id: CONTOSO.bridge.appId, redirect_uri: CONTOSO.bridge.redirectUri, response_type: 'code', scope: 'openid' })}`);
+    const r = await m.inject(
+      `/${t}/oauth2/v2.0/authorize?${new URLSearchParams({ client_id: CONTOSO.bridge.appId, redirect_uri: CONTOSO.bridge.redirectUri, response_type: 'code', scope: 'openid' })}`,
+    );
     expect(r.body).not.toContain('<script>alert(1)</script>');
     expect(r.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
   });
@@ -87,7 +89,9 @@ describe('redirect URI rules', () => {
     const r = await authorize(m, { ...BRIDGE_AUTH, redirect_uri: uri });
     expect(r.status).toBe(200);
     expect(r.location).toBeUndefined();
-    expect(r.body).toContain(`AADSTS50011: The redirect URI &#39;${uri}&#39; specified in the request does not match the redirect URIs configured for the application &#39;${CONTOSO.bridge.appId}&#39;.`);
+    expect(r.body).toContain(
+      `AADSTS50011: The redirect URI &#39;${uri}&#39; specified in the request does not match the redirect URIs configured for the application &#39;${CONTOSO.bridge.appId}&#39;.`,
+    );
   });
 
   it('ignores the port of an http://localhost redirect URI (Entra’s localhost exception)', async () => {
@@ -147,7 +151,7 @@ describe('response modes and types', () => {
   it('refuses id_token for an app without the ID tokens switch on the error page (AADSTS700054)', async () => {
     const r = await authorize(m, { ...BRIDGE_AUTH, response_type: 'id_token', nonce: 'x' });
     expect(r.location).toBeUndefined();
-    expect(r.body).toContain("AADSTS700054: response_type &#39;id_token&#39; is not enabled for the application.");
+    expect(r.body).toContain('AADSTS700054: response_type &#39;id_token&#39; is not enabled for the application.');
   });
 });
 
@@ -185,7 +189,12 @@ describe('prompt and SSO', () => {
 describe('consent', () => {
   it('shows the consent page for permissions nobody granted, and Accept records the user’s consent', async () => {
     const t = await createTenantWith({});
-    await m.inject({ method: 'PATCH', url: `/_mock/tenants/${t}/fixture`, headers: { 'content-type': 'application/json-patch+json' }, payload: JSON.stringify([{ op: 'replace', path: '/oauth2PermissionGrants', value: [] }]) });
+    await m.inject({
+      method: 'PATCH',
+      url: `/_mock/tenants/${t}/fixture`,
+      headers: { 'content-type': 'application/json-patch+json' },
+      payload: JSON.stringify([{ op: 'replace', path: '/oauth2PermissionGrants', value: [] }]),
+    });
     const q = { ...BRIDGE_AUTH, login_hint: 'pat@pw.example.com' };
     const r = await authorize(m, q, { tenant: t });
     expect(r.status).toBe(200);
@@ -202,7 +211,13 @@ describe('consent', () => {
     expect(new URL(String(accept.headers.location)).searchParams.get('code')).toBeTruthy();
     const fixture = json(await m.inject(`/_mock/tenants/${t}`)).fixture as { oauth2PermissionGrants: unknown[] };
     expect(fixture.oauth2PermissionGrants).toEqual([
-      { clientId: CONTOSO.bridge.appId, consentType: 'Principal', principalId: PAT, resourceId: '00000003-0000-0000-c000-000000000000', scope: 'openid profile email offline_access User.Read' },
+      {
+        clientId: CONTOSO.bridge.appId,
+        consentType: 'Principal',
+        principalId: PAT,
+        resourceId: '00000003-0000-0000-c000-000000000000',
+        scope: 'openid profile email offline_access User.Read',
+      },
     ]);
   });
 });
@@ -222,9 +237,25 @@ async function createTenantWith(user: { password?: string; displayName?: string 
       id,
       displayName: 'Password Tenant',
       verifiedDomains: [`pw${tenantCounter}.example.com`],
-      applications: [{ appId: CONTOSO.bridge.appId, displayName: 'Identity Bridge', web: { redirectUris: [CONTOSO.bridge.redirectUri] }, passwordCredentials: [{ keyId: CONTOSO.bridge.secretKeyId, secretText: CONTOSO.bridge.secret }] }],
-      oauth2PermissionGrants: [{ clientId: CONTOSO.bridge.appId, consentType: 'AllPrincipals', resourceId: '00000003-0000-0000-c000-000000000000', scope: 'openid profile email offline_access User.Read' }],
-      users: [{ id: PAT, userPrincipalName: 'pat@pw.example.com', displayName: user.displayName ?? 'Pat', ...(user.password ? { password: user.password } : {}) }],
+      applications: [
+        {
+          appId: CONTOSO.bridge.appId,
+          displayName: 'Identity Bridge',
+          web: { redirectUris: [CONTOSO.bridge.redirectUri] },
+          passwordCredentials: [{ keyId: CONTOSO.bridge.secretKeyId, secretText: CONTOSO.bridge.secret }],
+        },
+      ],
+      oauth2PermissionGrants: [
+        {
+          clientId: CONTOSO.bridge.appId,
+          consentType: 'AllPrincipals',
+          resourceId: '00000003-0000-0000-c000-000000000000',
+          scope: 'openid profile email offline_access User.Read',
+        },
+      ],
+      users: [
+        { id: PAT, userPrincipalName: 'pat@pw.example.com', displayName: user.displayName ?? 'Pat', ...(user.password ? { password: user.password } : {}) },
+      ],
     }),
   });
   if (r.statusCode !== 201) throw new Error(r.body);

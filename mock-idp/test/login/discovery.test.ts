@@ -8,7 +8,27 @@ beforeAll(async () => {
 });
 afterAll(() => m.close());
 
-const CLAIMS_V2 = ['sub', 'iss', 'cloud_instance_name', 'cloud_instance_host_name', 'cloud_graph_host_name', 'msgraph_host', 'aud', 'exp', 'iat', 'auth_time', 'acr', 'nonce', 'preferred_username', 'name', 'tid', 'ver', 'at_hash', 'c_hash', 'email'];
+const CLAIMS_V2 = [
+  'sub',
+  'iss',
+  'cloud_instance_name',
+  'cloud_instance_host_name',
+  'cloud_graph_host_name',
+  'msgraph_host',
+  'aud',
+  'exp',
+  'iat',
+  'auth_time',
+  'acr',
+  'nonce',
+  'preferred_username',
+  'name',
+  'tid',
+  'ver',
+  'at_hash',
+  'c_hash',
+  'email',
+];
 
 describe('v2 discovery', () => {
   it('serves a tenant document with Entra’s keys, values and key order', async () => {
@@ -19,11 +39,29 @@ describe('v2 discovery', () => {
     expect(r.headers['access-control-allow-origin']).toBe('*');
     const doc = json(r);
     expect(Object.keys(doc)).toEqual([
-      'token_endpoint', 'token_endpoint_auth_methods_supported', 'jwks_uri', 'response_modes_supported', 'subject_types_supported',
-      'id_token_signing_alg_values_supported', 'response_types_supported', 'scopes_supported', 'issuer', 'request_uri_parameter_supported',
-      'userinfo_endpoint', 'authorization_endpoint', 'device_authorization_endpoint', 'http_logout_supported', 'frontchannel_logout_supported',
-      'end_session_endpoint', 'claims_supported', 'kerberos_endpoint', 'tenant_region_scope', 'cloud_instance_name', 'cloud_graph_host_name',
-      'msgraph_host', 'rbac_url',
+      'token_endpoint',
+      'token_endpoint_auth_methods_supported',
+      'jwks_uri',
+      'response_modes_supported',
+      'subject_types_supported',
+      'id_token_signing_alg_values_supported',
+      'response_types_supported',
+      'scopes_supported',
+      'issuer',
+      'request_uri_parameter_supported',
+      'userinfo_endpoint',
+      'authorization_endpoint',
+      'device_authorization_endpoint',
+      'http_logout_supported',
+      'frontchannel_logout_supported',
+      'end_session_endpoint',
+      'claims_supported',
+      'kerberos_endpoint',
+      'tenant_region_scope',
+      'cloud_instance_name',
+      'cloud_graph_host_name',
+      'msgraph_host',
+      'rbac_url',
     ]);
     expect(doc).toEqual({
       token_endpoint: `${ORIGIN}/${T}/oauth2/v2.0/token`,

@@ -31,7 +31,10 @@ describe('logout', () => {
   });
 
   it('knows the client from id_token_hint', async () => {
-    const r = await logout({ post_logout_redirect_uri: CONTOSO.bridge.redirectUri, id_token_hint: `e30.${Buffer.from(JSON.stringify({ aud: CONTOSO.bridge.appId })).toString('base64url')}.x` });
+    const r = await logout({
+      post_logout_redirect_uri: CONTOSO.bridge.redirectUri,
+      id_token_hint: `e30.${Buffer.from(JSON.stringify({ aud: CONTOSO.bridge.appId })).toString('base64url')}.x`,
+    });
     expect(r.statusCode).toBe(302);
   });
 

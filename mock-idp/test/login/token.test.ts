@@ -89,7 +89,13 @@ describe('authorization_code', () => {
     });
     const t = await m.form(
       tokenPath(),
-      { grant_type: 'authorization_code', client_id: CONTOSO.openMetadataUi.appId, code: r.params.get('code')!, redirect_uri: CONTOSO.openMetadataUi.redirectUri, code_verifier: VERIFIER },
+      {
+        grant_type: 'authorization_code',
+        client_id: CONTOSO.openMetadataUi.appId,
+        code: r.params.get('code')!,
+        redirect_uri: CONTOSO.openMetadataUi.redirectUri,
+        code_verifier: VERIFIER,
+      },
       { origin: 'http://localhost:8585' },
     );
     const b = json(t);
@@ -112,13 +118,23 @@ describe('authorization_code', () => {
   it('accepts client_secret_basic', async () => {
     const code = await bridgeCode(m);
     const basic = Buffer.from(`${CONTOSO.bridge.appId}:${encodeURIComponent(CONTOSO.bridge.secret)}`).toString('base64');
-    const r = await m.form(tokenPath(), { grant_type: 'authorization_code', code, redirect_uri: CONTOSO.bridge.redirectUri }, { authorization: `Basic ${basic}` });
+    const r = await m.form(
+      tokenPath(),
+      { grant_type: 'authorization_code', code, redirect_uri: CONTOSO.bridge.redirectUri },
+      { authorization: `Basic ${basic}` },
+    );
     expect(r.statusCode).toBe(200);
   });
 
   it('serves the v1 token endpoint with a v1 ID token (x5t header, sts issuer)', async () => {
     const code = await bridgeCode(m);
-    const r = await m.form(`/${T}/oauth2/token`, { grant_type: 'authorization_code', client_id: CONTOSO.bridge.appId, client_secret: CONTOSO.bridge.secret, code, redirect_uri: CONTOSO.bridge.redirectUri });
+    const r = await m.form(`/${T}/oauth2/token`, {
+      grant_type: 'authorization_code',
+      client_id: CONTOSO.bridge.appId,
+      client_secret: CONTOSO.bridge.secret,
+      code,
+      redirect_uri: CONTOSO.bridge.redirectUri,
+    });
     const b = json(r);
     expect(r.statusCode).toBe(200);
     expect(b.refresh_token).toBeTruthy();
@@ -137,7 +153,8 @@ describe('authorization_code', () => {
 describe('refresh_token', () => {
   it('returns a new refresh token and the old one stays valid (Entra does not revoke on use)', async () => {
     const first = json(await bridgeRedeem(m, await bridgeCode(m)));
-    const refresh = (rt: string) => m.form(tokenPath(), { grant_type: 'refresh_token', client_id: CONTOSO.bridge.appId, client_secret: CONTOSO.bridge.secret, refresh_token: rt });
+    const refresh = (rt: string) =>
+      m.form(tokenPath(), { grant_type: 'refresh_token', client_id: CONTOSO.bridge.appId, client_secret: CONTOSO.bridge.secret, refresh_token: rt });
     const second = json(await refresh(String(first.refresh_token)));
     expect(second.refresh_token).toBeTruthy();
     expect(second.refresh_token).not.toBe(first.refresh_token);
@@ -147,21 +164,48 @@ describe('refresh_token', () => {
 
   it('answers 8 concurrent uses of one refresh token with 8 successes', async () => {
     const first = json(await bridgeRedeem(m, await bridgeCode(m)));
-    const rs = await Promise.all(Array.from({ length: 8 }, () => m.form(tokenPath(), { grant_type: 'refresh_token', client_id: CONTOSO.bridge.appId, client_secret: CONTOSO.bridge.secret, refresh_token: String(first.refresh_token) })));
+    const rs = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        m.form(tokenPath(), {
+          grant_type: 'refresh_token',
+          client_id: CONTOSO.bridge.appId,
+          client_secret: CONTOSO.bridge.secret,
+          refresh_token: String(first.refresh_token),
+        }),
+      ),
+    );
     expect(rs.map((r) => r.statusCode)).toEqual(Array(8).fill(200));
   });
 });
 
 describe('client_credentials', () => {
   it('gives the bridge a Graph token with its admin-consented Group.Read.All role', async () => {
-    const r = await m.form(tokenPath(), { grant_type: 'client_credentials', client_id: CONTOSO.bridge.appId, client_secret: CONTOSO.bridge.secret, scope: 'https://graph.microsoft.com/.default' });
+    const r = await m.form(tokenPath(), {
+      grant_type: 'client_credentials',
+      client_id: CONTOSO.bridge.appId,
+      client_secret: CONTOSO.bridge.secret,
+      scope: 'https://graph.microsoft.com/.default',
+    });
     const b = json(r);
     expect(Object.keys(b)).toEqual(['token_type', 'expires_in', 'ext_expires_in', 'access_token']);
-    expect(decodePart(String(b.access_token), 1)).toMatchObject({ aud: 'https://graph.microsoft.com', roles: ['Group.Read.All'], idtyp: 'app', appid: CONTOSO.bridge.appId, ver: '1.0' });
+    expect(decodePart(String(b.access_token), 1)).toMatchObject({
+      aud: 'https://graph.microsoft.com',
+      roles: ['Group.Read.All'],
+      idtyp: 'app',
+      appid: CONTOSO.bridge.appId,
+      ver: '1.0',
+    });
   });
 
   it('gives the ingestion app a token for its API without a roles claim (the API exposes no app roles)', async () => {
-    const b = json(await m.form(tokenPath(), { grant_type: 'client_credentials', client_id: CONTOSO.ingestion.appId, client_secret: CONTOSO.ingestion.secret, scope: `${CONTOSO.openMetadataUi.apiUri}/.default` }));
+    const b = json(
+      await m.form(tokenPath(), {
+        grant_type: 'client_credentials',
+        client_id: CONTOSO.ingestion.appId,
+        client_secret: CONTOSO.ingestion.secret,
+        scope: `${CONTOSO.openMetadataUi.apiUri}/.default`,
+      }),
+    );
     const c = decodePart(String(b.access_token), 1);
     expect(c).not.toHaveProperty('roles');
     expect(c).not.toHaveProperty('scp');
@@ -173,19 +217,34 @@ describe('client_credentials', () => {
     ['User.Read', 'User.Read', 1002012],
     ['an unknown resource', 'api://nope/.default', 500011],
   ])('refuses %s', async (_w, scope, code) => {
-    const r = await m.form(tokenPath(), { grant_type: 'client_credentials', client_id: CONTOSO.ingestion.appId, client_secret: CONTOSO.ingestion.secret, scope });
+    const r = await m.form(tokenPath(), {
+      grant_type: 'client_credentials',
+      client_id: CONTOSO.ingestion.appId,
+      client_secret: CONTOSO.ingestion.secret,
+      scope,
+    });
     expect(r.statusCode).toBe(400);
     expect(json(r).error_codes).toEqual([code]);
   });
 
   it('refuses /common for app-only tokens (AADSTS50059), before looking for the app', async () => {
-    const r = await m.form(tokenPath('common'), { grant_type: 'client_credentials', client_id: CONTOSO.ingestion.appId, client_secret: CONTOSO.ingestion.secret, scope: 'https://graph.microsoft.com/.default' });
+    const r = await m.form(tokenPath('common'), {
+      grant_type: 'client_credentials',
+      client_id: CONTOSO.ingestion.appId,
+      client_secret: CONTOSO.ingestion.secret,
+      scope: 'https://graph.microsoft.com/.default',
+    });
     expect(r.statusCode).toBe(400);
     expect(json(r).error_codes).toEqual([50059]);
   });
 
   it('takes `resource` on the v1 endpoint as {resource}/.default', async () => {
-    const r = await m.form(`/${T}/oauth2/token`, { grant_type: 'client_credentials', client_id: CONTOSO.ingestion.appId, client_secret: CONTOSO.ingestion.secret, resource: CONTOSO.openMetadataUi.apiUri });
+    const r = await m.form(`/${T}/oauth2/token`, {
+      grant_type: 'client_credentials',
+      client_id: CONTOSO.ingestion.appId,
+      client_secret: CONTOSO.ingestion.secret,
+      resource: CONTOSO.openMetadataUi.apiUri,
+    });
     expect(r.statusCode, r.body).toBe(200);
     expect(decodePart(String(json(r).access_token), 1).aud).toBe(CONTOSO.openMetadataUi.apiUri);
   });
@@ -199,7 +258,12 @@ describe('malformed requests get Entra-shaped 4xx, never a 500', () => {
     ['duplicated grant_type', { 'content-type': 'application/x-www-form-urlencoded' }, 'grant_type=client_credentials&grant_type=client_credentials', 9000411],
     ['unknown grant type', { 'content-type': 'application/x-www-form-urlencoded' }, `grant_type=magic&client_id=${CONTOSO.bridge.appId}`, 70003],
     ['huge value', { 'content-type': 'application/x-www-form-urlencoded' }, `grant_type=${'x'.repeat(10_000)}`, 90100],
-    ['garbage code', { 'content-type': 'application/x-www-form-urlencoded' }, `grant_type=authorization_code&client_id=${CONTOSO.bridge.appId}&client_secret=${encodeURIComponent(CONTOSO.bridge.secret)}&code=%00%ff&redirect_uri=x`, 9002313],
+    [
+      'garbage code',
+      { 'content-type': 'application/x-www-form-urlencoded' },
+      `grant_type=authorization_code&client_id=${CONTOSO.bridge.appId}&client_secret=${encodeURIComponent(CONTOSO.bridge.secret)}&code=%00%ff&redirect_uri=x`,
+      9002313,
+    ],
   ])('%s', async (_w, headers, payload, code) => {
     const r = await m.inject({ method: 'POST', url: tokenPath(), headers, ...(payload !== undefined ? { payload } : {}) });
     expect(r.statusCode).toBeGreaterThanOrEqual(400);
@@ -214,7 +278,12 @@ describe('malformed requests get Entra-shaped 4xx, never a 500', () => {
   });
 
   it('answers a body over 1 MiB in Entra’s shape', async () => {
-    const r = await m.inject({ method: 'POST', url: tokenPath(), headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'a='.padEnd(1_100_000, 'x') });
+    const r = await m.inject({
+      method: 'POST',
+      url: tokenPath(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'a='.padEnd(1_100_000, 'x'),
+    });
     expect(r.statusCode).toBe(400);
     expect(json(r).error_codes).toEqual([90100]);
   });

@@ -102,9 +102,15 @@ async function syncGroups(config: client.Configuration, accessToken: string, gra
 
 describe('openid-client v6: a Graph group sync', () => {
   it('pages through /groups and every group’s /members, waits out injected 429s, and ends with exactly the tenant’s groups and memberships', async () => {
-    const config = await client.discovery(new URL(`${mock.url}/${tenant.id}/v2.0`), CONTOSO.bridge.appId, undefined, client.ClientSecretPost(CONTOSO.bridge.secret), {
-      [client.customFetch]: trustingFetch(mock.caPem),
-    });
+    const config = await client.discovery(
+      new URL(`${mock.url}/${tenant.id}/v2.0`),
+      CONTOSO.bridge.appId,
+      undefined,
+      client.ClientSecretPost(CONTOSO.bridge.secret),
+      {
+        [client.customFetch]: trustingFetch(mock.caPem),
+      },
+    );
     const tokens = await client.clientCredentialsGrant(config, { scope: 'https://graph.microsoft.com/.default' });
 
     // Graph throttles: the first /groups call, and two member reads further on.
@@ -136,7 +142,15 @@ describe('openid-client v6: a Graph group sync', () => {
 
   it('is refused by Graph (403) when the Group.Read.All consent is missing, as PingOne’s guide warns', async () => {
     const id = uuid('no-consent');
-    await mock.control.createTenant({ ...tenant, id, displayName: 'No consent', verifiedDomains: [`noconsent${id.slice(0, 6)}.onmicrosoft.com`], appRoleAssignments: [], groups: tenant.groups!.slice(0, 3), users: tenant.users!.slice(0, 3) });
+    await mock.control.createTenant({
+      ...tenant,
+      id,
+      displayName: 'No consent',
+      verifiedDomains: [`noconsent${id.slice(0, 6)}.onmicrosoft.com`],
+      appRoleAssignments: [],
+      groups: tenant.groups!.slice(0, 3),
+      users: tenant.users!.slice(0, 3),
+    });
     const config = await client.discovery(new URL(`${mock.url}/${id}/v2.0`), CONTOSO.bridge.appId, undefined, client.ClientSecretPost(CONTOSO.bridge.secret), {
       [client.customFetch]: trustingFetch(mock.caPem),
     });

@@ -68,7 +68,11 @@ async function bridgeIdToken(upn: string, nonce: string): Promise<string> {
   return String(body.id_token);
 }
 
-const rejectionOf = (p: Promise<unknown>): Promise<unknown> => p.then(() => undefined, (e: unknown) => e);
+const rejectionOf = (p: Promise<unknown>): Promise<unknown> =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
 
 describe('jose: validating the mock tokens with the tenant JWKS', () => {
   it('verifies a v2 ID token (issuer, audience, signature), and rejects it for another audience or once tampered', async () => {
@@ -89,7 +93,9 @@ describe('jose: validating the mock tokens with the tenant JWKS', () => {
     expect(wrongAudience).toMatchObject({ claim: 'aud' });
 
     const [h, p, s] = idToken.split('.') as [string, string, string];
-    const tamperedPayload = Buffer.from(Buffer.from(p, 'base64url').toString('utf8').replace(CONTOSO.users.adele.id, CONTOSO.users.alex.id)).toString('base64url');
+    const tamperedPayload = Buffer.from(Buffer.from(p, 'base64url').toString('utf8').replace(CONTOSO.users.adele.id, CONTOSO.users.alex.id)).toString(
+      'base64url',
+    );
     const tampered = await rejectionOf(jwtVerify(`${h}.${tamperedPayload}.${s}`, jwks, { issuer: `${mock.url}/${TID}/v2.0`, audience: CONTOSO.bridge.appId }));
     expect(tampered).toBeInstanceOf(errors.JWSSignatureVerificationFailed);
   });

@@ -52,13 +52,15 @@ class MockOnlyNetworkClient implements INetworkModule {
     private readonly origin: string,
     ca: string,
   ) {
-    this.network = msalNetworkClient(trustingFetch(ca, (url) => {
-      this.requested.push(url.href);
-      if (url.origin !== this.origin) {
-        this.refused.push(url.href);
-        throw new Error(`network call off the machine refused: ${url.href}`);
-      }
-    }));
+    this.network = msalNetworkClient(
+      trustingFetch(ca, (url) => {
+        this.requested.push(url.href);
+        if (url.origin !== this.origin) {
+          this.refused.push(url.href);
+          throw new Error(`network call off the machine refused: ${url.href}`);
+        }
+      }),
+    );
   }
 
   sendGetRequestAsync<T>(url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> {
@@ -195,7 +197,9 @@ describe('msal-node: client credentials with a certificate (a tenant created for
       (e: unknown) => e,
     );
     expect(error).toMatchObject({ errorCode: 'invalid_client' });
-    expect((error as { errorMessage: string }).errorMessage).toContain('AADSTS700027: Client assertion contains an invalid signature. [Reason - The key was not found.');
+    expect((error as { errorMessage: string }).errorMessage).toContain(
+      'AADSTS700027: Client assertion contains an invalid signature. [Reason - The key was not found.',
+    );
   });
 });
 

@@ -94,7 +94,26 @@ async function signInWithBrowser(config: client.Configuration, upn: string, scop
 }
 
 // The bridge's groupMembershipClaims is SecurityGroup: its ID tokens carry the user's security groups.
-const ID_TOKEN_CLAIMS = ['aio', 'aud', 'email', 'exp', 'groups', 'iat', 'iss', 'name', 'nbf', 'nonce', 'oid', 'preferred_username', 'rh', 'sid', 'sub', 'tid', 'uti', 'ver'];
+const ID_TOKEN_CLAIMS = [
+  'aio',
+  'aud',
+  'email',
+  'exp',
+  'groups',
+  'iat',
+  'iss',
+  'name',
+  'nbf',
+  'nonce',
+  'oid',
+  'preferred_username',
+  'rh',
+  'sid',
+  'sub',
+  'tid',
+  'uti',
+  'ver',
+];
 
 describe('openid-client: discovery', () => {
   it('discovers a GUID authority over HTTPS, trusting the mock CA through customFetch', async () => {
@@ -109,7 +128,10 @@ describe('openid-client: discovery', () => {
   it('refuses the mock when its CA is not trusted (global fetch, default roots)', async () => {
     const error = await client
       .discovery(new URL(`${secure.url}/${TID}/v2.0`), CONTOSO.bridge.appId, undefined, client.ClientSecretPost(CONTOSO.bridge.secret))
-      .then(() => undefined, (e: unknown) => e);
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(error).toBeInstanceOf(Error);
     const cause = (error as Error & { cause?: { cause?: { code?: string } } }).cause;
     expect(String(cause?.cause?.code ?? (cause as { code?: string } | undefined)?.code)).toMatch(/SELF_SIGNED|UNABLE_TO_VERIFY|CERT/);
@@ -170,7 +192,9 @@ describe('openid-client: authorization code + PKCE in Chromium (bridge, web app)
       picture: `${plain.url}/v1.0/me/photo/$value`,
       email: adele.mail,
     });
-    await expect(client.fetchUserInfo(config, tokens.access_token, 'another-subject')).rejects.toMatchObject({ code: 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED' });
+    await expect(client.fetchUserInfo(config, tokens.access_token, 'another-subject')).rejects.toMatchObject({
+      code: 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED',
+    });
 
     // Entra: each refresh returns a new refresh token and the old one stays valid.
     const first = tokens.refresh_token!;
@@ -187,7 +211,10 @@ describe('openid-client: authorization code + PKCE in Chromium (bridge, web app)
     // Negative twin: the code was redeemed once; a second redemption is AADSTS54005.
     const reused = await client
       .authorizationCodeGrant(config, s.currentUrl, { pkceCodeVerifier: s.verifier, expectedState: s.state, expectedNonce: s.nonce })
-      .then(() => undefined, (e: unknown) => e);
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(reused).toBeInstanceOf(client.ResponseBodyError);
     expect(reused).toMatchObject({ error: 'invalid_grant', status: 400 });
     expect((reused as client.ResponseBodyError).error_description).toMatch(/^AADSTS54005: OAuth2 Authorization code was already redeemed/);
@@ -205,10 +232,21 @@ describe('openid-client: authorization code + PKCE in Chromium (bridge, web app)
     expect(tokens.refresh_token).toBeUndefined(); // no offline_access
 
     const m = await signInWithBrowser(config, megan.upn, 'openid profile email');
-    const meganTokens = await client.authorizationCodeGrant(config, m.currentUrl, { pkceCodeVerifier: m.verifier, expectedState: m.state, expectedNonce: m.nonce });
+    const meganTokens = await client.authorizationCodeGrant(config, m.currentUrl, {
+      pkceCodeVerifier: m.verifier,
+      expectedState: m.state,
+      expectedNonce: m.nonce,
+    });
     const mc = meganTokens.claims()!;
     expect(Object.keys(mc).sort()).toEqual(ID_TOKEN_CLAIMS.filter((c) => c !== 'email'));
-    expect(mc).toMatchObject({ oid: megan.id, preferred_username: megan.upn, name: 'Megan Bowen', tid: TID, ver: '2.0', groups: [CONTOSO.groups.dataStewards] });
+    expect(mc).toMatchObject({
+      oid: megan.id,
+      preferred_username: megan.upn,
+      name: 'Megan Bowen',
+      tid: TID,
+      ver: '2.0',
+      groups: [CONTOSO.groups.dataStewards],
+    });
     expect(mc).not.toHaveProperty('email');
     expect(mc.sub).not.toBe(claims.sub);
   });
@@ -216,7 +254,9 @@ describe('openid-client: authorization code + PKCE in Chromium (bridge, web app)
   it('sub is pairwise: the same user has another sub in another app (OpenMetadata SPA, public client, cross-origin redemption)', async () => {
     const bridge = await discoverPlain(CONTOSO.bridge.appId, client.ClientSecretPost(CONTOSO.bridge.secret));
     const b = await signInWithBrowser(bridge, adele.upn, 'openid profile');
-    const bridgeSub = (await client.authorizationCodeGrant(bridge, b.currentUrl, { pkceCodeVerifier: b.verifier, expectedState: b.state, expectedNonce: b.nonce })).claims()!.sub;
+    const bridgeSub = (
+      await client.authorizationCodeGrant(bridge, b.currentUrl, { pkceCodeVerifier: b.verifier, expectedState: b.state, expectedNonce: b.nonce })
+    ).claims()!.sub;
 
     // A SPA redeems its code from the browser, so the token request carries an Origin header
     // (Entra refuses SPA codes without one, AADSTS9002327); the fetch adds it as a browser would.
@@ -276,7 +316,10 @@ describe('openid-client: authorization code + PKCE in Chromium (bridge, web app)
     const s = await signInWithBrowser(config, adele.upn, 'openid profile');
     const error = await client
       .authorizationCodeGrant(config, s.currentUrl, { pkceCodeVerifier: s.verifier, expectedState: s.state, expectedNonce: s.nonce })
-      .then(() => undefined, (e: unknown) => e);
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(error).toBeInstanceOf(client.ClientError);
     expect(error).toMatchObject({ code: 'OAUTH_INVALID_RESPONSE', cause: { message: 'JWT signature verification failed' } });
     // (Its positive twin is the first test of this block: same checks, untouched token.)
@@ -321,7 +364,10 @@ describe('openid-client: client credentials (HTTPS, CA trusted)', () => {
   it('refuses a wrong secret (AADSTS7000215), an expired one (7000222), and the client id pasted as the secret (7000215)', async () => {
     const attempt = async (secret: string): Promise<client.ResponseBodyError> => {
       const config = await discoverSecure(TID, CONTOSO.bridge.appId, client.ClientSecretPost(secret));
-      const e = await client.clientCredentialsGrant(config, { scope: 'https://graph.microsoft.com/.default' }).then(() => undefined, (x: unknown) => x);
+      const e = await client.clientCredentialsGrant(config, { scope: 'https://graph.microsoft.com/.default' }).then(
+        () => undefined,
+        (x: unknown) => x,
+      );
       expect(e).toBeInstanceOf(client.ResponseBodyError);
       return e as client.ResponseBodyError;
     };
@@ -401,11 +447,16 @@ describe('openid-client: client credentials (HTTPS, CA trusted)', () => {
 
     it('refuses an assertion signed with a certificate the app does not have (AADSTS700027)', async () => {
       const config = await configFor(stranger.keyPem, stranger.certPem);
-      const e = await client.clientCredentialsGrant(config, { scope: `api://${tenant.ids.openMetadataUi}/.default` }).then(() => undefined, (x: unknown) => x);
+      const e = await client.clientCredentialsGrant(config, { scope: `api://${tenant.ids.openMetadataUi}/.default` }).then(
+        () => undefined,
+        (x: unknown) => x,
+      );
       expect(e).toBeInstanceOf(client.ResponseBodyError);
       expect(e).toMatchObject({ error: 'invalid_client', status: 401 });
       const thumbprint = Buffer.from(x5tOf(stranger.certPem), 'base64url').toString('hex').toUpperCase();
-      expect((e as client.ResponseBodyError).error_description).toMatch(/^AADSTS700027: Client assertion contains an invalid signature\. \[Reason - The key was not found\., Thumbprint of key used by client: '([0-9A-F]{40})'/);
+      expect((e as client.ResponseBodyError).error_description).toMatch(
+        /^AADSTS700027: Client assertion contains an invalid signature\. \[Reason - The key was not found\., Thumbprint of key used by client: '([0-9A-F]{40})'/,
+      );
       expect((e as client.ResponseBodyError).error_description).toContain(`'${thumbprint}'`);
     });
   });

@@ -18,7 +18,11 @@ beforeAll(async () => {
 afterAll(() => mock?.close());
 
 async function form(path: string, fields: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }> {
-  const r = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields) });
+  const r = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields),
+  });
   return { status: r.status, body: (await r.json()) as Record<string, unknown> };
 }
 
@@ -38,9 +42,16 @@ async function code(): Promise<string> {
 }
 
 const redeem = (c: string, path = `/${T}/oauth2/v2.0/token`) =>
-  form(path, { grant_type: 'authorization_code', client_id: CONTOSO.bridge.appId, client_secret: CONTOSO.bridge.secret, code: c, redirect_uri: CONTOSO.bridge.redirectUri });
+  form(path, {
+    grant_type: 'authorization_code',
+    client_id: CONTOSO.bridge.appId,
+    client_secret: CONTOSO.bridge.secret,
+    code: c,
+    redirect_uri: CONTOSO.bridge.redirectUri,
+  });
 
-const refresh = (rt: string) => form(`/${T}/oauth2/v2.0/token`, { grant_type: 'refresh_token', client_id: CONTOSO.bridge.appId, client_secret: CONTOSO.bridge.secret, refresh_token: rt });
+const refresh = (rt: string) =>
+  form(`/${T}/oauth2/v2.0/token`, { grant_type: 'refresh_token', client_id: CONTOSO.bridge.appId, client_secret: CONTOSO.bridge.secret, refresh_token: rt });
 
 describe('concurrency over HTTP', () => {
   it('8 simultaneous redemptions of one code (v2 and v1 endpoints): exactly one token, the rest AADSTS54005, and the code stays dead', async () => {

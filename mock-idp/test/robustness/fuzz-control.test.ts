@@ -123,15 +123,13 @@ const jsonPatch = fc.array(
 const generating = fc
   .record({ users: fc.constantFrom(0, 10, 500, 10_001, 200_000, 1_000_000, -1, 1.5), groups: fc.constantFrom(0, 5, 100, 5_001, 20_000), seed: fc.nat(5) })
   .chain((g) =>
-    fc
-      .uuid()
-      .map((id) => ({
-        extends: 'contoso',
-        id: String(id),
-        displayName: 'Generated',
-        verifiedDomains: [`g${String(id).slice(0, 8)}.example.com`],
-        generate: { seed: g.seed, users: g.users, groups: g.groups },
-      })),
+    fc.uuid().map((id) => ({
+      extends: 'contoso',
+      id: String(id),
+      displayName: 'Generated',
+      verifiedDomains: [`g${String(id).slice(0, 8)}.example.com`],
+      generate: { seed: g.seed, users: g.users, groups: g.groups },
+    })),
   );
 
 const nested = (levels: number, open: string, close: string, inner = '1'): string => `${open.repeat(levels)}${inner}${close.repeat(levels)}`;

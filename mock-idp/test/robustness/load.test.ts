@@ -65,7 +65,9 @@ function load(duration: number, rate?: number): Promise<LoadResult> {
     ...(rate ? { rate } : {}),
   };
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [new URL('./support/load-child.mjs', import.meta.url).pathname, JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [new URL('./support/load-child.mjs', import.meta.url).pathname, JSON.stringify(spec)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -96,37 +98,44 @@ afterAll(async () => {
 });
 
 describe('load', () => {
-  it(`runs ${LOAD_SECONDS} s at 80 % of the measured maximum with no unexpected answer, a flat heap, and codes freed`, async () => {
-    // The maximum, flat out (this warms the JIT up too).
-    const max = await load(8);
-    expect(max.unexpected + max.errors + max.timeouts, max.sample.join('\n')).toBe(0);
-    const rate = Math.max(6, Math.floor(max.rps * 0.8));
-    const heapBefore = heapMiB();
+  it(
+    `runs ${LOAD_SECONDS} s at 80 % of the measured maximum with no unexpected answer, a flat heap, and codes freed`,
+    async () => {
+      // The maximum, flat out (this warms the JIT up too).
+      const max = await load(8);
+      expect(max.unexpected + max.errors + max.timeouts, max.sample.join('\n')).toBe(0);
+      const rate = Math.max(6, Math.floor(max.rps * 0.8));
+      const heapBefore = heapMiB();
 
-    // The run itself, with the heap read (after a forced GC) once the steady state is reached and at the end.
-    const samples: Array<{ at: number; heap: number; codes: number }> = [];
-    const started = Date.now();
-    const sampler = setInterval(() => samples.push({ at: (Date.now() - started) / 1000, heap: process.memoryUsage().heapUsed / 2 ** 20, codes: ctx.store.size() }), 1000);
-    let steady = NaN;
-    const steadyTimer = setTimeout(() => (steady = heapMiB()), Math.min(15, LOAD_SECONDS / 3) * 1000);
-    const run = await load(LOAD_SECONDS, rate);
-    clearInterval(sampler);
-    clearTimeout(steadyTimer);
-    const heapAtEnd = heapMiB();
+      // The run itself, with the heap read (after a forced GC) once the steady state is reached and at the end.
+      const samples: Array<{ at: number; heap: number; codes: number }> = [];
+      const started = Date.now();
+      const sampler = setInterval(
+        () => samples.push({ at: (Date.now() - started) / 1000, heap: process.memoryUsage().heapUsed / 2 ** 20, codes: ctx.store.size() }),
+        1000,
+      );
+      let steady = NaN;
+      const steadyTimer = setTimeout(() => (steady = heapMiB()), Math.min(15, LOAD_SECONDS / 3) * 1000);
+      const run = await load(LOAD_SECONDS, rate);
+      clearInterval(sampler);
+      clearTimeout(steadyTimer);
+      const heapAtEnd = heapMiB();
 
-    const report = `max ${max.rps.toFixed(0)} req/s; ran ${run.rps.toFixed(0)} req/s (target ${rate}), ${run.cycles} sign-in cycles, p99 ${run.latencyP99} ms; heap ${heapBefore.toFixed(1)} → ${steady.toFixed(1)} (steady) → ${heapAtEnd.toFixed(1)} MiB; codes held ≤ ${Math.max(0, ...samples.map((s) => s.codes))}`;
-    expect(run.unexpected, `${report}\n${run.sample.join('\n')}`).toBe(0);
-    expect(run.errors + run.timeouts, report).toBe(0);
-    // It really ran under load (a CI machine busy with other tests may slow it, hence the margin).
-    expect(run.rps, report).toBeGreaterThan(rate * 0.3);
-    // Flat: from the steady state to the end, and overall, the live heap moves by a few MiB at most.
-    if (Number.isFinite(steady)) expect(heapAtEnd - steady, report).toBeLessThan(16);
-    expect(heapAtEnd - heapBefore, report).toBeLessThan(32);
+      const report = `max ${max.rps.toFixed(0)} req/s; ran ${run.rps.toFixed(0)} req/s (target ${rate}), ${run.cycles} sign-in cycles, p99 ${run.latencyP99} ms; heap ${heapBefore.toFixed(1)} → ${steady.toFixed(1)} (steady) → ${heapAtEnd.toFixed(1)} MiB; codes held ≤ ${Math.max(0, ...samples.map((s) => s.codes))}`;
+      expect(run.unexpected, `${report}\n${run.sample.join('\n')}`).toBe(0);
+      expect(run.errors + run.timeouts, report).toBe(0);
+      // It really ran under load (a CI machine busy with other tests may slow it, hence the margin).
+      expect(run.rps, report).toBeGreaterThan(rate * 0.3);
+      // Flat: from the steady state to the end, and overall, the live heap moves by a few MiB at most.
+      if (Number.isFinite(steady)) expect(heapAtEnd - steady, report).toBeLessThan(16);
+      expect(heapAtEnd - heapBefore, report).toBeLessThan(32);
 
-    // Short-lived state: once the load stops, every code expires and is swept away.
-    const deadline = Date.now() + CODE_TTL_MS + 3_000;
-    while (ctx.store.size() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
-    expect(ctx.store.size(), report).toBe(0);
-    console.log(`load: ${report}`);
-  }, (LOAD_SECONDS + 60) * 1000);
+      // Short-lived state: once the load stops, every code expires and is swept away.
+      const deadline = Date.now() + CODE_TTL_MS + 3_000;
+      while (ctx.store.size() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+      expect(ctx.store.size(), report).toBe(0);
+      console.log(`load: ${report}`);
+    },
+    (LOAD_SECONDS + 60) * 1000,
+  );
 });

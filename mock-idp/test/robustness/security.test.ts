@@ -93,15 +93,18 @@ describe('the test-control API and non-loopback callers', () => {
     await remote?.close();
   });
 
-  it.skipIf(!external)('refuses a caller from another address (a real socket from this machine’s non-loopback address), while Entra’s routes answer it', async () => {
-    const port = (open.app.server.address() as AddressInfo).port;
-    const refused = await get(external!, port, '/_mock/health');
-    expect(refused).toMatchObject({ status: 403 });
-    expect(JSON.parse((refused as { body: string }).body)).toEqual({ error: { code: 'Forbidden', message: expect.stringContaining('loopback') } });
-    expect(await get(external!, port, `/_mock/tenants/${T}`)).toMatchObject({ status: 403 });
-    expect(await get(external!, port, discovery)).toMatchObject({ status: 200 });
-    expect(await get('127.0.0.1', port, '/_mock/health')).toMatchObject({ status: 200 });
-  });
+  it.skipIf(!external)(
+    'refuses a caller from another address (a real socket from this machine’s non-loopback address), while Entra’s routes answer it',
+    async () => {
+      const port = (open.app.server.address() as AddressInfo).port;
+      const refused = await get(external!, port, '/_mock/health');
+      expect(refused).toMatchObject({ status: 403 });
+      expect(JSON.parse((refused as { body: string }).body)).toEqual({ error: { code: 'Forbidden', message: expect.stringContaining('loopback') } });
+      expect(await get(external!, port, `/_mock/tenants/${T}`)).toMatchObject({ status: 403 });
+      expect(await get(external!, port, discovery)).toMatchObject({ status: 200 });
+      expect(await get('127.0.0.1', port, '/_mock/health')).toMatchObject({ status: 200 });
+    },
+  );
 
   it.skipIf(!external)('answers that caller when started with allowRemoteControl', async () => {
     const port = (remote.app.server.address() as AddressInfo).port;
@@ -142,7 +145,11 @@ describe('HTML views escape fixture and request values', () => {
     fixture.users[0]!.displayName = `<script>alert("dn")</script>${MARK}`;
     for (const a of fixture.applications) a.displayName = `App ${MARK}" onmouseover="alert(1)`;
     delete fixture.oauth2PermissionGrants; // consent is then asked for: the consent page shows the app's name
-    const created = await m.inject({ method: 'POST', url: '/_mock/tenants', payload: { ...fixture, id: EVIL, displayName: `Tenant ${MARK}`, verifiedDomains: ['evil.onmicrosoft.com'] } });
+    const created = await m.inject({
+      method: 'POST',
+      url: '/_mock/tenants',
+      payload: { ...fixture, id: EVIL, displayName: `Tenant ${MARK}`, verifiedDomains: ['evil.onmicrosoft.com'] },
+    });
     expect(created.statusCode, created.body).toBe(201);
   });
   afterAll(() => m?.close());
@@ -150,7 +157,12 @@ describe('HTML views escape fixture and request values', () => {
   const authorize = (query: Record<string, string>, method: 'GET' | 'POST' = 'GET') =>
     method === 'GET'
       ? m.inject({ method: 'GET', url: `/${EVIL}/oauth2/v2.0/authorize?${new URLSearchParams(query).toString()}` })
-      : m.inject({ method: 'POST', url: `/${EVIL}/oauth2/v2.0/authorize`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams(query).toString() });
+      : m.inject({
+          method: 'POST',
+          url: `/${EVIL}/oauth2/v2.0/authorize`,
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          payload: new URLSearchParams(query).toString(),
+        });
   const bridge = { client_id: CONTOSO.bridge.appId, redirect_uri: CONTOSO.bridge.redirectUri, response_type: 'code', scope: 'openid profile User.Read' };
 
   it('the sign-in page shows a user display name with <script> as text, and escapes state, login_hint and the app and tenant names', async () => {
@@ -204,7 +216,10 @@ describe('HTML views escape fixture and request values', () => {
   });
 
   it('the sign-out and 404 pages escape what they echo', async () => {
-    const out = await m.inject({ method: 'GET', url: `/${EVIL}/oauth2/v2.0/logout?post_logout_redirect_uri=${encodeURIComponent('https://x.example/<x-pwn>')}&state=${encodeURIComponent(MARK)}` });
+    const out = await m.inject({
+      method: 'GET',
+      url: `/${EVIL}/oauth2/v2.0/logout?post_logout_redirect_uri=${encodeURIComponent('https://x.example/<x-pwn>')}&state=${encodeURIComponent(MARK)}`,
+    });
     expect(out.statusCode).toBeLessThan(500);
     expectEscaped(out.body);
     const notFound = await m.inject({ method: 'GET', url: `/nothing/<x-pwn>"onmouseover="a` });

@@ -55,7 +55,10 @@ describe('fixture cache (state dir)', () => {
   });
 
   it('does not cache fixtures that extend or generate (they depend on other files)', async () => {
-    await writeFile(fixture, `tenants:\n  - extends: contoso\n    id: 2f1c9a6e-5b4d-4c3a-9e8f-7a6b5c4d3e2f\n    displayName: Acme\n    verifiedDomains: [acme.onmicrosoft.com]\n`);
+    await writeFile(
+      fixture,
+      `tenants:\n  - extends: contoso\n    id: 2f1c9a6e-5b4d-4c3a-9e8f-7a6b5c4d3e2f\n    displayName: Acme\n    verifiedDomains: [acme.onmicrosoft.com]\n`,
+    );
     for (let i = 0; i < 2; i++) {
       const c = cached();
       await c.result();

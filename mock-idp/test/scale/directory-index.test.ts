@@ -109,7 +109,15 @@ describe('TenantDirectory from the mock’s own load (a sealed record)', () => {
     const { loadFixtures } = await import('../../src/directory/load-fixture.js');
     const { TenantRuntime } = await import('../../src/runtime/tenant-runtime.js');
     const source = {
-      tenants: [{ extends: 'contoso', id: '6b7c8d9e-0f1a-4b2c-9d3e-4f5a6b7c8d9e', displayName: 'Generated', verifiedDomains: ['gen.index.test'], generate: { seed: 3, users: 300, groups: 30, nestedGroups: 5, guests: 0.1 } }],
+      tenants: [
+        {
+          extends: 'contoso',
+          id: '6b7c8d9e-0f1a-4b2c-9d3e-4f5a6b7c8d9e',
+          displayName: 'Generated',
+          verifiedDomains: ['gen.index.test'],
+          generate: { seed: 3, users: 300, groups: 30, nestedGroups: 5, guests: 0.1 },
+        },
+      ],
     };
     const loaded = (await loadFixtures([source], { seal: true })).tenants[0]!;
     const copy = structuredClone(loaded);

@@ -64,7 +64,13 @@ describe('extends: contoso', () => {
   it('replaces an application with the same appId and a user or group with the same id in place; appends the rest', async () => {
     const bridge = { ...contoso.applications![0]!, groupMembershipClaims: 'All' };
     const extraUser = { id: '0f0e0d0c-0b0a-4908-8706-050403020100', userPrincipalName: 'nina@contoso.onmicrosoft.com', displayName: 'Nina' };
-    const grant = { clientId: CONTOSO.bridge.appId, consentType: 'Principal' as const, principalId: extraUser.id, resourceId: CONTOSO.openMetadataUi.appId, scope: 'access_as_user' };
+    const grant = {
+      clientId: CONTOSO.bridge.appId,
+      consentType: 'Principal' as const,
+      principalId: extraUser.id,
+      resourceId: CONTOSO.openMetadataUi.appId,
+      scope: 'access_as_user',
+    };
     const t = await resolveOne({
       extends: 'contoso',
       applications: [bridge],
@@ -283,4 +289,3 @@ describe('TenantRuntime: one copy of a big tenant', () => {
     expect(runtime.directory.userByLogin('nobody@contoso.com')).toBeUndefined();
   });
 });
-

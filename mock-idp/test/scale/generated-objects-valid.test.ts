@@ -20,7 +20,17 @@ const TENANT = { id: '7d3c2b1a-0f9e-4d8c-b7a6-5f4e3d2c1b0a', displayName: 'Gener
 
 const SPECS: GenerateSpec[] = [
   { seed: 1, users: 500, groups: 60 },
-  { seed: 2, users: 3000, groups: 400, membershipsPerUser: 10, nestedGroups: 0.05, usersInManyGroups: { count: 3, groups: 250 }, usersWithoutMail: 0.1, guests: 0.02, microsoft365Groups: 0.2 },
+  {
+    seed: 2,
+    users: 3000,
+    groups: 400,
+    membershipsPerUser: 10,
+    nestedGroups: 0.05,
+    usersInManyGroups: { count: 3, groups: 250 },
+    usersWithoutMail: 0.1,
+    guests: 0.02,
+    microsoft365Groups: 0.2,
+  },
   { seed: 3, users: 400, groups: 30, guests: 1 },
   { seed: 4, users: 400, groups: 30, usersWithoutMail: 1 },
   { seed: 5, users: 400, groups: 30, guests: 0.5, usersWithoutMail: 0.5, microsoft365Groups: 1 },

@@ -24,7 +24,12 @@ beforeAll(async () => {
   const r = await fetch(`${base}/${T}/oauth2/v2.0/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: CONTOSO.bridge.appId, client_secret: CONTOSO.bridge.secret, scope: 'https://graph.microsoft.com/.default' }),
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: CONTOSO.bridge.appId,
+      client_secret: CONTOSO.bridge.secret,
+      scope: 'https://graph.microsoft.com/.default',
+    }),
   });
   token = String(((await r.json()) as { access_token: string }).access_token);
 });
@@ -33,7 +38,10 @@ afterAll(async () => {
   await rm(stateDir, { recursive: true, force: true });
 });
 
-async function filterGroups(filter: string, headers: Record<string, string> = {}): Promise<{ status: number; body: { error?: { code: string; message: string }; value?: Array<{ id: string }> } }> {
+async function filterGroups(
+  filter: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: { error?: { code: string; message: string }; value?: Array<{ id: string }> } }> {
   const r = await fetch(`${base}/v1.0/groups?$filter=${encodeURIComponent(filter)}`, { headers: { authorization: `Bearer ${token}`, ...headers } });
   return { status: r.status, body: (await r.json()) as { error?: { code: string; message: string } } };
 }

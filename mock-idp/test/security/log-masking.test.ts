@@ -47,10 +47,19 @@ describe('the request log', () => {
     const code = new URL(String(signedIn.headers.location)).searchParams.get('code')!;
     expect(code).toBeTruthy();
     // The same secrets in URLs: a client that puts them in the query, a name percent-encoded.
-    await get(s.port, `${authorizePath(tenant, { ...BRIDGE_QUERY, login_hint: ADELE, mock_login: 'auto', mock_password: MOCK_PASSWORD, passwd: PASSWORD, flowToken: PAGE_TOKEN })}`);
+    await get(
+      s.port,
+      `${authorizePath(tenant, { ...BRIDGE_QUERY, login_hint: ADELE, mock_login: 'auto', mock_password: MOCK_PASSWORD, passwd: PASSWORD, flowToken: PAGE_TOKEN })}`,
+    );
     await send(s.port, 'POST', `/${tenant}/oauth2/v2.0/token?client%5Fsecret=${QUERY_SECRET}&code=${code}`, {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'authorization_code', client_id: BRIDGE.appId, client_secret: BRIDGE.secret, code, redirect_uri: BRIDGE.redirectUri }).toString(),
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        client_id: BRIDGE.appId,
+        client_secret: BRIDGE.secret,
+        code,
+        redirect_uri: BRIDGE.redirectUri,
+      }).toString(),
     });
 
     const entries = await log();
@@ -72,7 +81,9 @@ describe('--log (Fastify’s logger, from the CLI)', () => {
   let stateDir: string;
   beforeAll(async () => {
     stateDir = await mkdtemp(join(tmpdir(), 'mock-entra-log-'));
-    child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'serve', '--http', '--port', '0', '--log', '--state-dir', stateDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'serve', '--http', '--port', '0', '--log', '--state-dir', stateDir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
     const end = Date.now() + 30_000;
@@ -96,7 +107,12 @@ describe('--log (Fastify’s logger, from the CLI)', () => {
     expect(port).toBeGreaterThan(0);
     const token = await send(port, 'POST', `/${T}/oauth2/v2.0/token?client_secret=${QUERY_SECRET}`, {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: BRIDGE.appId, client_secret: BRIDGE.secret, scope: 'https://graph.microsoft.com/.default' }).toString(),
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: BRIDGE.appId,
+        client_secret: BRIDGE.secret,
+        scope: 'https://graph.microsoft.com/.default',
+      }).toString(),
     });
     expect(token.status).toBe(200);
     await send(port, 'GET', authorizePath(T, { ...BRIDGE_QUERY, login_hint: ADELE, passwd: PASSWORD, mock_password: MOCK_PASSWORD }));
@@ -119,8 +135,12 @@ describe('the one list', () => {
   it('masks every listed parameter, in the query and the fragment, by its decoded name in any case, and nothing else', () => {
     for (const name of SECRET_PARAMS) expect(maskUrl(`/p?a=1&${name}=v&b=2`), name).toBe(`/p?a=1&${name}=***&b=2`);
     expect(maskUrl('/cb#code=abc&state=s&id_token=ey.x.y')).toBe('/cb#code=***&state=s&id_token=***');
-    expect(maskUrl('/p?PASSWD=x&client%5fsecret=y&pass+wd=z&login_hint=adele%40contoso.com')).toBe('/p?PASSWD=***&client%5fsecret=***&pass+wd=z&login_hint=adele%40contoso.com');
+    expect(maskUrl('/p?PASSWD=x&client%5fsecret=y&pass+wd=z&login_hint=adele%40contoso.com')).toBe(
+      '/p?PASSWD=***&client%5fsecret=***&pass+wd=z&login_hint=adele%40contoso.com',
+    );
     expect(maskUrl('/p?code&state=1')).toBe('/p?code&state=1');
-    expect(maskSecretsInText('Route GET:/x?passwd=hunter2&y=1 not found "url":"/t?client_secret=s"')).toBe('Route GET:/x?passwd=***&y=1 not found "url":"/t?client_secret=***"');
+    expect(maskSecretsInText('Route GET:/x?passwd=hunter2&y=1 not found "url":"/t?client_secret=s"')).toBe(
+      'Route GET:/x?passwd=***&y=1 not found "url":"/t?client_secret=***"',
+    );
   });
 });

@@ -26,7 +26,12 @@ beforeAll(async () => {
   const r = await fetch(`${base}/${T}/oauth2/v2.0/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: CONTOSO.bridge.appId, client_secret: CONTOSO.bridge.secret, scope: 'https://graph.microsoft.com/.default' }),
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: CONTOSO.bridge.appId,
+      client_secret: CONTOSO.bridge.secret,
+      scope: 'https://graph.microsoft.com/.default',
+    }),
   });
   token = String(((await r.json()) as { access_token: string }).access_token);
 });
@@ -103,7 +108,9 @@ describe('pathRegex runs on a linear-time engine (RE2)', () => {
     const message = "'pathRegex' is longer than 500 characters.";
     expect(r.body).toEqual({ error: { code: 'InvalidFault', message, issues: [message] } });
     const glob = await setFault({ status: 429, path: '*'.repeat(120_000) });
-    expect(glob.body).toEqual({ error: { code: 'InvalidFault', message: "'path' is longer than 500 characters.", issues: ["'path' is longer than 500 characters."] } });
+    expect(glob.body).toEqual({
+      error: { code: 'InvalidFault', message: "'path' is longer than 500 characters.", issues: ["'path' is longer than 500 characters."] },
+    });
   });
 });
 
@@ -131,10 +138,17 @@ describe('the path glob matches without backtracking, keeping its meaning', () =
 
 describe('compileGlob', () => {
   /** The old RegExp translation: the meaning the matcher keeps (safe here: short strings). */
-  const asRegExp = (glob: string): RegExp => new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
+  const asRegExp = (glob: string): RegExp =>
+    new RegExp(
+      `^${glob
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
+      'i',
+    );
   it('agrees with the RegExp translation on every short glob and path of a small alphabet', () => {
     let seed = 7;
-    const rand = (n: number): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+    const rand = (n: number): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n;
     const pick = (alphabet: string, max: number): string => Array.from({ length: rand(max + 1) }, () => alphabet[rand(alphabet.length)]).join('');
     for (let i = 0; i < 20_000; i++) {
       const glob = pick('aB/*?', 7);

@@ -51,7 +51,13 @@ async function redeem(code: string): Promise<{ status: number; body: { error_cod
   const r = await fetch(`${base}/${T}/oauth2/v2.0/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'authorization_code', client_id: BRIDGE.appId, client_secret: BRIDGE.secret, code, redirect_uri: BRIDGE.redirectUri }),
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      client_id: BRIDGE.appId,
+      client_secret: BRIDGE.secret,
+      code,
+      redirect_uri: BRIDGE.redirectUri,
+    }),
   });
   return { status: r.status, body: (await r.json()) as { error_codes?: number[] } };
 }

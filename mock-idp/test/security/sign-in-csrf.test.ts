@@ -2,7 +2,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TenantFixture } from '../../src/directory/model.js';
 import { formatMessage } from '../../src/errors/catalog.js';
 import { serveMock, send, T, type ServedMock } from './control-support.js';
-import { ADELE, BRIDGE, BRIDGE_QUERY, authorizePath, get, hiddenFields, newTenant, pageError, postForm, redirectParams, sessionCookie, signInAuto } from './sign-in-support.js';
+import {
+  ADELE,
+  BRIDGE,
+  BRIDGE_QUERY,
+  authorizePath,
+  get,
+  hiddenFields,
+  newTenant,
+  pageError,
+  postForm,
+  redirectParams,
+  sessionCookie,
+  signInAuto,
+} from './sign-in-support.js';
 
 /**
  * Issue 9 item 4 — consent and sign-in by cross-site request. The ESTSAUTH cookie is
@@ -40,7 +53,12 @@ async function victimAtConsent(tenant: string): Promise<{ cookie: string; page: 
   return { cookie, page: r.body };
 }
 
-const forgedConsent = (sid: string): Array<[string, string]> => [...Object.entries(BRIDGE_QUERY), ['mock_action', 'consent'], ['consent', 'accept'], ['mock_sid', sid]];
+const forgedConsent = (sid: string): Array<[string, string]> => [
+  ...Object.entries(BRIDGE_QUERY),
+  ['mock_action', 'consent'],
+  ['consent', 'accept'],
+  ['mock_sid', sid],
+];
 
 describe('consent by cross-site request', () => {
   it('a cross-site form POST with mock_action=consent, consent=accept and any mock_sid gets AADSTS50089, no code and no consent', async () => {

@@ -2,7 +2,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TenantFixture } from '../../src/directory/model.js';
 import { formatMessage } from '../../src/errors/catalog.js';
 import { serveMock, send, json, T, type ServedMock } from './control-support.js';
-import { BRIDGE, BRIDGE_QUERY, authorizePath, control, errorCodes, get, newTenant, postForm, redeem, redirectParams, sessionCookie, signInAuto } from './sign-in-support.js';
+import {
+  BRIDGE,
+  BRIDGE_QUERY,
+  authorizePath,
+  control,
+  errorCodes,
+  get,
+  newTenant,
+  postForm,
+  redeem,
+  redirectParams,
+  sessionCookie,
+  signInAuto,
+} from './sign-in-support.js';
 
 /**
  * Issue 9 item 9 — sessions and tokens outlived their tenant: an ESTSAUTH cookie still signed in
@@ -27,7 +40,11 @@ async function silent(tenant: string, cookie: string): Promise<{ code: string | 
   return { code: p.get('code'), error: p.get('error'), description: p.get('error_description') };
 }
 
-const LOGIN_REQUIRED = { code: null, error: 'login_required', description: expect.stringMatching(new RegExp(`^AADSTS50058: ${formatMessage(50058, {})}\r\n`)) as unknown };
+const LOGIN_REQUIRED = {
+  code: null,
+  error: 'login_required',
+  description: expect.stringMatching(new RegExp(`^AADSTS50058: ${formatMessage(50058, {})}\r\n`)) as unknown,
+};
 
 async function refresh(tenant: string, refreshToken: string) {
   return postForm(s.port, `/${tenant}/oauth2/v2.0/token`, [

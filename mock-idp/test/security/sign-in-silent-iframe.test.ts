@@ -57,7 +57,10 @@ describe('silent sign-in in a hidden iframe (Chromium)', () => {
     try {
       const page = await context.newPage();
       // A first, top-level sign-in gives the browser its session cookie.
-      await page.goto(`http://localhost:${s.port}${authorizePath(T, { ...BRIDGE_QUERY, redirect_uri: `${appOrigin}${CALLBACK}`, login_hint: ADELE, mock_login: 'auto' })}`, { waitUntil: 'load' });
+      await page.goto(
+        `http://localhost:${s.port}${authorizePath(T, { ...BRIDGE_QUERY, redirect_uri: `${appOrigin}${CALLBACK}`, login_hint: ADELE, mock_login: 'auto' })}`,
+        { waitUntil: 'load' },
+      );
       expect(new URL(page.url()).searchParams.get('code')).toBeTruthy();
 
       const silent = await framed(page, { prompt: 'none', state: 'silent-1' });

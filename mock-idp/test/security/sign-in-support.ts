@@ -10,9 +10,16 @@ import { contosoCopy, json, send, T, type RawAnswer } from './control-support.js
 
 export const BRIDGE = CONTOSO.bridge;
 export const ADELE = CONTOSO.users.adele.upn;
-export const BRIDGE_QUERY = { client_id: BRIDGE.appId, response_type: 'code', redirect_uri: BRIDGE.redirectUri, scope: 'openid profile email offline_access User.Read', state: 'st-9' };
+export const BRIDGE_QUERY = {
+  client_id: BRIDGE.appId,
+  response_type: 'code',
+  redirect_uri: BRIDGE.redirectUri,
+  scope: 'openid profile email offline_access User.Read',
+  state: 'st-9',
+};
 
-export const authorizePath = (tenant: string, query: Record<string, string>): string => `/${tenant}/oauth2/v2.0/authorize?${new URLSearchParams(query).toString()}`;
+export const authorizePath = (tenant: string, query: Record<string, string>): string =>
+  `/${tenant}/oauth2/v2.0/authorize?${new URLSearchParams(query).toString()}`;
 
 /** `ESTSAUTH=…` from an answer's Set-Cookie; undefined when it sets none (or clears it). */
 export function sessionCookie(a: RawAnswer): string | undefined {
@@ -25,13 +32,25 @@ export const get = (port: number, path: string, cookie?: string, headers: Record
   send(port, 'GET', path, { headers: { ...headers, ...(cookie ? { cookie } : {}) } });
 
 /** A form POST, as a browser sends it (from the page itself or from another site). */
-export const postForm = (port: number, path: string, fields: Array<[string, string]>, cookie?: string, headers: Record<string, string> = {}): Promise<RawAnswer> =>
+export const postForm = (
+  port: number,
+  path: string,
+  fields: Array<[string, string]>,
+  cookie?: string,
+  headers: Record<string, string> = {},
+): Promise<RawAnswer> =>
   send(port, 'POST', path, {
     headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers, ...(cookie ? { cookie } : {}) },
     body: new URLSearchParams(fields).toString(),
   });
 
-const unescapeHtml = (s: string): string => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const unescapeHtml = (s: string): string =>
+  s
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
 /** The hidden inputs of the page's first form. */
 export function hiddenFields(html: string): Array<[string, string]> {
@@ -40,7 +59,8 @@ export function hiddenFields(html: string): Array<[string, string]> {
 }
 
 /** The AADSTS code of Microsoft's error page (x-ms-ests-error), or undefined for any other answer. */
-export const pageError = (a: RawAnswer): number | undefined => (typeof a.headers['x-ms-ests-error'] === 'string' ? Number(a.headers['x-ms-ests-error']) : undefined);
+export const pageError = (a: RawAnswer): number | undefined =>
+  typeof a.headers['x-ms-ests-error'] === 'string' ? Number(a.headers['x-ms-ests-error']) : undefined;
 
 /** The query of a redirect's Location. */
 export const redirectParams = (a: RawAnswer): URLSearchParams => new URL(String(a.headers.location ?? 'http://none/')).searchParams;

@@ -99,7 +99,9 @@ describe.skipIf(isWindows)('an untrusted state directory is refused at start', (
 
   it('the CLI `serve` exits 1 with the message', async () => {
     const dir = await stateDir(0o777);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'serve', '--http', '--port', '0', '--state-dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'serve', '--http', '--port', '0', '--state-dir', dir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));

@@ -28,7 +28,12 @@ export async function mockApp(options: MockEntraOptions = {}): Promise<TestMock>
     ctx,
     inject: (opts) => app.inject(opts),
     form: (path, fields, headers = {}) =>
-      app.inject({ method: 'POST', url: path, payload: new URLSearchParams(fields).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } }),
+      app.inject({
+        method: 'POST',
+        url: path,
+        payload: new URLSearchParams(fields).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      }),
     close: async () => {
       ctx.store.close();
       await app.close();
@@ -54,7 +59,11 @@ export interface AuthorizeResult {
 }
 
 /** Drives /authorize with `mock_login=auto` (no page) and returns what came back to the redirect URI. */
-export async function authorize(m: TestMock, query: Record<string, string>, opts: { cookie?: string; tenant?: string; path?: string } = {}): Promise<AuthorizeResult> {
+export async function authorize(
+  m: TestMock,
+  query: Record<string, string>,
+  opts: { cookie?: string; tenant?: string; path?: string } = {},
+): Promise<AuthorizeResult> {
   const path = opts.path ?? `/${opts.tenant ?? T}/oauth2/v2.0/authorize`;
   const r = await m.inject({ method: 'GET', url: `${path}?${new URLSearchParams(query).toString()}`, headers: opts.cookie ? { cookie: opts.cookie } : {} });
   const location = r.headers.location as string | undefined;

@@ -28,11 +28,24 @@ async function tenant(change: (f: TenantFixture) => void): Promise<string> {
 
 const uuid = (i: number): string => `aaaaaaaa-0000-4000-8000-${String(i).padStart(12, '0')}`;
 const manyGroups = (count: number, member: string): Group[] =>
-  Array.from({ length: count }, (_, i) => ({ id: uuid(i + 1), displayName: `Team ${i + 1}`, groupTypes: [], securityEnabled: true, mailEnabled: false, members: [member] }));
+  Array.from({ length: count }, (_, i) => ({
+    id: uuid(i + 1),
+    displayName: `Team ${i + 1}`,
+    groupTypes: [],
+    securityEnabled: true,
+    mailEnabled: false,
+    members: [member],
+  }));
 
 async function bridgeIdToken(t: string, upn: string): Promise<Record<string, unknown>> {
   const a = await authorize(m, { ...BRIDGE_AUTH, login_hint: upn }, { tenant: t });
-  const r = await m.form(tokenPath(t), { grant_type: 'authorization_code', client_id: CONTOSO.bridge.appId, client_secret: CONTOSO.bridge.secret, code: a.params.get('code')!, redirect_uri: CONTOSO.bridge.redirectUri });
+  const r = await m.form(tokenPath(t), {
+    grant_type: 'authorization_code',
+    client_id: CONTOSO.bridge.appId,
+    client_secret: CONTOSO.bridge.secret,
+    code: a.params.get('code')!,
+    redirect_uri: CONTOSO.bridge.redirectUri,
+  });
   const b = json(r);
   if (r.statusCode !== 200) throw new Error(r.body);
   return { ...decodePart(String(b.id_token), 1), __access: b.access_token };
@@ -87,13 +100,20 @@ describe('groups claim from groupMembershipClaims', () => {
       const app = f.applications!.find((a) => a.appId === CONTOSO.bridge.appId)!;
       app.groupMembershipClaims = 'ApplicationGroup';
       app.optionalClaims = { idToken: [{ name: 'groups', additionalProperties: ['cloud_displayname'] }] };
-      f.appRoleAssignments!.push({ principalId: STEWARDS, principalType: 'Group', resourceId: CONTOSO.bridge.appId, appRoleId: '00000000-0000-0000-0000-000000000000' });
+      f.appRoleAssignments!.push({
+        principalId: STEWARDS,
+        principalType: 'Group',
+        resourceId: CONTOSO.bridge.appId,
+        appRoleId: '00000000-0000-0000-0000-000000000000',
+      });
     });
     expect((await bridgeIdToken(t, CONTOSO.users.alex.upn)).groups).toEqual(['Data Stewards']);
     expect(await bridgeIdToken(t, CONTOSO.users.adele.upn)).not.toHaveProperty('groups');
 
     const t2 = await tenant((f) => {
-      f.applications!.find((a) => a.appId === CONTOSO.bridge.appId)!.optionalClaims = { idToken: [{ name: 'groups', additionalProperties: ['emit_as_roles'] }] };
+      f.applications!.find((a) => a.appId === CONTOSO.bridge.appId)!.optionalClaims = {
+        idToken: [{ name: 'groups', additionalProperties: ['emit_as_roles'] }],
+      };
     });
     const c = await bridgeIdToken(t2, CONTOSO.users.alex.upn);
     expect(c).not.toHaveProperty('groups');
@@ -104,7 +124,19 @@ describe('groups claim from groupMembershipClaims', () => {
     const t = await tenant((f) => {
       f.applications!.find((a) => a.appId === CONTOSO.openMetadataUi.appId)!.groupMembershipClaims = 'SecurityGroup';
     });
-    const a = await authorize(m, { client_id: CONTOSO.openMetadataUi.appId, redirect_uri: CONTOSO.openMetadataUi.redirectUri, response_type: 'id_token token', scope: `openid ${CONTOSO.openMetadataUi.scope}`, nonce: 'n', mock_login: 'auto', login_hint: CONTOSO.users.alex.upn }, { tenant: t });
+    const a = await authorize(
+      m,
+      {
+        client_id: CONTOSO.openMetadataUi.appId,
+        redirect_uri: CONTOSO.openMetadataUi.redirectUri,
+        response_type: 'id_token token',
+        scope: `openid ${CONTOSO.openMetadataUi.scope}`,
+        nonce: 'n',
+        mock_login: 'auto',
+        login_hint: CONTOSO.users.alex.upn,
+      },
+      { tenant: t },
+    );
     expect(decodePart(a.params.get('access_token')!, 1).groups).toEqual([ENGINEERING, STEWARDS]);
   });
 });
@@ -151,7 +183,14 @@ describe('overage', () => {
     });
     expect(r.statusCode).toBe(403);
     expect((json(r)['odata.error'] as { code: string }).code).toBe('Authorization_RequestDenied');
-    const app = json(await m.form(tokenPath(), { grant_type: 'client_credentials', client_id: CONTOSO.bridge.appId, client_secret: CONTOSO.bridge.secret, scope: 'https://graph.microsoft.com/.default' }));
+    const app = json(
+      await m.form(tokenPath(), {
+        grant_type: 'client_credentials',
+        client_id: CONTOSO.bridge.appId,
+        client_secret: CONTOSO.bridge.secret,
+        scope: 'https://graph.microsoft.com/.default',
+      }),
+    );
     const ok = await m.inject({
       method: 'POST',
       url: `/${T}/users/${CONTOSO.users.alex.id}/getMemberObjects`,
@@ -162,12 +201,27 @@ describe('overage', () => {
   });
 
   it('gives implicit-flow ID tokens hasgroups beyond 6 groups, and groups up to 6', async () => {
-    for (const [count, expectHas] of [[7, true], [6, false]] as const) {
+    for (const [count, expectHas] of [
+      [7, true],
+      [6, false],
+    ] as const) {
       const t = await tenant((f) => {
         f.applications!.find((a) => a.appId === CONTOSO.openMetadataUi.appId)!.groupMembershipClaims = 'SecurityGroup';
         f.groups!.push(...manyGroups(count - 1, CONTOSO.users.megan.id));
       });
-      const a = await authorize(m, { client_id: CONTOSO.openMetadataUi.appId, redirect_uri: CONTOSO.openMetadataUi.redirectUri, response_type: 'id_token', scope: 'openid profile', nonce: 'n', mock_login: 'auto', login_hint: CONTOSO.users.megan.upn }, { tenant: t });
+      const a = await authorize(
+        m,
+        {
+          client_id: CONTOSO.openMetadataUi.appId,
+          redirect_uri: CONTOSO.openMetadataUi.redirectUri,
+          response_type: 'id_token',
+          scope: 'openid profile',
+          nonce: 'n',
+          mock_login: 'auto',
+          login_hint: CONTOSO.users.megan.upn,
+        },
+        { tenant: t },
+      );
       const c = decodePart(a.params.get('id_token')!, 1);
       if (expectHas) {
         expect(c.hasgroups).toBe(true);

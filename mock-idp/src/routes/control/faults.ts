@@ -55,5 +55,3 @@ export function registerFaultRoutes(control: FastifyInstance, ctx: MockContext):
     return reply.code(204).send();
   });
 }
-
-

@@ -70,7 +70,12 @@ export function registerControlRoutes(app: FastifyInstance, ctx: MockContext): v
         // Counted first: at the limit, nothing is parsed or generated.
         const max = ctx.options.maxTenants;
         if (ctx.tenants.all().length >= max) {
-          return fail(reply, 409, 'LimitExceeded', `This mock holds ${ctx.tenants.all().length} tenants and allows at most ${max}: delete one (DELETE /_mock/tenants/{id}), or start the mock with --max-tenants N (MOCK_ENTRA_MAX_TENANTS) to allow more.`);
+          return fail(
+            reply,
+            409,
+            'LimitExceeded',
+            `This mock holds ${ctx.tenants.all().length} tenants and allows at most ${max}: delete one (DELETE /_mock/tenants/{id}), or start the mock with --max-tenants N (MOCK_ENTRA_MAX_TENANTS) to allow more.`,
+          );
         }
         const fixture = await tenantFromBody(ctx, request.body, reply);
         if (!fixture) return reply;

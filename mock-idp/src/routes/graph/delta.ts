@@ -212,7 +212,11 @@ export function registerDeltaRoutes(app: FastifyInstance, ctx: MockContext): voi
       if (!t || t.k !== 'd' || t.t !== tenant.id) throw new GraphFailure(GRAPH_ERRORS.badDeltaToken);
       round = { ...t, k: 's', r: 'c', u: tenant.changes.seq, g: '', o: 0 };
     } else {
-      if (q.select) checkSelect(q.select.filter((p) => p.toLowerCase() !== 'members'), ['group']);
+      if (q.select)
+        checkSelect(
+          q.select.filter((p) => p.toLowerCase() !== 'members'),
+          ['group'],
+        );
       if (q.expand !== undefined && q.expand.trim().toLowerCase() !== 'members') {
         throw new GraphFailure(graphError(GRAPH_ERRORS.mockNotImplemented, { feature: `$expand=${q.expand}` }));
       }
@@ -224,7 +228,10 @@ export function registerDeltaRoutes(app: FastifyInstance, ctx: MockContext): voi
       if (q.deltatoken?.toLowerCase() === 'latest') {
         // "Sync from now": a delta link and no data (delta-query-overview, note on directory resources).
         const token = sealToken(ctx, { ...rq, k: 'd', s: seq } satisfies DeltaToken, 'base64url');
-        return sendJson(call, JSON.stringify({ '@odata.context': contextUrl(ctx.urls.graph, 'groups'), '@odata.deltaLink': `${base}?$deltatoken=${token}`, value: [] }));
+        return sendJson(
+          call,
+          JSON.stringify({ '@odata.context': contextUrl(ctx.urls.graph, 'groups'), '@odata.deltaLink': `${base}?$deltatoken=${token}`, value: [] }),
+        );
       }
       round = { ...rq, k: 's', r: 'i', s: seq, u: seq, g: '', o: 0 };
     }
@@ -296,7 +303,11 @@ export function registerDeltaRoutes(app: FastifyInstance, ctx: MockContext): voi
       const token = sealToken(ctx, { ...round, g: next.g, o: next.o } satisfies SkipToken, 'base64url');
       head['@odata.nextLink'] = `${base}?$skiptoken=${token}`;
     } else {
-      const token = sealToken(ctx, { t: round.t, e: round.e, sel: round.sel, f: round.f, m: round.m, at: tenant.now(), k: 'd', s: round.u } satisfies DeltaToken, 'base64url');
+      const token = sealToken(
+        ctx,
+        { t: round.t, e: round.e, sel: round.sel, f: round.f, m: round.m, at: tenant.now(), k: 'd', s: round.u } satisfies DeltaToken,
+        'base64url',
+      );
       head['@odata.deltaLink'] = `${base}?$deltatoken=${token}`;
     }
     const body = `${JSON.stringify(head).slice(0, -1)},"value":[${out.join(',')}]}`;

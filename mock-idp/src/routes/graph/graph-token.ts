@@ -52,5 +52,8 @@ export function authenticateGraphCall(ctx: MockContext, request: FastifyRequest)
   }
   const scp = typeof payload.scp === 'string' ? payload.scp.split(' ').filter(Boolean) : [];
   const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : [];
-  return { ok: true, caller: { tenant, claims: payload, delegated: payload.idtyp !== 'app' && typeof payload.scp === 'string', scopes: new Set(scp), roles: new Set(roles) } };
+  return {
+    ok: true,
+    caller: { tenant, claims: payload, delegated: payload.idtyp !== 'app' && typeof payload.scp === 'string', scopes: new Set(scp), roles: new Set(roles) },
+  };
 }

@@ -25,8 +25,14 @@ export function registerGroupRoutes(app: FastifyInstance, ctx: MockContext): voi
       countOnly,
     });
   };
-  app.get('/v1.0/groups', graphRoute(ctx, 'groups', (call) => listGroups(call, false)));
-  app.get('/v1.0/groups/$count', graphRoute(ctx, 'groups.count', (call) => listGroups(call, true)));
+  app.get(
+    '/v1.0/groups',
+    graphRoute(ctx, 'groups', (call) => listGroups(call, false)),
+  );
+  app.get(
+    '/v1.0/groups/$count',
+    graphRoute(ctx, 'groups.count', (call) => listGroups(call, true)),
+  );
 
   app.get(
     '/v1.0/groups/:id',

@@ -22,17 +22,66 @@ export function registerGraphRoutes(app: FastifyInstance, ctx: MockContext): voi
   registerMemberOfRoutes(app, ctx);
   registerMemberGroupsRoutes(app, ctx);
   registerDeltaRoutes(app, ctx);
-  app.all('/v1.0/*', graphRoute(ctx, 'unknown', (call) => refuseUnknown(call.request.method, (call.request.params as { '*': string })['*'])));
+  app.all(
+    '/v1.0/*',
+    graphRoute(ctx, 'unknown', (call) => refuseUnknown(call.request.method, (call.request.params as { '*': string })['*'])),
+  );
 }
 
 /** Segments of real Graph paths the mock does not serve (so it says so instead of "not found"). */
 const NOT_IMPLEMENTED = new Set([
-  'manager', 'directreports', 'owners', 'ownedobjects', 'registereddevices', 'owneddevices', 'approleassignments', 'photo', 'photos',
-  'drive', 'drives', 'messages', 'mailfolders', 'calendar', 'events', 'contacts', 'licensedetails', 'checkmemberobjects', 'transitivereports',
-  'applications', 'serviceprincipals', 'devices', 'directoryroles', 'directoryobjects', 'organization', 'domains', 'administrativeunits',
-  'sites', 'teams', 'chats', 'planner', 'invitations', 'oauth2permissiongrants', 'approleassignedto', 'settings', 'team', 'sites', 'onenote',
+  'manager',
+  'directreports',
+  'owners',
+  'ownedobjects',
+  'registereddevices',
+  'owneddevices',
+  'approleassignments',
+  'photo',
+  'photos',
+  'drive',
+  'drives',
+  'messages',
+  'mailfolders',
+  'calendar',
+  'events',
+  'contacts',
+  'licensedetails',
+  'checkmemberobjects',
+  'transitivereports',
+  'applications',
+  'serviceprincipals',
+  'devices',
+  'directoryroles',
+  'directoryobjects',
+  'organization',
+  'domains',
+  'administrativeunits',
+  'sites',
+  'teams',
+  'chats',
+  'planner',
+  'invitations',
+  'oauth2permissiongrants',
+  'approleassignedto',
+  'settings',
+  'team',
+  'sites',
+  'onenote',
 ]);
-const NAVIGATIONS = new Set(['memberof', 'transitivememberof', 'members', 'transitivemembers', 'getmembergroups', 'getmemberobjects', 'checkmembergroups', 'delta', 'delta()', 'microsoft.graph.delta', '$count']);
+const NAVIGATIONS = new Set([
+  'memberof',
+  'transitivememberof',
+  'members',
+  'transitivemembers',
+  'getmembergroups',
+  'getmemberobjects',
+  'checkmembergroups',
+  'delta',
+  'delta()',
+  'microsoft.graph.delta',
+  '$count',
+]);
 
 /**
  * What Graph answers for a path the routes above do not take: a write on a resource the mock

@@ -44,10 +44,22 @@ export function registerMemberOfRoutes(app: FastifyInstance, ctx: MockContext): 
       };
       const base = subject === 'me' ? '/v1.0/me' : `/v1.0/${subject}/:id`;
       const endpoint = `${subject}.${nav}`;
-      app.get(`${base}/${nav}`, graphRoute(ctx, endpoint, (call) => handle(call, undefined, false)));
-      app.get(`${base}/${nav}/$count`, graphRoute(ctx, `${endpoint}.count`, (call) => handle(call, undefined, true)));
-      app.get(`${base}/${nav}/:cast`, graphRoute(ctx, endpoint, (call) => handle(call, (call.request.params as { cast: string }).cast, false)));
-      app.get(`${base}/${nav}/:cast/$count`, graphRoute(ctx, `${endpoint}.count`, (call) => handle(call, (call.request.params as { cast: string }).cast, true)));
+      app.get(
+        `${base}/${nav}`,
+        graphRoute(ctx, endpoint, (call) => handle(call, undefined, false)),
+      );
+      app.get(
+        `${base}/${nav}/$count`,
+        graphRoute(ctx, `${endpoint}.count`, (call) => handle(call, undefined, true)),
+      );
+      app.get(
+        `${base}/${nav}/:cast`,
+        graphRoute(ctx, endpoint, (call) => handle(call, (call.request.params as { cast: string }).cast, false)),
+      );
+      app.get(
+        `${base}/${nav}/:cast/$count`,
+        graphRoute(ctx, `${endpoint}.count`, (call) => handle(call, (call.request.params as { cast: string }).cast, true)),
+      );
     }
   }
 }

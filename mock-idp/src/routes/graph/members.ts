@@ -49,9 +49,21 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: MockContext): vo
       });
     };
     const endpoint = transitive ? 'groups.transitiveMembers' : 'groups.members';
-    app.get(`/v1.0/groups/:id/${nav}`, graphRoute(ctx, endpoint, (call) => handle(call, undefined, false)));
-    app.get(`/v1.0/groups/:id/${nav}/$count`, graphRoute(ctx, `${endpoint}.count`, (call) => handle(call, undefined, true)));
-    app.get(`/v1.0/groups/:id/${nav}/:cast`, graphRoute(ctx, endpoint, (call) => handle(call, (call.request.params as { cast: string }).cast, false)));
-    app.get(`/v1.0/groups/:id/${nav}/:cast/$count`, graphRoute(ctx, `${endpoint}.count`, (call) => handle(call, (call.request.params as { cast: string }).cast, true)));
+    app.get(
+      `/v1.0/groups/:id/${nav}`,
+      graphRoute(ctx, endpoint, (call) => handle(call, undefined, false)),
+    );
+    app.get(
+      `/v1.0/groups/:id/${nav}/$count`,
+      graphRoute(ctx, `${endpoint}.count`, (call) => handle(call, undefined, true)),
+    );
+    app.get(
+      `/v1.0/groups/:id/${nav}/:cast`,
+      graphRoute(ctx, endpoint, (call) => handle(call, (call.request.params as { cast: string }).cast, false)),
+    );
+    app.get(
+      `/v1.0/groups/:id/${nav}/:cast/$count`,
+      graphRoute(ctx, `${endpoint}.count`, (call) => handle(call, (call.request.params as { cast: string }).cast, true)),
+    );
   }
 }

@@ -37,7 +37,13 @@ export function registerOverageRoute(app: FastifyInstance, ctx: MockContext): vo
     const dir = caller.tenant.directory;
     const user = dir.users.get(userRef.toLowerCase()) ?? dir.usersByUpn.get(userRef.toLowerCase());
     if (!user) {
-      return sendAadGraphError(request, reply, 404, 'Request_ResourceNotFound', `Resource '${userRef}' does not exist or one of its queried reference-property objects are not present.`);
+      return sendAadGraphError(
+        request,
+        reply,
+        404,
+        'Request_ResourceNotFound',
+        `Resource '${userRef}' does not exist or one of its queried reference-property objects are not present.`,
+      );
     }
     const self = caller.delegated && String(caller.claims.oid).toLowerCase() === user.id.toLowerCase();
     const allowed = self || READERS.some((p) => caller.scopes.has(p) || caller.roles.has(p));

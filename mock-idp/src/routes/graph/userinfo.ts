@@ -28,7 +28,9 @@ export function registerUserinfoRoutes(app: FastifyInstance, ctx: MockContext): 
     }
     if (caller.scopes.has('email') && user.mail) body.email = user.mail;
     const ids = requestIds(request);
-    return reply.headers({ 'content-type': 'application/json; charset=utf-8', 'request-id': ids.requestId, 'client-request-id': ids.clientRequestId }).send(JSON.stringify(body));
+    return reply
+      .headers({ 'content-type': 'application/json; charset=utf-8', 'request-id': ids.requestId, 'client-request-id': ids.clientRequestId })
+      .send(JSON.stringify(body));
   };
   app.get('/oidc/userinfo', handler);
   app.post('/oidc/userinfo', handler);

@@ -23,22 +23,28 @@ export function registerUserRoutes(app: FastifyInstance, ctx: MockContext): void
   );
 
   const listUsers = (call: GraphCall, countOnly: boolean) => {
-      demand(allowed(call.caller, PERMISSIONS.listUsers));
-      return serveCollection(call, {
-        entitySet: 'users',
-        kinds: ['user'],
-        typed: false,
-        reference: false,
-        ids: (ix) => ix.userIds(),
-        key: 'users',
-        orderable: ['displayName', 'userPrincipalName'],
-        countOnly,
-        // Graph's user skip tokens look like X'4453707402…' (docs/entra-wire.md §8.1).
-        tokenStyle: 'hex',
-      });
-    };
-  app.get('/v1.0/users', graphRoute(ctx, 'users', (call) => listUsers(call, false)));
-  app.get('/v1.0/users/$count', graphRoute(ctx, 'users.count', (call) => listUsers(call, true)));
+    demand(allowed(call.caller, PERMISSIONS.listUsers));
+    return serveCollection(call, {
+      entitySet: 'users',
+      kinds: ['user'],
+      typed: false,
+      reference: false,
+      ids: (ix) => ix.userIds(),
+      key: 'users',
+      orderable: ['displayName', 'userPrincipalName'],
+      countOnly,
+      // Graph's user skip tokens look like X'4453707402…' (docs/entra-wire.md §8.1).
+      tokenStyle: 'hex',
+    });
+  };
+  app.get(
+    '/v1.0/users',
+    graphRoute(ctx, 'users', (call) => listUsers(call, false)),
+  );
+  app.get(
+    '/v1.0/users/$count',
+    graphRoute(ctx, 'users.count', (call) => listUsers(call, true)),
+  );
 
   app.get(
     '/v1.0/users/:id',

@@ -86,7 +86,11 @@ async function authorize(ctx: MockContext, request: FastifyRequest, reply: Fasti
     const redirect = resolveRedirect(client, params.get('redirect_uri'));
     const rt = parseResponseType(params.get('response_type'), client);
     request.notes.flow = params.get('response_type');
-    target = { redirectUri: params.get('redirect_uri') ?? redirect.registered, mode: responseModeFor(params.get('response_mode'), rt), state: params.get('state') };
+    target = {
+      redirectUri: params.get('redirect_uri') ?? redirect.registered,
+      mode: responseModeFor(params.get('response_mode'), rt),
+      state: params.get('state'),
+    };
     // The pages' answers are form submissions: a link or an <img> on another site must not act as one.
     if (request.method !== 'POST' && params.has('mock_action')) throw new EntraError(900561, { method: request.method });
 
@@ -107,7 +111,13 @@ async function authorize(ctx: MockContext, request: FastifyRequest, reply: Fasti
     if (!(await consent(pages, user, scopes, prompt, account, signedIn.consentAnswer))) return reply;
 
     const session: UserSession = { user, sid: account.sid, authTime: account.authTime, ipaddr: request.ip };
-    const response = await respond(ctx, tenant, client, session, rt, scopes, scope, { redirect, redirectUri: target.redirectUri, nonce, pkce, idTokenVersion: version === 'v2' ? '2.0' : '1.0' });
+    const response = await respond(ctx, tenant, client, session, rt, scopes, scope, {
+      redirect,
+      redirectUri: target.redirectUri,
+      nonce,
+      pkce,
+      idTokenVersion: version === 'v2' ? '2.0' : '1.0',
+    });
     if (target.state !== undefined) response.push(['state', target.state]);
     response.push(['session_state', account.sid]);
     return sendToRedirectUri(reply, target.redirectUri, target.mode, response);
@@ -211,12 +221,15 @@ async function authenticate(p: PageContext, prompt: string | undefined): Promise
     await redeemPageToken(ctx.store, tenant, params.get(PAGE_TOKEN_FIELD), { kind: 'login', clientId: client.appId });
     const login = params.get('loginfmt');
     const user = login ? dir.userByLogin(login) : undefined;
-    if (!user) return page({ error: "This username may be incorrect. Make sure you typed it correctly. Otherwise, contact your admin.", hint: login });
+    if (!user) return page({ error: 'This username may be incorrect. Make sure you typed it correctly. Otherwise, contact your admin.', hint: login });
     if (user.password) {
       const passwd = params.get('passwd');
       if (passwd === undefined) return page({ passwordFor: user.userPrincipalName });
       if (!passwordMatches(passwd, user.password)) {
-        return page({ passwordFor: user.userPrincipalName, error: "Your account or password is incorrect. If you don't remember your password, reset it now." });
+        return page({
+          passwordFor: user.userPrincipalName,
+          error: "Your account or password is incorrect. If you don't remember your password, reset it now.",
+        });
       }
     }
     return signIn(user);
@@ -345,9 +358,22 @@ async function respond(
   if (rt.token) {
     const resource = singleResource(ictx, scopes, scope);
     const scp = grantedScopes(tenant.directory, client, session.user, resource.app);
-    const at = await userAccessToken(ictx, { client, clientAuth: '0', session, resource: resource.app, resourceIdentifier: resource.identifier, scopes: scp, implicit: true });
+    const at = await userAccessToken(ictx, {
+      client,
+      clientAuth: '0',
+      session,
+      resource: resource.app,
+      resourceIdentifier: resource.identifier,
+      scopes: scp,
+      implicit: true,
+    });
     accessToken = at.token;
-    out.push(['access_token', at.token], ['token_type', 'Bearer'], ['expires_in', String(at.expiresIn)], ['scope', echoScope(resource, scp, scopes.oidc, tenant.directory.isGraph(resource.app))]);
+    out.push(
+      ['access_token', at.token],
+      ['token_type', 'Bearer'],
+      ['expires_in', String(at.expiresIn)],
+      ['scope', echoScope(resource, scp, scopes.oidc, tenant.directory.isGraph(resource.app))],
+    );
   }
   if (rt.idToken) {
     const token = await idToken(ictx, { client, session, oidc: scopes.oidc, nonce: req.nonce, code, accessToken, version: req.idTokenVersion, implicit: true });

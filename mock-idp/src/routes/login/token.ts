@@ -92,7 +92,10 @@ async function token(ctx: MockContext, request: FastifyRequest, reply: FastifyRe
     // MSAL names the authority's token endpoint; Entra accepts the tenant by GUID or by domain,
     // v1 or v2. Built on first use: only client assertions need it.
     get assertionAudiences() {
-      return (audiences ??= [tenant.id, ...tenant.directory.domains, seg.segment].flatMap((t) => [`${login}/${t}/oauth2/v2.0/token`, `${login}/${t}/oauth2/token`]));
+      return (audiences ??= [tenant.id, ...tenant.directory.domains, seg.segment].flatMap((t) => [
+        `${login}/${t}/oauth2/v2.0/token`,
+        `${login}/${t}/oauth2/token`,
+      ]));
     },
   };
   const body = await handler(g);

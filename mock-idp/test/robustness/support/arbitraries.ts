@@ -60,32 +60,116 @@ export const tenantSegment = fc.oneof(
 );
 
 const objectSegment = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom(...Object.values(CONTOSO.users).flatMap((u) => [u.id, u.upn]), ...Object.values(CONTOSO.groups), CONTOSO.bridge.appId) },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom(...Object.values(CONTOSO.users).flatMap((u) => [u.id, u.upn]), ...Object.values(CONTOSO.groups), CONTOSO.bridge.appId),
+  },
   { weight: 1, arbitrary: fc.uuid().map(String) },
   { weight: 1, arbitrary: fc.constantFrom(...TRAVERSAL, "'", "id eq 'x'", '(x)', 'microsoft.graph.group', '$count', '$value', 'delta()') },
   { weight: 1, arbitrary: text.map(pct) },
 );
 
-const castSegment = fc.oneof(fc.constantFrom('microsoft.graph.group', 'microsoft.graph.user', 'microsoft.graph.application', 'microsoft.graph.x', '$count'), text.map(pct));
+const castSegment = fc.oneof(
+  fc.constantFrom('microsoft.graph.group', 'microsoft.graph.user', 'microsoft.graph.application', 'microsoft.graph.x', '$count'),
+  text.map(pct),
+);
 
 /** Parameter names the mock reads (and some it does not). */
 export const PARAM_NAMES = [
-  'client_id', 'client_secret', 'grant_type', 'scope', 'redirect_uri', 'response_type', 'response_mode', 'state', 'nonce', 'code',
-  'code_verifier', 'code_challenge', 'code_challenge_method', 'refresh_token', 'client_assertion', 'client_assertion_type', 'login_hint',
-  'domain_hint', 'prompt', 'mock_login', 'resource', 'post_logout_redirect_uri', 'id_token_hint', 'logout_hint', 'client_info', 'claims',
-  'request', 'loginfmt', 'passwd', 'consent', 'sso_reload', 'x-client-SKU', '$filter', '$select', '$top', '$skiptoken', '$search',
-  '$orderby', '$count', '$expand', '$format', '$skip', '$deltatoken', 'securityEnabledOnly', 'api-version', 'authorization_endpoint',
+  'client_id',
+  'client_secret',
+  'grant_type',
+  'scope',
+  'redirect_uri',
+  'response_type',
+  'response_mode',
+  'state',
+  'nonce',
+  'code',
+  'code_verifier',
+  'code_challenge',
+  'code_challenge_method',
+  'refresh_token',
+  'client_assertion',
+  'client_assertion_type',
+  'login_hint',
+  'domain_hint',
+  'prompt',
+  'mock_login',
+  'resource',
+  'post_logout_redirect_uri',
+  'id_token_hint',
+  'logout_hint',
+  'client_info',
+  'claims',
+  'request',
+  'loginfmt',
+  'passwd',
+  'consent',
+  'sso_reload',
+  'x-client-SKU',
+  '$filter',
+  '$select',
+  '$top',
+  '$skiptoken',
+  '$search',
+  '$orderby',
+  '$count',
+  '$expand',
+  '$format',
+  '$skip',
+  '$deltatoken',
+  'securityEnabledOnly',
+  'api-version',
+  'authorization_endpoint',
 ] as const;
 
-const GUIDS = [T, CONTOSO.bridge.appId, CONTOSO.ingestion.appId, CONTOSO.openMetadataUi.appId, GRAPH, ...Object.values(CONTOSO.groups), ...Object.values(CONTOSO.users).map((u) => u.id)];
+const GUIDS = [
+  T,
+  CONTOSO.bridge.appId,
+  CONTOSO.ingestion.appId,
+  CONTOSO.openMetadataUi.appId,
+  GRAPH,
+  ...Object.values(CONTOSO.groups),
+  ...Object.values(CONTOSO.users).map((u) => u.id),
+];
 
 /** Values that mean something to the mock, so generated requests get past the first checks. */
 const MEANINGFUL: Record<string, readonly string[]> = {
   client_id: [CONTOSO.bridge.appId, CONTOSO.ingestion.appId, CONTOSO.openMetadataUi.appId, GRAPH],
   client_secret: [CONTOSO.bridge.secret, CONTOSO.bridge.expiredSecret, CONTOSO.ingestion.secret, CONTOSO.bridge.appId],
-  grant_type: ['client_credentials', 'authorization_code', 'refresh_token', 'password', 'urn:ietf:params:oauth:grant-type:jwt-bearer', 'urn:ietf:params:oauth:grant-type:device_code', 'implicit', 'CLIENT_CREDENTIALS'],
-  scope: ['openid', 'openid profile email offline_access', 'User.Read', 'https://graph.microsoft.com/.default', `${CONTOSO.openMetadataUi.apiUri}/.default`, CONTOSO.openMetadataUi.scope, `${GRAPH}/.default`, '.default', '/', 'openid https://graph.microsoft.com/.default api://x/.default', 'User.Read https://graph.microsoft.com/Group.Read.All'],
-  redirect_uri: [CONTOSO.bridge.redirectUri, CONTOSO.openMetadataUi.redirectUri, 'http://localhost:8080/ingestion', `${CONTOSO.bridge.redirectUri}/`, 'javascript:alert(1)', 'https://evil.example/cb', 'http://localhost:1/sso/callback/vc-5f2a9c'],
+  grant_type: [
+    'client_credentials',
+    'authorization_code',
+    'refresh_token',
+    'password',
+    'urn:ietf:params:oauth:grant-type:jwt-bearer',
+    'urn:ietf:params:oauth:grant-type:device_code',
+    'implicit',
+    'CLIENT_CREDENTIALS',
+  ],
+  scope: [
+    'openid',
+    'openid profile email offline_access',
+    'User.Read',
+    'https://graph.microsoft.com/.default',
+    `${CONTOSO.openMetadataUi.apiUri}/.default`,
+    CONTOSO.openMetadataUi.scope,
+    `${GRAPH}/.default`,
+    '.default',
+    '/',
+    'openid https://graph.microsoft.com/.default api://x/.default',
+    'User.Read https://graph.microsoft.com/Group.Read.All',
+  ],
+  redirect_uri: [
+    CONTOSO.bridge.redirectUri,
+    CONTOSO.openMetadataUi.redirectUri,
+    'http://localhost:8080/ingestion',
+    `${CONTOSO.bridge.redirectUri}/`,
+    'javascript:alert(1)',
+    'https://evil.example/cb',
+    'http://localhost:1/sso/callback/vc-5f2a9c',
+  ],
   response_type: ['code', 'id_token', 'token', 'code id_token', 'id_token token', 'code token', 'none', 'CODE'],
   response_mode: ['query', 'fragment', 'form_post', 'web_message', 'Query'],
   prompt: ['none', 'login', 'consent', 'select_account', 'admin_consent', 'create'],
@@ -98,7 +182,17 @@ const MEANINGFUL: Record<string, readonly string[]> = {
   client_info: ['1', '0'],
   resource: ['https://graph.microsoft.com', GRAPH, CONTOSO.openMetadataUi.apiUri, 'api://unknown'],
   post_logout_redirect_uri: [CONTOSO.bridge.redirectUri, 'https://evil.example/'],
-  $filter: ["displayName eq 'Engineering'", "startswith(displayName,'E')", 'securityEnabled eq true', "id in ('a','b')", 'displayName eq', "mail eq 'x' or (", "any(x:x eq 'y')", 'not(', "proxyAddresses/any(x:startswith(x,'smtp:'))"],
+  $filter: [
+    "displayName eq 'Engineering'",
+    "startswith(displayName,'E')",
+    'securityEnabled eq true',
+    "id in ('a','b')",
+    'displayName eq',
+    "mail eq 'x' or (",
+    "any(x:x eq 'y')",
+    'not(',
+    "proxyAddresses/any(x:startswith(x,'smtp:'))",
+  ],
   $select: ['id,displayName', 'id', '*', 'nosuchproperty', 'id,,', 'members'],
   $top: ['1', '999', '1000', '0', '-1', '1e3', 'abc', '99999999999999999999'],
   $count: ['true', 'false', 'yes'],
@@ -172,7 +266,11 @@ export function valueFor(name: string, tokens: Tokens): fc.Arbitrary<string> {
   const meaningful = Object.hasOwn(MEANINGFUL, name) ? MEANINGFUL[name] : undefined;
   const jwtish =
     name === 'client_assertion' || name === 'id_token_hint' || name === 'refresh_token' || name === 'code'
-      ? [fc.tuple(fc.constantFrom(tokens.graphApp, tokens.graphUser, tokens.idToken, tokens.refreshToken), fc.nat(), fc.jsonValue()).map(([t, n, c]) => mutateJwt(t, n, c))]
+      ? [
+          fc
+            .tuple(fc.constantFrom(tokens.graphApp, tokens.graphUser, tokens.idToken, tokens.refreshToken), fc.nat(), fc.jsonValue())
+            .map(([t, n, c]) => mutateJwt(t, n, c)),
+        ]
       : [];
   return fc.oneof(
     ...(meaningful ? [{ weight: 6, arbitrary: fc.constantFrom(...meaningful) }] : []),
@@ -180,15 +278,44 @@ export function valueFor(name: string, tokens: Tokens): fc.Arbitrary<string> {
     { weight: 2, arbitrary: text },
     { weight: 1, arbitrary: fc.constantFrom(...GUIDS) },
     { weight: 1, arbitrary: huge },
-    { weight: 1, arbitrary: fc.constantFrom('', ' ', '%', '%zz', '&', '=', '+', '\u0000', 'null', 'undefined', '[]', '{}', '__proto__', 'constructor', 'toString', '-1', '1e309', 'NaN') },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        '',
+        ' ',
+        '%',
+        '%zz',
+        '&',
+        '=',
+        '+',
+        '\u0000',
+        'null',
+        'undefined',
+        '[]',
+        '{}',
+        '__proto__',
+        'constructor',
+        'toString',
+        '-1',
+        '1e309',
+        'NaN',
+      ),
+    },
   );
 }
 
-const paramName = fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...PARAM_NAMES) }, { weight: 1, arbitrary: text }, { weight: 1, arbitrary: fc.constantFrom('__proto__', 'constructor', 'hasOwnProperty', 'a[b]', 'a.b', '') });
+const paramName = fc.oneof(
+  { weight: 8, arbitrary: fc.constantFrom(...PARAM_NAMES) },
+  { weight: 1, arbitrary: text },
+  { weight: 1, arbitrary: fc.constantFrom('__proto__', 'constructor', 'hasOwnProperty', 'a[b]', 'a.b', '') },
+);
 
 /** Parameters as a list of pairs: duplicates allowed on purpose. */
 export function paramList(tokens: Tokens, maxLength = 8): fc.Arbitrary<Array<[string, string]>> {
-  return fc.array(paramName.chain((n) => valueFor(n, tokens).map((v): [string, string] => [n, v])), { maxLength });
+  return fc.array(
+    paramName.chain((n) => valueFor(n, tokens).map((v): [string, string] => [n, v])),
+    { maxLength },
+  );
 }
 
 /** Query string encodings: proper, raw (unencoded unicode), or with broken escapes. */
@@ -203,14 +330,16 @@ export function encodePairs(pairs: Array<[string, string]>, style: number): stri
 /** Makes a string usable as an HTTP request target (what a client could really send): UTF-8, controls and non-ASCII percent-encoded. */
 function asTarget(s: string): string {
   let out = '';
-  for (const b of Buffer.from(s, 'utf8')) out += b > 0x20 && b < 0x7f && b !== 0x23 ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+  for (const b of Buffer.from(s, 'utf8'))
+    out += b > 0x20 && b < 0x7f && b !== 0x23 ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
   return out;
 }
 
 /** encodeURIComponent that also takes lone surrogates (as their UTF-8 replacement). */
 export function pct(s: string): string {
   let out = '';
-  for (const b of Buffer.from(s, 'utf8')) out += /[A-Za-z0-9\-._~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+  for (const b of Buffer.from(s, 'utf8'))
+    out += /[A-Za-z0-9\-._~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
   return out;
 }
 
@@ -236,11 +365,39 @@ const CONTENT_TYPES = [
 
 const body = (tokens: Tokens): fc.Arbitrary<{ type: string | undefined; payload: string | undefined }> =>
   fc.oneof(
-    { weight: 5, arbitrary: fc.tuple(paramList(tokens), fc.nat()).map(([p, s]) => ({ type: 'application/x-www-form-urlencoded' as string | undefined, payload: encodePairs(p, s) as string | undefined })) },
+    {
+      weight: 5,
+      arbitrary: fc
+        .tuple(paramList(tokens), fc.nat())
+        .map(([p, s]) => ({ type: 'application/x-www-form-urlencoded' as string | undefined, payload: encodePairs(p, s) as string | undefined })),
+    },
     { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 4 }).map((v) => ({ type: 'application/json', payload: JSON.stringify(v) ?? 'null' })) },
-    { weight: 2, arbitrary: fc.tuple(fc.constantFrom(...CONTENT_TYPES), fc.oneof(text, fc.jsonValue().map((v) => JSON.stringify(v) ?? ''), paramList(tokens).map((p) => encodePairs(p, 2)))).map(([type, payload]) => ({ type, payload })) },
-    { weight: 1, arbitrary: fc.constant({ type: 'application/x-www-form-urlencoded', payload: `grant_type=client_credentials&x=${'y'.repeat(1024 * 1024 + 10)}` }) },
-    { weight: 1, arbitrary: fc.constantFrom({ type: 'application/json', payload: '{"a":' }, { type: 'application/json', payload: '' }, { type: undefined, payload: 'grant_type=client_credentials' }, { type: 'application/x-www-form-urlencoded', payload: '' }) },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(
+          fc.constantFrom(...CONTENT_TYPES),
+          fc.oneof(
+            text,
+            fc.jsonValue().map((v) => JSON.stringify(v) ?? ''),
+            paramList(tokens).map((p) => encodePairs(p, 2)),
+          ),
+        )
+        .map(([type, payload]) => ({ type, payload })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.constant({ type: 'application/x-www-form-urlencoded', payload: `grant_type=client_credentials&x=${'y'.repeat(1024 * 1024 + 10)}` }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        { type: 'application/json', payload: '{"a":' },
+        { type: 'application/json', payload: '' },
+        { type: undefined, payload: 'grant_type=client_credentials' },
+        { type: 'application/x-www-form-urlencoded', payload: '' },
+      ),
+    },
     { weight: 1, arbitrary: fc.constant({ type: undefined, payload: undefined }) },
   );
 
@@ -251,11 +408,24 @@ const headerArb = (tokens: Tokens): fc.Arbitrary<Record<string, string>> =>
         authorization: fc.oneof(
           fc.constantFrom(tokens.graphApp, tokens.graphUser, tokens.idToken).map((t) => `Bearer ${t}`),
           fc.tuple(fc.constantFrom(tokens.graphApp, tokens.graphUser), fc.nat(), fc.jsonValue()).map(([t, n, c]) => `Bearer ${mutateJwt(t, n, c)}`),
-          fc.constantFrom('Bearer', 'Bearer ', 'bearer x.y.z', 'Basic', 'Basic !!!', `Basic ${Buffer.from(`${CONTOSO.bridge.appId}:${CONTOSO.bridge.secret}`).toString('base64')}`, `Basic ${Buffer.from('%zz:%').toString('base64')}`, 'Negotiate x', 'Bearer a b c'),
+          fc.constantFrom(
+            'Bearer',
+            'Bearer ',
+            'bearer x.y.z',
+            'Basic',
+            'Basic !!!',
+            `Basic ${Buffer.from(`${CONTOSO.bridge.appId}:${CONTOSO.bridge.secret}`).toString('base64')}`,
+            `Basic ${Buffer.from('%zz:%').toString('base64')}`,
+            'Negotiate x',
+            'Bearer a b c',
+          ),
           text.map((t) => `Bearer ${asTarget(t)}`),
         ),
         origin: fc.constantFrom('http://localhost:8585', 'null', 'https://evil.example', ''),
-        cookie: fc.oneof(fc.constantFrom('ESTSAUTH=garbage', 'ESTSAUTH=', 'ESTSAUTH=1.A' + 'x'.repeat(100), 'a=b; ESTSAUTH=%zz'), text.map((t) => `ESTSAUTH=${pct(t)}`)),
+        cookie: fc.oneof(
+          fc.constantFrom('ESTSAUTH=garbage', 'ESTSAUTH=', 'ESTSAUTH=1.A' + 'x'.repeat(100), 'a=b; ESTSAUTH=%zz'),
+          text.map((t) => `ESTSAUTH=${pct(t)}`),
+        ),
         'client-request-id': fc.oneof(fc.uuid().map(String), text.map(pct)),
         consistencylevel: fc.constantFrom('eventual', 'EVENTUAL', 'x'),
         'access-control-request-headers': fc.constantFrom('content-type', 'x-a, x-b', ''),
@@ -274,7 +444,10 @@ function concretePath(route: RouteSpec): fc.Arbitrary<string> {
         if (part === ':tenant') return tenantSegment;
         if (part === ':cast') return castSegment;
         if (part.startsWith(':')) return objectSegment;
-        if (part === '*') return fc.array(fc.oneof(objectSegment, fc.constantFrom('users', 'groups', 'me', 'applications', 'delta', 'members', '$count', '')), { maxLength: 4 }).map((a) => a.join('/'));
+        if (part === '*')
+          return fc
+            .array(fc.oneof(objectSegment, fc.constantFrom('users', 'groups', 'me', 'applications', 'delta', 'members', '$count', '')), { maxLength: 4 })
+            .map((a) => a.join('/'));
         return fc.constant(part);
       }),
     )

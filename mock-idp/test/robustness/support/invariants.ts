@@ -21,7 +21,8 @@ export function surfaceOf(url: string): Surface {
   if (/^\/[^/]*\/users\/[^/]*\/getmemberobjects\/?$/.test(path)) return 'aadGraph';
   if (/^\/[^/]+\/oauth2\/(?:v2\.0\/)?token\/?$/.test(path)) return 'token';
   if (/^\/[^/]+\/oauth2\/(?:v2\.0\/)?(?:authorize|logout)\/?$/.test(path)) return 'page';
-  if (/^\/[^/]+\/(?:v2\.0\/)?\.well-known\/openid-configuration\/?$|^\/[^/]+\/discovery\/(?:v2\.0\/)?keys\/?$|^\/[^/]+\/discovery\/instance\/?$/.test(path)) return 'metadata';
+  if (/^\/[^/]+\/(?:v2\.0\/)?\.well-known\/openid-configuration\/?$|^\/[^/]+\/discovery\/(?:v2\.0\/)?keys\/?$|^\/[^/]+\/discovery\/instance\/?$/.test(path))
+    return 'metadata';
   return 'other';
 }
 
@@ -80,7 +81,8 @@ function shapeOf(res: LightMyRequestResponse): Shape | string {
     if (typeof e.code !== 'string' || typeof e.message !== 'string') return 'an error object without code and message';
     if (isObject(e.innerError)) {
       const inner = e.innerError;
-      if (typeof inner.date !== 'string' || typeof inner['request-id'] !== 'string' || typeof inner['client-request-id'] !== 'string') return 'a Graph error whose innerError lacks date/request-id/client-request-id';
+      if (typeof inner.date !== 'string' || typeof inner['request-id'] !== 'string' || typeof inner['client-request-id'] !== 'string')
+        return 'a Graph error whose innerError lacks date/request-id/client-request-id';
       return 'graphJson';
     }
     if (Object.keys(e).every((k) => ['code', 'message', 'issues'].includes(k))) return 'controlJson';
@@ -105,7 +107,10 @@ export function problemsWith(req: SentRequest, res: LightMyRequestResponse): str
   const problems: string[] = [];
   const surface = surfaceOf(req.url);
   // Graph's 501 is the mock saying plainly that it does not implement a Graph feature.
-  const graphFault = surface === 'graph' && res.statusCode === 501 && (req.method === 'HEAD' || (parseJson(res.body) as { error?: { code?: string } } | undefined)?.error?.code === 'NotImplemented');
+  const graphFault =
+    surface === 'graph' &&
+    res.statusCode === 501 &&
+    (req.method === 'HEAD' || (parseJson(res.body) as { error?: { code?: string } } | undefined)?.error?.code === 'NotImplemented');
   if (res.statusCode >= 500 && !graphFault) problems.push(`HTTP ${res.statusCode}`);
   const leak = LEAK.exec(res.body) ?? LEAK.exec(JSON.stringify(res.headers));
   if (leak) {
@@ -113,7 +118,8 @@ export function problemsWith(req: SentRequest, res: LightMyRequestResponse): str
     if (!sent.includes(leak[0])) problems.push(`leaks "${leak[0]}"`);
   }
   const type = String(res.headers['content-type'] ?? '');
-  if (/json/.test(type) && req.method !== 'HEAD' && res.body !== '' && parseJson(res.body) === undefined) problems.push('a JSON content type with a body that does not parse');
+  if (/json/.test(type) && req.method !== 'HEAD' && res.body !== '' && parseJson(res.body) === undefined)
+    problems.push('a JSON content type with a body that does not parse');
   if (res.statusCode >= 400 && req.method !== 'HEAD') {
     const shape = shapeOf(res);
     if (!(ALLOWED[surface] as string[]).includes(shape)) problems.push(`a ${surface} refusal shaped as ${shape}`);
@@ -129,7 +135,8 @@ export function problemsWith(req: SentRequest, res: LightMyRequestResponse): str
         problems.push(`a location that is not an absolute URL: ${location.slice(0, 200)}`);
       }
       const params = target ? new URLSearchParams(target.hash ? target.hash.slice(1) : target.search) : undefined;
-      if (params?.has('error') && !/^AADSTS\d+: /.test(params.get('error_description') ?? '')) problems.push('an error redirect without an AADSTS error_description');
+      if (params?.has('error') && !/^AADSTS\d+: /.test(params.get('error_description') ?? ''))
+        problems.push('an error redirect without an AADSTS error_description');
     }
   }
   return problems;

@@ -49,7 +49,13 @@ const requests = [
     headers: tokenHeaders,
     setupRequest: (req, context) => ({
       ...req,
-      body: form({ grant_type: 'authorization_code', client_id: spec.bridge.appId, client_secret: spec.bridge.secret, code: context.code, redirect_uri: spec.bridge.redirectUri }),
+      body: form({
+        grant_type: 'authorization_code',
+        client_id: spec.bridge.appId,
+        client_secret: spec.bridge.secret,
+        code: context.code,
+        redirect_uri: spec.bridge.redirectUri,
+      }),
     }),
     onResponse: (status, body, context) => {
       context.rt = 'none';
@@ -61,7 +67,10 @@ const requests = [
     method: 'POST',
     path: `/${T}/oauth2/v2.0/token`,
     headers: tokenHeaders,
-    setupRequest: (req, context) => ({ ...req, body: form({ grant_type: 'refresh_token', client_id: spec.bridge.appId, client_secret: spec.bridge.secret, refresh_token: context.rt }) }),
+    setupRequest: (req, context) => ({
+      ...req,
+      body: form({ grant_type: 'refresh_token', client_id: spec.bridge.appId, client_secret: spec.bridge.secret, refresh_token: context.rt }),
+    }),
     onResponse: expect('refresh', 200),
   },
   {
