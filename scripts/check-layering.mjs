@@ -12,7 +12,7 @@ const rules = [
 ];
 const problems = [];
 function walk(dir, out = []) {
-  let entries = [];
+  let entries;
   try {
     entries = readdirSync(dir);
   } catch {

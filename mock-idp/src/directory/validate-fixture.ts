@@ -6,7 +6,6 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { FixtureIssue } from './fixture-issues.js';
 import type {
   Application,
-  FixtureDocument,
   AppRole,
   AppRoleAssignment,
   FixtureSource,

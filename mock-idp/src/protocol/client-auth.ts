@@ -108,7 +108,7 @@ const certCache = new WeakMap<KeyCredential, ParsedCert | null>();
 function parseCert(k: KeyCredential): ParsedCert | null {
   const cached = certCache.get(k);
   if (cached !== undefined) return cached;
-  let parsed: ParsedCert | null = null;
+  let parsed: ParsedCert | null;
   try {
     const text = k.key.includes('BEGIN CERTIFICATE') ? k.key : Buffer.from(k.key.replace(/\s+/g, ''), 'base64');
     const cert = new X509Certificate(text);

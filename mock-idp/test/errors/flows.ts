@@ -3,7 +3,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { vi } from 'vitest';
 import type { TenantFixture } from '../../src/directory/model.js';
 import { createSigningKey, type KeyAndCert } from '../../src/keys/certificates.js';
-import { CONTOSO, T, tokenPath, type TestMock } from '../support/mock-app.js';
+import { CONTOSO, T, type TestMock } from '../support/mock-app.js';
 
 /**
  * What a client does to reach the mock's refusals without a browser: sign-in through

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AadstsCode, Surface } from '../../src/errors/catalog.js';
-import { ORIGIN, T, tokenPath } from '../support/mock-app.js';
+import { ORIGIN, T } from '../support/mock-app.js';
 import type { Trigger } from './expect-surface.js';
 import {
   ADELE,

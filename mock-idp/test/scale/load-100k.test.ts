@@ -5,7 +5,7 @@ import { describe, it, expect, afterAll } from 'vitest';
 import { fixtureToJson } from '../../src/directory/fixture-json.js';
 import { resolveFixture } from '../../src/directory/load-fixture.js';
 import type { FixtureSource } from '../../src/directory/model.js';
-import { SCALE_EXAMPLE_SPEC, SCALE_EXAMPLE_TENANT, scaleExampleSource } from '../../src/directory/generate-spec.js';
+import { SCALE_EXAMPLE_TENANT, scaleExampleSource } from '../../src/directory/generate-spec.js';
 import { createContext } from '../../src/server.js';
 import { CONTOSO } from '../support/mock-app.js';
 
@@ -14,7 +14,6 @@ import { CONTOSO } from '../support/mock-app.js';
  * say it loads, validates and is indexed — how fast is bench/graph-scale.ts's business (no
  * timing assertions here: CI machines vary).
  */
-const SPEC = SCALE_EXAMPLE_SPEC;
 const SCALE_ID = SCALE_EXAMPLE_TENANT.id;
 const TIMEOUT = 240_000;
 const dir = mkdtempSync(join(tmpdir(), 'mock-entra-100k-'));
