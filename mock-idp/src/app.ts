@@ -5,16 +5,10 @@ import { EntraError, isEntraError } from './errors/entra-error.js';
 import { sendErrorJson, sendServerError } from './errors/render.js';
 import { GRAPH_ERRORS, sendGraphError } from './errors/graph-error.js';
 import { sendAadGraphError } from './errors/aad-graph-error.js';
-import { registerDiscoveryRoutes } from './routes/login/discovery.js';
-import { registerJwksRoutes } from './routes/login/jwks.js';
-import { registerInstanceDiscoveryRoute } from './routes/login/instance-discovery.js';
-import { registerAuthorizeRoutes } from './routes/login/authorize.js';
-import { registerTokenRoutes } from './routes/login/token.js';
-import { registerLogoutRoutes } from './routes/login/logout.js';
-import { registerUserinfoRoutes } from './routes/graph/userinfo.js';
-import { registerOverageRoute } from './routes/graph/overage.js';
-import { registerGraphRoutes } from './routes/graph/index.js';
-import { registerControlRoutes } from './routes/control/index.js';
+import { graphSurface } from './surfaces/graph/index.js';
+import { entraSurface } from './surfaces/entra/index.js';
+import { aadGraphSurface } from './surfaces/aad-graph/index.js';
+import { controlSurface } from './surfaces/control/index.js';
 import { sendNotFound } from './views/not-found.js';
 import { maskedLoggerOptions } from './support/masked-logger.js';
 
@@ -106,16 +100,11 @@ export function buildApp(ctx: MockContext, https?: { key: string; cert: string }
     return sendNotFound(reply, request.method, request.url);
   });
 
-  registerDiscoveryRoutes(app, ctx);
-  registerJwksRoutes(app, ctx);
-  registerInstanceDiscoveryRoute(app, ctx);
-  registerAuthorizeRoutes(app, ctx);
-  registerTokenRoutes(app, ctx);
-  registerLogoutRoutes(app, ctx);
-  registerUserinfoRoutes(app, ctx);
-  registerOverageRoute(app, ctx);
-  registerGraphRoutes(app, ctx);
-  registerControlRoutes(app, ctx);
+  // One encapsulated plugin per surface (surfaces/*/index.ts), each answering in its own shape.
+  app.register(entraSurface(ctx));
+  app.register(graphSurface(ctx));
+  app.register(aadGraphSurface(ctx));
+  app.register(controlSurface(ctx));
   return app;
 }
 

@@ -1,9 +1,9 @@
 import type { FastifyRequest } from 'fastify';
 import type { MockContext } from '../context.js';
-import { authenticateGraphCall, type GraphAuthResult, type GraphCaller } from '../routes/graph/graph-token.js';
+import { authenticateGraphCall, type GraphAuthResult, type GraphCaller } from '../surfaces/graph/graph-token.js';
 
 /**
- * Graph's token check (routes/graph/graph-token.ts) with a small cache of tokens already
+ * Graph's token check (surfaces/graph/graph-token.ts) with a small cache of tokens already
  * verified, so a client paging through thousands of requests with one token pays for the RSA
  * signature once. A cached token is checked again for everything that can change while it is
  * held: its tenant still exists (the same one), its signing key is still published (rotation),

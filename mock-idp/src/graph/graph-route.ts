@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import type { MockContext } from '../context.js';
 import { GRAPH_ERRORS, graphError, requestIds, sendGraphError, type GraphErrorSpec } from '../errors/graph-error.js';
-import type { GraphCaller } from '../routes/graph/graph-token.js';
+import type { GraphCaller } from '../surfaces/graph/graph-token.js';
 import { authenticate } from './graph-auth.js';
 import type { FaultOutcome } from '../runtime/faults.js';
 import { GraphFailure } from './graph-failure.js';

@@ -1,4 +1,4 @@
-import type { GraphCaller } from '../routes/graph/graph-token.js';
+import type { GraphCaller } from '../surfaces/graph/graph-token.js';
 
 /**
  * What each Graph endpoint requires, from the Permissions sections of Graph's API reference

@@ -3,7 +3,7 @@ import type { MockContext } from '../../context.js';
 import { sendAadGraphError } from '../../errors/aad-graph-error.js';
 import { resolveTenantSegment } from '../../protocol/tenant-segment.js';
 import { isEntraError } from '../../errors/entra-error.js';
-import { authenticateGraphCall } from './graph-token.js';
+import { authenticateGraphCall } from '../graph/graph-token.js';
 
 /**
  * The target of the groups overage pointer (`_claim_sources.src1.endpoint`). Entra points at the

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyPluginCallback, FastifyReply } from 'fastify';
 import type { MockContext } from '../../context.js';
 import { FixtureError } from '../../directory/fixture-issues.js';
 import type { FixtureDocument, TenantFixture } from '../../directory/model.js';
@@ -36,6 +36,14 @@ import { controlBodyProblem } from './control-body.js';
  *   POST   /_mock/tenants/:id/users/:user/revoke-sessions   like Graph's revokeSignInSessions
  *   POST/GET/DELETE /_mock/tenants/:id/graph/faults[/:faultId]  Graph faults: 429, 5xx, latency (faults.ts)
  */
+/** The test-control API's surface (its routes register themselves under `/_mock`). */
+export function controlSurface(ctx: MockContext): FastifyPluginCallback {
+  return (app, _options, done) => {
+    registerControlRoutes(app, ctx);
+    done();
+  };
+}
+
 export function registerControlRoutes(app: FastifyInstance, ctx: MockContext): void {
   app.register(
     async (control) => {

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyPluginCallback } from 'fastify';
 import type { MockContext } from '../../context.js';
 import { GRAPH_ERRORS, graphError } from '../../errors/graph-error.js';
 import { GraphFailure } from '../../graph/graph-failure.js';
@@ -8,7 +8,17 @@ import { registerGroupRoutes } from './groups.js';
 import { registerMemberGroupsRoutes } from './member-groups.js';
 import { registerMemberOfRoutes } from './member-of.js';
 import { registerMemberRoutes } from './members.js';
+import { registerUserinfoRoutes } from './userinfo.js';
 import { registerUserRoutes } from './users.js';
+
+/** Microsoft Graph's surface: v1.0 and OpenID Connect's userinfo, answering in Graph's error shape. */
+export function graphSurface(ctx: MockContext): FastifyPluginCallback {
+  return (app, _options, done) => {
+    registerUserinfoRoutes(app, ctx);
+    registerGraphRoutes(app, ctx);
+    done();
+  };
+}
 
 /**
  * Microsoft Graph v1.0, the directory part a group sync needs: users, groups, memberships,
