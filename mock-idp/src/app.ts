@@ -1,15 +1,14 @@
-import Fastify, { type FastifyInstance, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { MockContext, RequestNotes } from './context.js';
 import { errorContext } from './context.js';
-import { EntraError, isEntraError } from './errors/entra-error.js';
-import { sendErrorJson, sendServerError } from './errors/render.js';
-import { GRAPH_ERRORS, sendGraphError } from './errors/graph-error.js';
+import { EntraError } from './errors/entra-error.js';
+import { sendErrorJson } from './errors/render.js';
+import { sendGraphError } from './errors/graph-error.js';
 import { sendAadGraphError } from './errors/aad-graph-error.js';
 import { graphSurface } from './surfaces/graph/index.js';
 import { entraSurface } from './surfaces/entra/index.js';
 import { aadGraphSurface } from './surfaces/aad-graph/index.js';
 import { controlSurface } from './surfaces/control/index.js';
-import { sendNotFound } from './views/not-found.js';
 import { maskedLoggerOptions } from './support/masked-logger.js';
 
 /** Bodies above this are refused before parsing (Entra-shaped 400, never a 413 page). */
@@ -79,25 +78,6 @@ export function buildApp(ctx: MockContext, https?: { key: string; cert: string }
       tenant.log.record(tenant.now(), request.method, request.url, n, reply.statusCode, reply.elapsedTime);
     }
     done();
-  });
-
-  app.setErrorHandler((error: Error, request, reply) => {
-    if (isEntraError(error)) {
-      request.notes.aadsts = error.code;
-      request.notes.error = error.entry.error;
-      return sendErrorJson(reply, error, errorContext(ctx, request, request.notes.tenant));
-    }
-    const status = (error as FastifyError).statusCode;
-    if (status !== undefined && status < 500) return refuseMalformed(ctx, request, reply, status);
-    request.log.error({ err: error }, 'unexpected error');
-    return sendServerError(reply, errorContext(ctx, request, request.notes.tenant));
-  });
-  app.setNotFoundHandler((request, reply) => {
-    // Graph's paths answer in Graph's shape, even for a method they do not take.
-    const path = request.url.split('?')[0]!.toLowerCase();
-    if (path.startsWith('/oidc/userinfo') || path.startsWith('/v1.0/') || path === '/v1.0')
-      return sendGraphError(request, reply, GRAPH_ERRORS.methodNotAllowed);
-    return sendNotFound(reply, request.method, request.url);
   });
 
   // One encapsulated plugin per surface (surfaces/*/index.ts), each answering in its own shape.

@@ -72,6 +72,9 @@ export interface RequiredResourceAccess {
   resourceAccess: Array<{ id: string; type: 'Scope' | 'Role' }>;
 }
 
+/** The platforms an application registers redirect URIs on: web, single-page app, mobile and desktop. */
+export type RedirectPlatform = 'web' | 'spa' | 'publicClient';
+
 export interface Application {
   appId: string;
   /** Object id of the application object. Derived from appId when absent. */

@@ -21,4 +21,10 @@ export class EntraError extends Error {
   }
 }
 
+/**
+ * A time as Entra's messages print it: .NET's round-trip format, seven fractional digits
+ * (`2024-05-01T10:00:00.1230000Z`), as AADSTS700024, 700082 and 50173 print them.
+ */
+export const dotnetTime = (ms: number): string => new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$10000Z');
+
 export const isEntraError = (e: unknown): e is EntraError => e instanceof EntraError;

@@ -45,23 +45,37 @@ export function errorIds(ctx: ErrorContext): ErrorIds {
   };
 }
 
-export function errorDescription(err: EntraError, ids: ErrorIds): string {
+/** What an error answer says: the AADSTS code, its OAuth `error`, and the text after "AADSTSnnnnn: ". */
+interface ErrorFacts {
+  code: number;
+  error: string;
+  detail: string;
+  suberror?: string | undefined;
+}
+
+const factsOf = (err: EntraError): ErrorFacts => ({ code: err.code, error: err.entry.error, detail: err.detail, suberror: err.entry.suberror });
+
+export function errorDescription(err: Pick<ErrorFacts, 'code' | 'detail'>, ids: ErrorIds): string {
   return `AADSTS${err.code}: ${err.detail}\r\nTrace ID: ${ids.traceId}\r\nCorrelation ID: ${ids.correlationId}\r\nTimestamp: ${ids.timestamp}`;
 }
 
 /** Entra's JSON error body, fields in the order Entra serves them. */
 export function errorBody(err: EntraError, ctx: ErrorContext): Record<string, unknown> {
+  return jsonBody(factsOf(err), ctx);
+}
+
+function jsonBody(facts: ErrorFacts, ctx: ErrorContext): Record<string, unknown> {
   const ids = errorIds(ctx);
   const body: Record<string, unknown> = {
-    error: err.entry.error,
-    error_description: errorDescription(err, ids),
-    error_codes: [err.code],
+    error: facts.error,
+    error_description: errorDescription(facts, ids),
+    error_codes: [facts.code],
     timestamp: ids.timestamp,
     trace_id: ids.traceId,
     correlation_id: ids.correlationId,
-    error_uri: `${ctx.origin}/error?code=${err.code}`,
+    error_uri: `${ctx.origin}/error?code=${facts.code}`,
   };
-  if (err.entry.suberror) body.suberror = err.entry.suberror;
+  if (facts.suberror) body.suberror = facts.suberror;
   return body;
 }
 
@@ -118,12 +132,14 @@ function splitHash(uri: string): [string, string] {
   return i < 0 ? [uri, ''] : [uri.slice(0, i), uri.slice(i)];
 }
 
-export function sendErrorRedirect(
-  reply: FastifyReply,
-  err: EntraError,
-  ctx: ErrorContext,
-  target: { redirectUri: string; mode: ResponseMode; state?: string | undefined },
-): FastifyReply {
+/** Where an authorize request's answers go once its redirect URI is trusted. */
+export interface RedirectTarget {
+  redirectUri: string;
+  mode: ResponseMode;
+  state?: string | undefined;
+}
+
+export function sendErrorRedirect(reply: FastifyReply, err: EntraError, ctx: ErrorContext, target: RedirectTarget): FastifyReply {
   const ids = errorIds(ctx);
   const params: Array<[string, string]> = [
     ['error', err.entry.redirectError ?? err.entry.error],
@@ -154,22 +170,16 @@ export function sendErrorPage(reply: FastifyReply, err: EntraError, ctx: ErrorCo
  * (server_error, AADSTS50000) without a stack trace or internal message.
  */
 export function sendServerError(reply: FastifyReply, ctx: ErrorContext): FastifyReply {
-  const ids = errorIds(ctx);
-  const code = 50000;
-  const message = 'There was an error issuing a token or an issue with our sign-in service.';
   return reply
     .code(500)
     .header('content-type', 'application/json; charset=utf-8')
     .header('cache-control', 'no-store, no-cache')
-    .send(
-      JSON.stringify({
-        error: 'server_error',
-        error_description: `AADSTS${code}: ${message}\r\nTrace ID: ${ids.traceId}\r\nCorrelation ID: ${ids.correlationId}\r\nTimestamp: ${ids.timestamp}`,
-        error_codes: [code],
-        timestamp: ids.timestamp,
-        trace_id: ids.traceId,
-        correlation_id: ids.correlationId,
-        error_uri: `${ctx.origin}/error?code=${code}`,
-      }),
-    );
+    .send(JSON.stringify(jsonBody(SERVER_ERROR, ctx)));
 }
+
+/** Kept out of the catalog: no request can trigger it on purpose, so no test can list it. */
+const SERVER_ERROR: ErrorFacts = {
+  code: 50000,
+  error: 'server_error',
+  detail: 'There was an error issuing a token or an issue with our sign-in service.',
+};

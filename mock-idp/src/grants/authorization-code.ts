@@ -1,11 +1,10 @@
 import { EntraError } from '../errors/entra-error.js';
-import { missingConsent } from '../protocol/consent.js';
 import { verifierMatches } from '../protocol/pkce.js';
 import { parseScopes } from '../protocol/scope.js';
-import { CODE_LIFETIME_MS, CODE_PURPOSE, type AuthorizationCodeRecord, type CodeStamp } from '../store/records.js';
-import { issueDelegatedTokens } from './delegated-tokens.js';
+import { CODE_LIFETIME_MS, consumeCode, findCode, issuedHere } from '../store/codes.js';
+import { issueConsentedTokens } from './delegated-tokens.js';
 import { authenticateForPlatform } from './client-authentication.js';
-import { issuerOf, type GrantHandler } from './grant.js';
+import type { GrantHandler } from './grant.js';
 
 /**
  * grant_type=authorization_code. Checks in Entra's order: client authentication for the code's
@@ -13,17 +12,16 @@ import { issuerOf, type GrantHandler } from './grant.js';
  * consumed atomically last, so of N parallel redemptions exactly one succeeds (AADSTS54005 for
  * the rest). https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow#redeem-a-code-for-an-access-token
  */
+
 export const authorizationCodeGrant: GrantHandler = async (g) => {
   const code = g.params.require('code');
-  const key = `code:${g.tenant.id}:${code}`;
-  const record = await g.ctx.store.get<AuthorizationCodeRecord>(key);
-  if (!record || record.incarnation !== g.tenant.incarnation) {
+  const record = await findCode(g.ctx.store, g.tenant, code);
+  if (!record) {
     // A code the mock does not hold: the client still has to be who it says it is first.
     if (g.credentials.secret !== undefined || g.credentials.assertion !== undefined) authenticateForPlatform(g, 'web', false);
     // One it issued in this tenant's life but no longer keeps (past the per-tenant cap, or swept
     // after its lifetime) answers as expired; anything else was never issued here.
-    const stamp = code.startsWith('1.A') ? g.ctx.sealer.unseal<CodeStamp>(code.slice(3), CODE_PURPOSE) : undefined;
-    if (stamp?.t === g.tenant.id && stamp.i === g.tenant.incarnation) throw new EntraError(70008);
+    if (issuedHere(g.ctx.sealer, g.tenant, code)) throw new EntraError(70008);
     throw new EntraError(9002313);
   }
   if (record.clientId !== g.client.appId.toLowerCase()) throw new EntraError(70000, { name: 'code' });
@@ -33,32 +31,24 @@ export const authorizationCodeGrant: GrantHandler = async (g) => {
   if (redirectUri !== record.redirectUri) throw new EntraError(50011, { redirectUri, clientId: g.client.appId });
   if (record.pkce) {
     const verifier = g.params.get('code_verifier');
-    if (verifier === undefined || !verifierMatches(verifier, record.pkce.challenge, record.pkce.method)) throw new EntraError(50148);
+    if (verifier === undefined || !verifierMatches(verifier, record.pkce)) throw new EntraError(50148);
   }
   const user = g.tenant.directory.users.get(record.userId);
   if (!user) throw new EntraError(9002313);
-  const used = await g.ctx.store.consume<AuthorizationCodeRecord>(key);
-  if (!used?.firstUse) throw new EntraError(54005);
+  if (!(await consumeCode(g.ctx.store, g.tenant, code))) throw new EntraError(54005);
 
   // The token request may narrow the scope to one resource; without it, the code's scope counts.
   const scope = g.params.get('scope') ?? record.scope;
   const requested = parseScopes(g.tenant.directory, scope);
   const fromCode = parseScopes(g.tenant.directory, record.scope);
   for (const s of fromCode.oidc) requested.oidc.add(s);
-  // A token request may name another resource than /authorize did; it needs consent too.
-  if (missingConsent(g.tenant.directory, g.client, user, requested).length > 0) {
-    throw new EntraError(65001, { clientId: g.client.appId, appName: g.client.displayName });
-  }
-  return issueDelegatedTokens(issuerOf(g), g.ctx.sealer, {
-    client: g.client,
+  return issueConsentedTokens(g, {
     clientAuth,
     session: { user, sid: record.sid, authTime: record.authTime, ipaddr: record.ipaddr },
     scopes: requested,
     scope,
     platform: record.platform,
-    idTokenVersion: g.version === 'v2' ? '2.0' : '1.0',
     alwaysRefreshToken: g.version === 'v1',
-    wantClientInfo: g.params.get('client_info') === '1',
     chainStart: g.tenant.now(),
     nonce: record.nonce,
   });

@@ -1,5 +1,6 @@
-import { authenticateConfidentialClient, refuseCredentialForPublicClient, type ClientAuthLevel } from '../protocol/client-auth.js';
-import type { RedirectPlatform } from '../protocol/redirect-uri.js';
+import type { RedirectPlatform } from '../directory/model.js';
+import { authenticateConfidentialClient, refuseCredentialForPublicClient } from '../protocol/client-auth.js';
+import type { ClientAuthLevel } from '../tokens/claims.js';
 import { EntraError } from '../errors/entra-error.js';
 import type { GrantRequest } from './grant.js';
 

@@ -1,20 +1,21 @@
-import type { Application } from '../directory/model.js';
+import type { Application, RedirectPlatform } from '../directory/model.js';
 import { GRAPH_APP_ID } from '../directory/microsoft-graph.js';
 import { EntraError } from '../errors/entra-error.js';
 import type { Sealer } from '../keys/sealing.js';
-import type { ClientAuthLevel } from '../protocol/client-auth.js';
-import { grantedScopes } from '../protocol/consent.js';
-import type { RedirectPlatform } from '../protocol/redirect-uri.js';
+import { grantedScopes, missingConsent } from '../protocol/consent.js';
 import type { RequestedScopes, ResourceScopes } from '../protocol/scope.js';
 import { REFRESH_TOKEN_PURPOSE, type RefreshTokenRecord } from '../store/records.js';
 import { idToken, userAccessToken, type IssuerContext, type TokenVersion, type UserSession } from '../tokens/issue.js';
+import type { ClientAuthLevel } from '../tokens/claims.js';
 import { clientInfo } from '../tokens/subject.js';
+import { issuerOf, type GrantRequest } from './grant.js';
 
 /**
  * The token response for a user: access token for one resource, and — as the request asked —
  * an ID token (openid), a refresh token (offline_access), and client_info (client_info=1).
  * Field order as Entra's (docs/entra-wire.md §4).
  */
+
 export interface DelegatedTokenInput {
   client: Application;
   clientAuth: ClientAuthLevel;
@@ -43,6 +44,25 @@ export function echoScope(resource: ResourceScopes, scp: string[], oidc: Set<str
   const own = scp.filter((s) => !['openid', 'profile', 'email'].includes(s)).map((s) => (isGraph ? s : `${resource.identifier}/${s}`));
   const openid = ['profile', 'openid', 'email'].filter((s) => oidc.has(s));
   return [...own, ...openid].join(' ');
+}
+
+/** What a redeemed code or refresh token stands for; the token request itself says the rest. */
+export type RedeemedGrant = Omit<DelegatedTokenInput, 'client' | 'idTokenVersion' | 'wantClientInfo'>;
+
+/**
+ * The tokens a code or a refresh token is redeemed for. The token request may name another
+ * resource than /authorize did, and that needs consent too (AADSTS65001).
+ */
+export function issueConsentedTokens(g: GrantRequest, grant: RedeemedGrant): Promise<Record<string, unknown>> {
+  if (missingConsent(g.tenant.directory, g.client, grant.session.user, grant.scopes).length > 0) {
+    throw new EntraError(65001, { clientId: g.client.appId, appName: g.client.displayName });
+  }
+  return issueDelegatedTokens(issuerOf(g), g.ctx.sealer, {
+    ...grant,
+    client: g.client,
+    idTokenVersion: g.version === 'v2' ? '2.0' : '1.0',
+    wantClientInfo: g.params.get('client_info') === '1',
+  });
 }
 
 export async function issueDelegatedTokens(ictx: IssuerContext, sealer: Sealer, input: DelegatedTokenInput): Promise<Record<string, unknown>> {

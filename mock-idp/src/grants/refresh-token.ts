@@ -1,18 +1,16 @@
-import { EntraError } from '../errors/entra-error.js';
-import { missingConsent } from '../protocol/consent.js';
+import { dotnetTime, EntraError } from '../errors/entra-error.js';
 import { parseScopes } from '../protocol/scope.js';
 import { REFRESH_TOKEN_PURPOSE, RT_INACTIVITY_MS, SPA_RT_LIFETIME_MS, type RefreshTokenRecord } from '../store/records.js';
 import { BOOT_INCARNATION } from '../runtime/tenant-runtime.js';
-import { issueDelegatedTokens } from './delegated-tokens.js';
+import { issueConsentedTokens } from './delegated-tokens.js';
 import { authenticateForPlatform } from './client-authentication.js';
-import { issuerOf, type GrantHandler } from './grant.js';
+import type { GrantHandler } from './grant.js';
 
 /**
  * grant_type=refresh_token. Each use returns a new refresh token and, as in Entra, the old one
  * stays valid until it expires (90 days of inactivity; 24 hours fixed for SPA tokens) or the
  * user's sessions are revoked. https://learn.microsoft.com/entra/identity-platform/refresh-tokens
  */
-const isoWithTicks = (ms: number): string => new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$10000Z');
 
 export const refreshTokenGrant: GrantHandler = async (g) => {
   const token = g.params.require('refresh_token');
@@ -23,30 +21,23 @@ export const refreshTokenGrant: GrantHandler = async (g) => {
   if (record.cid !== g.client.appId.toLowerCase()) throw new EntraError(70000, { name: 'refresh_token' });
   const clientAuth = authenticateForPlatform(g, record.platform === 'none' ? 'web' : record.platform, true);
   const now = g.tenant.now();
-  if (record.platform === 'spa' && record.chainStart + SPA_RT_LIFETIME_MS <= now) throw new EntraError(700084, { issuedOn: isoWithTicks(record.chainStart) });
-  if (record.iat + RT_INACTIVITY_MS <= now) throw new EntraError(700082, { issuedOn: isoWithTicks(record.iat) });
+  if (record.platform === 'spa' && record.chainStart + SPA_RT_LIFETIME_MS <= now) throw new EntraError(700084, { issuedOn: dotnetTime(record.chainStart) });
+  if (record.iat + RT_INACTIVITY_MS <= now) throw new EntraError(700082, { issuedOn: dotnetTime(record.iat) });
   const validFrom = g.tenant.tokensValidFrom.get(record.uid);
   if (validFrom !== undefined && record.iat < validFrom) {
-    throw new EntraError(50173, { issuedOn: isoWithTicks(record.iat), validFrom: isoWithTicks(validFrom) });
+    throw new EntraError(50173, { issuedOn: dotnetTime(record.iat), validFrom: dotnetTime(validFrom) });
   }
   const user = g.tenant.directory.users.get(record.uid);
   if (!user || user.accountEnabled === false) throw new EntraError(9002313);
 
   const scope = g.params.get('scope') ?? record.scope;
-  const requested = parseScopes(g.tenant.directory, scope);
-  if (missingConsent(g.tenant.directory, g.client, user, requested).length > 0) {
-    throw new EntraError(65001, { clientId: g.client.appId, appName: g.client.displayName });
-  }
-  return issueDelegatedTokens(issuerOf(g), g.ctx.sealer, {
-    client: g.client,
+  return issueConsentedTokens(g, {
     clientAuth,
     session: { user, sid: record.sid, authTime: record.authTime, ipaddr: record.ipaddr },
-    scopes: requested,
+    scopes: parseScopes(g.tenant.directory, scope),
     scope,
     platform: record.platform,
-    idTokenVersion: g.version === 'v2' ? '2.0' : '1.0',
     alwaysRefreshToken: true,
-    wantClientInfo: g.params.get('client_info') === '1',
     chainStart: record.chainStart,
   });
 };

@@ -1,6 +1,7 @@
 import { timingSafeEqual, createHash, X509Certificate, verify, constants, type KeyObject } from 'node:crypto';
 import type { Application, KeyCredential, PasswordCredential } from '../directory/model.js';
-import { EntraError } from '../errors/entra-error.js';
+import { dotnetTime, EntraError } from '../errors/entra-error.js';
+import type { ClientAuthLevel } from '../tokens/claims.js';
 import { decodeJwt } from '../tokens/jwt.js';
 
 /**
@@ -14,9 +15,6 @@ export interface ClientCredentials {
   assertionType?: string | undefined;
   assertion?: string | undefined;
 }
-
-/** `appidacr` / `azpacr`: 0 public client, 1 secret, 2 certificate. */
-export type ClientAuthLevel = '0' | '1' | '2';
 
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
@@ -126,8 +124,6 @@ function parseCert(k: KeyCredential): ParsedCert | null {
   return parsed;
 }
 
-/** Entra's time format in 700024: ISO 8601 with seven fractional digits. */
-const netTime = (ms: number): string => new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$10000Z');
 /** Entra's key window in 700027: `Start=01/22/2018 09:13:33, End=01/23/2021 09:13:33` (US format, UTC). */
 function usDate(ms: number): string {
   const d = new Date(ms);
@@ -174,6 +170,6 @@ function checkAssertion(app: Application, assertion: string, ctx: AuthContext): 
   // Entra allows five minutes of clock skew on assertions. UNCONFIRMED amount; the usual .NET default.
   const skew = 5 * 60 * 1000;
   if (exp === undefined || exp + skew <= ctx.now || nbf - skew > ctx.now) {
-    throw new EntraError(700024, { now: netTime(ctx.now), nbf: netTime(nbf), exp: netTime(exp ?? 0) });
+    throw new EntraError(700024, { now: dotnetTime(ctx.now), nbf: dotnetTime(nbf), exp: dotnetTime(exp ?? 0) });
   }
 }

@@ -1,6 +1,7 @@
 import { EntraError } from '../errors/entra-error.js';
 import type { TenantRuntime } from '../runtime/tenant-runtime.js';
 import type { ShortLivedStore } from '../store/short-lived-store.js';
+import type { Params } from './params.js';
 import { opaque } from '../support/ids.js';
 
 /**
@@ -14,6 +15,7 @@ import { opaque } from '../support/ids.js';
  * bound to the tenant's incarnation, the client, the page kind and, for consent, the SSO session
  * (sid) the page was shown for.
  */
+
 export const PAGE_TOKEN_FIELD = 'flowToken';
 /** UNCONFIRMED: Entra's flow token lifetime is not documented; a quarter of an hour on the tenant clock. */
 export const PAGE_TOKEN_LIFETIME_MS = 15 * 60 * 1000;
@@ -65,4 +67,12 @@ export async function redeemPageToken(
   if (r.incarnation !== tenant.incarnation || r.kind !== expected.kind || r.clientId !== expected.clientId.toLowerCase()) throw new EntraError(50089);
   if (r.issuedAt + PAGE_TOKEN_LIFETIME_MS <= tenant.now()) throw new EntraError(50089);
   return { kind: r.kind, clientId: r.clientId, sid: r.sid };
+}
+
+/**
+ * The pages' answers (`mock_action`) are form submissions: a link or an <img> on another site,
+ * which can only send a GET, must not act as one (AADSTS900561).
+ */
+export function refusePageAnswerByGet(method: string, params: Params): void {
+  if (method !== 'POST' && params.has('mock_action')) throw new EntraError(900561, { method });
 }

@@ -1,4 +1,5 @@
-import type { Application } from '../directory/model.js';
+import type { Application, RedirectPlatform } from '../directory/model.js';
+import { EntraError } from '../errors/entra-error.js';
 
 /**
  * Redirect URI matching, as Entra does it: exact (scheme, host, path, trailing slash, query,
@@ -6,7 +7,6 @@ import type { Application } from '../directory/model.js';
  * ignored ("localhost exceptions").
  * https://learn.microsoft.com/entra/identity-platform/reply-url#localhost-exceptions
  */
-export type RedirectPlatform = 'web' | 'spa' | 'publicClient';
 
 export interface MatchedRedirect {
   platform: RedirectPlatform;
@@ -28,6 +28,19 @@ export function matchRedirectUri(app: Application, requested: string): MatchedRe
   const loose = withoutLocalhostPort(requested);
   if (loose === undefined) return undefined;
   return all.find((r) => withoutLocalhostPort(r.registered) === loose);
+}
+
+/**
+ * The redirect URI of an authorize request: it must be registered (AADSTS50011); an app with
+ * none at all gets AADSTS500113. Omitted, Entra falls back to a registered one (the first, here).
+ */
+export function resolveRedirectUri(client: Application, requested: string | undefined): MatchedRedirect {
+  const all = registeredRedirects(client);
+  if (all.length === 0) throw new EntraError(500113);
+  if (requested === undefined) return all[0]!;
+  const m = matchRedirectUri(client, requested);
+  if (!m) throw new EntraError(50011, { redirectUri: requested, clientId: client.appId });
+  return m;
 }
 
 /** http://localhost:7000/cb → http://localhost/cb; undefined for anything that is not loopback http. */

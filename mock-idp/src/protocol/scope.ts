@@ -2,6 +2,7 @@ import type { Application } from '../directory/model.js';
 import { GRAPH_APP_ID, OIDC_SCOPES } from '../directory/microsoft-graph.js';
 import type { TenantDirectory } from '../directory/tenant-directory.js';
 import { EntraError } from '../errors/entra-error.js';
+import type { Params } from './params.js';
 
 /**
  * The `scope` parameter, split the way Entra reads it: OIDC scopes (openid, profile, email,
@@ -10,6 +11,7 @@ import { EntraError } from '../errors/entra-error.js';
  * meaning "every permission configured for that resource".
  * https://learn.microsoft.com/entra/identity-platform/scopes-oidc
  */
+
 export interface ResourceScopes {
   app: Application;
   /** The resource as the client named it (App ID URI or appId), used for v1 `aud` and the echo. */
@@ -21,6 +23,17 @@ export interface ResourceScopes {
 export interface RequestedScopes {
   oidc: Set<string>;
   resources: ResourceScopes[];
+}
+
+/**
+ * The scope an authorize request asks for: v2 requires `scope`; v1 takes `resource` and reads it
+ * as `{resource}/.default` plus openid. https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow#request-an-authorization-code
+ */
+export function authorizeScope(params: Params, version: 'v1' | 'v2'): string {
+  if (version === 'v2') return params.require('scope');
+  const resource = params.get('resource');
+  const scope = params.get('scope') ?? 'openid';
+  return resource ? `${scope} ${resource}/.default` : scope;
 }
 
 export function parseScopes(dir: TenantDirectory, scope: string): RequestedScopes {

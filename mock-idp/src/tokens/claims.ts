@@ -7,6 +7,9 @@ import { pairwiseSubject } from './subject.js';
  * Claims are built in Entra's order: aud, iss, iat, nbf, exp, then the rest alphabetically.
  */
 
+/** `appidacr` / `azpacr`: how the client proved itself — 0 public client, 1 secret, 2 certificate. */
+export type ClientAuthLevel = '0' | '1' | '2';
+
 export interface TokenTimes {
   /** Tenant clock, seconds. */
   now: number;

@@ -1,11 +1,10 @@
 import { createHash, randomInt } from 'node:crypto';
 import type { Application, User } from '../directory/model.js';
 import type { SigningKey } from '../keys/signing-keys.js';
-import type { ClientAuthLevel } from '../protocol/client-auth.js';
 import type { TenantRuntime } from '../runtime/tenant-runtime.js';
 import { v1Issuer, v2Issuer, type PublicUrls } from '../runtime/urls.js';
 import { opaque } from '../support/ids.js';
-import { aio, optionalClaimNames, optionalUserClaims, rh, sortedClaims, subjectFor, timeClaims, uti } from './claims.js';
+import { aio, type ClientAuthLevel, optionalClaimNames, optionalUserClaims, rh, sortedClaims, subjectFor, timeClaims, uti } from './claims.js';
 import { headerSegment, payloadSegment, signSegments } from './jwt.js';
 import { groupClaims } from './group-claims.js';
 import { halfHash } from './subject.js';

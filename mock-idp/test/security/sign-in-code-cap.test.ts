@@ -9,7 +9,7 @@ import type { MockContext } from '../../src/context.js';
 import { formatMessage } from '../../src/errors/catalog.js';
 import { MAX_PAGE_TOKENS_PER_TENANT } from '../../src/protocol/page-token.js';
 import { createContext } from '../../src/server.js';
-import { MAX_PENDING_CODES_PER_TENANT } from '../../src/store/records.js';
+import { MAX_PENDING_CODES_PER_TENANT } from '../../src/store/codes.js';
 import { T } from './control-support.js';
 import { ADELE, BRIDGE, BRIDGE_QUERY, authorizePath } from './sign-in-support.js';
 

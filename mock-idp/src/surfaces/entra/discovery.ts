@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MockContext } from '../../context.js';
 import { graphHost, v1Issuer, v2Issuer } from '../../runtime/urls.js';
 import { MSA_TENANT_ID, type TenantSegment } from '../../protocol/tenant-segment.js';
-import { METADATA_HEADERS, tenantOf } from './tenant-route.js';
+import { METADATA_HEADERS, tenantOf, type TenantRoute } from './tenant-route.js';
 
 /**
  * OpenID discovery documents, v2 and v1, key order as Entra serves them (docs/entra-wire.md §1).
@@ -14,7 +14,7 @@ export function registerDiscoveryRoutes(app: FastifyInstance, ctx: MockContext):
   // Synchronous handlers (nothing to await): no promise per request; Fastify catches what they throw.
   const serve = (version: 'v1' | 'v2') => {
     const key = `discovery.${version}`;
-    return (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    return (request: FastifyRequest<TenantRoute>, reply: FastifyReply): FastifyReply => {
       const seg = tenantOf(ctx, request, key);
       let body: Buffer | undefined;
       if (seg.kind === 'tenant') {
@@ -28,8 +28,8 @@ export function registerDiscoveryRoutes(app: FastifyInstance, ctx: MockContext):
       return reply.headers(METADATA_HEADERS).send(body);
     };
   };
-  app.get('/:tenant/v2.0/.well-known/openid-configuration', serve('v2'));
-  app.get('/:tenant/.well-known/openid-configuration', serve('v1'));
+  app.get<TenantRoute>('/:tenant/v2.0/.well-known/openid-configuration', serve('v2'));
+  app.get<TenantRoute>('/:tenant/.well-known/openid-configuration', serve('v1'));
 }
 
 /** Bytes, not a string: served as they are, with no encoding or length count per request. */

@@ -1,7 +1,9 @@
 import type { FastifyPluginCallback } from 'fastify';
 import type { MockContext } from '../../context.js';
+import { sendNotFound } from '../../views/not-found.js';
 import { registerAuthorizeRoutes } from './authorize.js';
 import { registerDiscoveryRoutes } from './discovery.js';
+import { handleEntraError } from './error-answer.js';
 import { registerInstanceDiscoveryRoute } from './instance-discovery.js';
 import { registerJwksRoutes } from './jwks.js';
 import { registerLogoutRoutes } from './logout.js';
@@ -10,10 +12,14 @@ import { registerTokenRoutes } from './token.js';
 /**
  * Entra's own surface: discovery, keys, instance discovery, authorize, token and logout, under
  * `/{tenant}/…` (no fixed prefix: Entra's paths begin with the tenant). Its errors are Entra's:
- * AADSTS JSON from the token endpoint, Microsoft's error page or a redirect from the pages.
+ * AADSTS JSON from the token endpoint, Microsoft's error page or a redirect from the pages
+ * (surfaces/entra/error-answer.ts). Registered without a prefix, its not-found handler answers
+ * every path that no other surface's prefix claims.
  */
 export function entraSurface(ctx: MockContext): FastifyPluginCallback {
   return (app, _options, done) => {
+    app.setErrorHandler((error: Error, request, reply) => handleEntraError(ctx, error, request, reply));
+    app.setNotFoundHandler((request, reply) => sendNotFound(reply, request.method, request.url));
     registerDiscoveryRoutes(app, ctx);
     registerJwksRoutes(app, ctx);
     registerInstanceDiscoveryRoute(app, ctx);

@@ -8,11 +8,11 @@ import { METADATA_HEADERS } from './tenant-route.js';
  * own cloud: it is the preferred network and cache alias (docs/entra-wire.md §0).
  */
 export function registerInstanceDiscoveryRoute(app: FastifyInstance, ctx: MockContext): void {
-  app.get('/:tenant/discovery/instance', async (request, reply) => {
+  app.get<{ Querystring: { authorization_endpoint?: string | string[] } }>('/:tenant/discovery/instance', async (request, reply) => {
     request.notes.endpoint = 'instance-discovery';
     const host = new URL(ctx.urls.login).host;
-    const q = request.query as Record<string, string | undefined>;
-    const authz = typeof q.authorization_endpoint === 'string' ? q.authorization_endpoint : '';
+    const asked = request.query.authorization_endpoint;
+    const authz = typeof asked === 'string' ? asked : '';
     const tenantFromAuthority = /^https?:\/\/[^/]+\/([^/]+)\//.exec(authz)?.[1] ?? 'common';
     const body = {
       tenant_discovery_endpoint: `${ctx.urls.login}/${tenantFromAuthority}/v2.0/.well-known/openid-configuration`,

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MockContext } from '../../context.js';
 import type { SigningKey } from '../../keys/signing-keys.js';
 import type { TenantRuntime } from '../../runtime/tenant-runtime.js';
-import { METADATA_HEADERS, tenantOf } from './tenant-route.js';
+import { METADATA_HEADERS, tenantOf, type TenantRoute } from './tenant-route.js';
 
 /**
  * JWKS at /{tenant}/discovery/v2.0/keys and /{tenant}/discovery/keys (docs/entra-wire.md §2): kty, use,
@@ -13,7 +13,7 @@ export function registerJwksRoutes(app: FastifyInstance, ctx: MockContext): void
   // Synchronous handlers (nothing to await): no promise per request; Fastify catches what they throw.
   const serve = (version: 'v1' | 'v2') => {
     const cacheKey = `jwks.${version}`;
-    return (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    return (request: FastifyRequest<TenantRoute>, reply: FastifyReply): FastifyReply => {
       const seg = tenantOf(ctx, request, cacheKey);
       let body: Buffer | string;
       if (seg.kind === 'tenant') {
@@ -37,8 +37,8 @@ export function registerJwksRoutes(app: FastifyInstance, ctx: MockContext): void
       return reply.headers(METADATA_HEADERS).send(body);
     };
   };
-  app.get('/:tenant/discovery/v2.0/keys', serve('v2'));
-  app.get('/:tenant/discovery/keys', serve('v1'));
+  app.get<TenantRoute>('/:tenant/discovery/v2.0/keys', serve('v2'));
+  app.get<TenantRoute>('/:tenant/discovery/keys', serve('v1'));
 }
 
 /** When the tenant's published key set changes next by its clock: the first retiring key to retire. */

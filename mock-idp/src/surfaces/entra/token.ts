@@ -6,7 +6,7 @@ import type { GrantRequest } from '../../grants/grant.js';
 import { resolveClient } from '../../protocol/client-app.js';
 import type { ClientCredentials } from '../../protocol/client-auth.js';
 import { Params } from '../../protocol/params.js';
-import { tenantOf } from './tenant-route.js';
+import { tenantOf, type TenantRoute } from './tenant-route.js';
 
 /**
  * The token endpoint, v2 and v1. Form-encoded POST only: any other content type leaves the body
@@ -35,7 +35,7 @@ export function registerTokenRoutes(app: FastifyInstance, ctx: MockContext): voi
     ['/:tenant/oauth2/v2.0/token', 'v2'],
     ['/:tenant/oauth2/token', 'v1'],
   ] as const) {
-    app.post(path, (request, reply) => token(ctx, request, reply, version));
+    app.post<TenantRoute>(path, (request, reply) => token(ctx, request, reply, version));
     app.options(path, async (request, reply) => {
       request.notes.endpoint = 'token.preflight';
       const asked = request.headers['access-control-request-headers'];
@@ -55,7 +55,7 @@ export function registerTokenRoutes(app: FastifyInstance, ctx: MockContext): voi
   }
 }
 
-async function token(ctx: MockContext, request: FastifyRequest, reply: FastifyReply, version: 'v1' | 'v2'): Promise<FastifyReply> {
+async function token(ctx: MockContext, request: FastifyRequest<TenantRoute>, reply: FastifyReply, version: 'v1' | 'v2'): Promise<FastifyReply> {
   reply.headers(TOKEN_HEADERS);
   if (request.headers.origin) reply.headers(CORS_HEADERS);
   const seg = tenantOf(ctx, request, `token.${version}`);
