@@ -31,7 +31,7 @@ const entries = {
   50011: {
     error: 'invalid_grant',
     // UNCONFIRMED: the token endpoint's answer to a redirect_uri that differs from the authorize
-    // request. invalid_grant is what the reference (§6) records as most likely.
+    // request. invalid_grant is what docs/entra-wire.md §6 records as most likely.
     status: 400,
     surfaces: ['page', 'token'],
     message:
@@ -346,7 +346,7 @@ const entries = {
     error: 'invalid_request',
     status: 400,
     surfaces: ['token'],
-    // UNCONFIRMED surface; the reference (§6) quotes the text for tenant-less app-only requests.
+    // UNCONFIRMED surface; docs/entra-wire.md §6 quotes the text for tenant-less app-only requests.
     message: 'No tenant-identifying information found in either the request or implied by any provided credentials.',
     trigger: 'client_credentials on /common or /organizations.',
   },

@@ -10,6 +10,7 @@ import { decodeJwt } from '../tokens/jwt.js';
  * https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow#redeem-a-code-for-an-access-token
  * https://learn.microsoft.com/entra/identity-platform/certificate-credentials
  */
+
 export interface ClientCredentials {
   secret?: string | undefined;
   assertionType?: string | undefined;

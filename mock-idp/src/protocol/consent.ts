@@ -9,6 +9,7 @@ import { canonicalScope, configuredScopes, type RequestedScopes } from './scope.
  * consent like any other. `.default` stands for what the app registration lists.
  * https://learn.microsoft.com/entra/identity-platform/permissions-consent-overview
  */
+
 export interface MissingPermission {
   resource: Application;
   value: string;

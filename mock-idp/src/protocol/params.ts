@@ -6,6 +6,7 @@ import { EntraError } from '../errors/entra-error.js';
  * missing required one names itself (AADSTS900144). Parameters nobody reads are ignored, as
  * Entra ignores MSAL's telemetry parameters.
  */
+
 const MAX_VALUE = 8 * 1024;
 const MAX_TOKEN_VALUE = 16 * 1024;
 const LONG_PARAMS = new Set(['client_assertion', 'assertion', 'refresh_token', 'code', 'id_token_hint', 'claims', 'request']);

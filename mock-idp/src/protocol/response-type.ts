@@ -7,6 +7,7 @@ import type { ResponseMode } from '../errors/render.js';
  * endpoint (implicit and hybrid flows) need the app's "ID tokens" / "Access tokens" switches.
  * https://learn.microsoft.com/entra/identity-platform/v2-oauth2-implicit-grant-flow
  */
+
 export interface ResponseType {
   code: boolean;
   idToken: boolean;

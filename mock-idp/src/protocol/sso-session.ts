@@ -11,6 +11,7 @@ import type { User } from '../directory/model.js';
  * its sessions server-side (TenantRuntime.endedSessions), so a copy of the old cookie is no
  * longer silent either.
  */
+
 export const SESSION_COOKIE = 'ESTSAUTH';
 const PURPOSE = 'sso-session';
 const MAX_ACCOUNTS = 8;

@@ -7,6 +7,7 @@ import { isGuid } from '../support/ids.js';
  * The `{tenant}` path segment: a tenant GUID, a verified domain, or one of the multi-tenant
  * aliases. https://learn.microsoft.com/entra/identity-platform/v2-protocols#endpoints
  */
+
 export type MultiTenantAlias = 'common' | 'organizations' | 'consumers';
 
 export type TenantSegment =

@@ -6,6 +6,7 @@ import { hiddenInputs } from './login-page.js';
  * Cancel sends the app AADSTS65004. When a permission needs an administrator, the page says
  * "Need admin approval" and can only go back to the app (AADSTS90094). Button ids are Entra's.
  */
+
 export interface ConsentPageModel {
   action: string;
   hidden: Array<[string, string]>;

@@ -6,6 +6,7 @@ import type { User } from '../directory/model.js';
  * the user has one). Field names and button ids are Entra's (`loginfmt`, `passwd`,
  * `#idSIButton9`), so browser automation written for the real page works here too.
  */
+
 export interface LoginPageModel {
   action: string;
   hidden: Array<[string, string]>;

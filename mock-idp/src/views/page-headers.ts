@@ -9,6 +9,7 @@ import { STYLE_HASH } from './html.js';
  * a redirect, and the form_post page posts to the app with its own script.
  * https://developer.mozilla.org/docs/Web/HTTP/Headers/Content-Security-Policy
  */
+
 const BASE = `default-src 'none'; style-src ${STYLE_HASH}; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'`;
 
 function send(reply: FastifyReply, csp: string): FastifyReply {

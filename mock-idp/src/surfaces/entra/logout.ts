@@ -14,7 +14,7 @@ import { pageParams, tenantOf, type TenantRoute } from './tenant-route.js';
  * account named by logout_hint) — in the cookie and server-side, by session id — then redirects
  * to post_logout_redirect_uri when it is one of the client's registered redirect URIs — the
  * client known from client_id or id_token_hint. Otherwise Microsoft's "You signed out" page,
- * without redirect (UNCONFIRMED for unregistered URIs: the reference says the user lands on the
+ * without redirect (UNCONFIRMED for unregistered URIs: docs/entra-wire.md §10 says the user lands on the
  * generic page). `state` is returned as OIDC RP-initiated logout defines it. Refusals (a
  * parameter sent twice…) are shown on Microsoft's error page.
  * https://learn.microsoft.com/entra/identity-platform/v2-protocols-oidc#send-a-sign-out-request

@@ -13,6 +13,7 @@ import { tenantOf, type TenantRoute } from './tenant-route.js';
  * unread, so Entra (and the mock) miss grant_type (AADSTS900144); other methods get AADSTS900561.
  * https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow#redeem-a-code-for-an-access-token
  */
+
 const TOKEN_HEADERS = {
   'cache-control': 'no-store, no-cache',
   pragma: 'no-cache',
