@@ -48,11 +48,6 @@ export class Tenants {
     return this.byDomain.get(domain.toLowerCase());
   }
 
-  /** A domain owned by another tenant than `except`. */
-  domainOwner(domain: string): TenantRuntime | undefined {
-    return this.byDomain.get(domain.toLowerCase());
-  }
-
   all(): TenantRuntime[] {
     return [...this.byId.values()];
   }
