@@ -84,7 +84,7 @@ export function buildApp(ctx: MockContext, https?: { key: string; cert: string }
   app.register(entraSurface(ctx));
   app.register(graphSurface(ctx));
   app.register(aadGraphSurface(ctx));
-  app.register(controlSurface(ctx));
+  app.register(controlSurface(ctx), { prefix: '/_mock' });
   return app;
 }
 

@@ -4,6 +4,7 @@ import type { FixtureDocument, FixtureSource, TenantFixture, TenantSource } from
 import type { RequestLogEntry } from './runtime/request-log.js';
 import type { GraphFault, GraphFaultSpec } from './runtime/faults.js';
 import type { PatchOperation } from './support/json-patch.js';
+import type { TenantInfo } from './surfaces/control/tenant-info.js';
 
 /** An answer of the control API that was not a success. */
 export class MockControlError extends Error {
@@ -16,14 +17,7 @@ export class MockControlError extends Error {
   }
 }
 
-export interface TenantInfo {
-  id: string;
-  displayName: string;
-  verifiedDomains: string[];
-  authority: string;
-  discoveryUrl: string;
-  issuer: string;
-}
+export type { TenantInfo };
 
 /**
  * Typed client for the test-control API (/_mock/). Uses node:http(s) so the mock's CA can be

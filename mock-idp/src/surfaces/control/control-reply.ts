@@ -1,9 +1,26 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { MockContext } from '../../context.js';
 import type { TenantRuntime } from '../../runtime/tenant-runtime.js';
 
-/** The test-control API's own answers (shaped like nothing Entra serves), shared by its route files. */
-export function fail(reply: FastifyReply, status: number, code: string, message: string, issues?: unknown): FastifyReply {
+/**
+ * The test-control API's own answers, shaped like nothing Entra serves:
+ * `{"error":{"code","message"[,"issues"]}}`. A route refuses by throwing a {@link ControlError};
+ * the control plugin's error handler (index.ts) writes it with {@link sendControlError}.
+ */
+
+/** A refusal of the test-control API: its status, a stable code, a message saying what to send instead. */
+export class ControlError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly issues?: unknown,
+  ) {
+    super(message);
+    this.name = 'ControlError';
+  }
+}
+
+export function sendControlError(reply: FastifyReply, status: number, code: string, message: string, issues?: unknown): FastifyReply {
   return reply
     .code(status)
     .header('content-type', 'application/json; charset=utf-8')
@@ -16,14 +33,12 @@ export function jsonBody(body: unknown): unknown {
   return undefined;
 }
 
-/** The tenant named by `:id` (GUID or verified domain), attributed to the request; 404 otherwise. */
-export function tenant(ctx: MockContext, request: FastifyRequest, reply: FastifyReply): TenantRuntime | undefined {
-  const id = (request.params as { id: string }).id;
-  const t = ctx.tenants.get(id) ?? ctx.tenants.byDomainName(id);
-  if (!t) {
-    fail(reply, 404, 'NotFound', `No tenant ${id}.`);
-    return undefined;
-  }
-  request.notes.tenant = t;
+/**
+ * The tenant of a route under /_mock/tenants/:id, found by the tenant scope's preHandler
+ * (tenant-scope.ts) before the route runs; a route outside that scope asking for one is a bug.
+ */
+export function scopedTenant(request: FastifyRequest): TenantRuntime {
+  const t = request.notes.tenant;
+  if (t === undefined) throw new Error('a test-control route asked for its tenant outside the /tenants/:id scope');
   return t;
 }

@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import type { MockContext } from '../../context.js';
 import { faultSpecIssues, type GraphFaultSpec } from '../../runtime/faults.js';
-import { fail, tenant } from './control-reply.js';
+import { ControlError, jsonBody, scopedTenant } from './control-reply.js';
+import type { TenantParams } from './tenant-scope.js';
 
 /**
- * Graph faults, per tenant (state: runtime/faults.ts), under the test-control API's prefix:
+ * Graph faults, per tenant (state: runtime/faults.ts), in the tenant scope of the test-control
+ * API (tenant-scope.ts, prefix /_mock/tenants/:id):
  *
  *   POST   /_mock/tenants/:id/graph/faults             add one → 201 with its id and counters
  *   GET    /_mock/tenants/:id/graph/faults             {"faults":[…]} with matched/applied/remaining
@@ -19,39 +20,32 @@ import { fail, tenant } from './control-reply.js';
  * in the path (runtime/path-glob.ts, runtime/faults.ts): a test's pattern cannot stall the server.
  * Registered inside the control plugin, so the loopback-only rule applies.
  */
-export function registerFaultRoutes(control: FastifyInstance, ctx: MockContext): void {
-  control.post('/tenants/:id/graph/faults', async (request, reply) => {
-    const t = tenant(ctx, request, reply);
-    if (!t) return reply;
-    const body = request.body as { json?: unknown } | undefined;
-    const spec = body && 'json' in body ? body.json : undefined;
+
+export function registerFaultRoutes(scope: FastifyInstance): void {
+  scope.post('/graph/faults', async (request, reply) => {
+    const t = scopedTenant(request);
+    const spec = jsonBody(request.body);
     const issues = faultSpecIssues(spec);
-    if (issues.length > 0) return fail(reply, 400, 'InvalidFault', issues.join(' '), issues);
+    if (issues.length > 0) throw new ControlError(400, 'InvalidFault', issues.join(' '), issues);
     try {
       return reply.code(201).send(t.faults.add(spec as GraphFaultSpec));
     } catch (e) {
-      if (e instanceof RangeError) return fail(reply, 409, 'Conflict', e.message);
+      if (e instanceof RangeError) throw new ControlError(409, 'Conflict', e.message);
       throw e;
     }
   });
 
-  control.get('/tenants/:id/graph/faults', async (request, reply) => {
-    const t = tenant(ctx, request, reply);
-    return t ? { faults: t.faults.list() } : reply;
-  });
+  scope.get('/graph/faults', async (request) => ({ faults: scopedTenant(request).faults.list() }));
 
-  control.delete('/tenants/:id/graph/faults', async (request, reply) => {
-    const t = tenant(ctx, request, reply);
-    if (!t) return reply;
-    t.faults.clear();
+  scope.delete('/graph/faults', async (request, reply) => {
+    scopedTenant(request).faults.clear();
     return reply.code(204).send();
   });
 
-  control.delete('/tenants/:id/graph/faults/:faultId', async (request, reply) => {
-    const t = tenant(ctx, request, reply);
-    if (!t) return reply;
-    const id = (request.params as { faultId: string }).faultId;
-    if (!t.faults.remove(id)) return fail(reply, 404, 'NotFound', `No fault ${id} in tenant ${t.id}.`);
+  scope.delete<{ Params: TenantParams & { faultId: string } }>('/graph/faults/:faultId', async (request, reply) => {
+    const t = scopedTenant(request);
+    const id = request.params.faultId;
+    if (!t.faults.remove(id)) throw new ControlError(404, 'NotFound', `No fault ${id} in tenant ${t.id}.`);
     return reply.code(204).send();
   });
 }
