@@ -111,6 +111,10 @@ export const GRAPH_ERRORS = {
     message: 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.',
   },
   methodNotAllowed: { status: 405, code: 'Request_BadRequest', message: 'Specified HTTP method is not allowed for the request target.' },
+  // UNCONFIRMED wording: what the web server refuses before Graph reads the request (a body over
+  // the mock's 1 MiB limit; Graph's own limit, 4 MB, is larger), or a URL or body it cannot read.
+  requestTooLarge: { status: 413, code: 'RequestEntityTooLarge', message: 'The request body is too large.' },
+  requestNotValid: { status: 400, code: 'BadRequest', message: 'The request URL or body is not valid.' },
   // Capture (microsoft-graph-docs#7414 and others): a path segment Graph does not know.
   unknownSegment: { status: 400, code: 'BadRequest', message: "Resource not found for the segment '{segment}'." },
   // UNCONFIRMED wording (the overage route uses the same): a required action parameter that is absent or of the wrong type.

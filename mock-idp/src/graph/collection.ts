@@ -1,14 +1,15 @@
 import type { FastifyReply } from 'fastify';
-import type { Group, User } from '../directory/model.js';
 import { GRAPH_ERRORS, graphError } from '../errors/graph-error.js';
 import { directoryIndex, type DirectoryIndex } from './directory-index.js';
+import type { EntitySet } from './entity-sets.js';
 import { checkFilter, matches, type Subject } from './filter.js';
 import { GraphFailure } from './graph-failure.js';
 import { sendCount, sendJson, type GraphCall } from './graph-route.js';
+import { objectJson } from './object-json.js';
 import { openToken, queryKey, sealToken, type TokenStyle } from './page-tokens.js';
-import { canRead } from './permissions.js';
+import { allowed, callerUserId } from './permissions.js';
 import { DEFAULT_PAGE_SIZE, parseQueryOptions, rawPath, type QueryOptions } from './query-options.js';
-import { contextUrl, groupValue, objectJson, propertyName, userValue, type ResourceKind } from './resources.js';
+import { contextUrl } from './resources.js';
 import { parseSearch, searchMatches } from './search.js';
 
 /**
@@ -18,10 +19,10 @@ import { parseSearch, searchMatches } from './search.js';
  * after the skip token's cursor. So a full read of n objects in pages of 999 costs O(n) in total.
  */
 export interface CollectionSpec {
-  /** Entity set for `@odata.context`: users, groups, directoryObjects. */
-  entitySet: 'users' | 'groups' | 'directoryObjects';
-  /** The item types the collection can hold (filter and select are checked against them). */
-  kinds: readonly ResourceKind[];
+  /** Entity set for `@odata.context`: an entity set's name (users, groups) or directoryObjects. */
+  entitySet: string;
+  /** The entity sets whose objects the collection can hold (filter and select are checked against them). */
+  sets: readonly EntitySet[];
   /** Items carry `@odata.type` (directoryObject collections). */
   typed: boolean;
   /** A relationship (members, memberOf…): `$filter` needs the advanced query parameters. */
@@ -47,26 +48,24 @@ interface Cursor {
 }
 
 /** `$select` names must exist on (one of) the collection's types. */
-export function checkSelect(select: readonly string[] | undefined, kinds: readonly ResourceKind[]): void {
+export function checkSelect(select: readonly string[] | undefined, sets: readonly EntitySet[]): void {
   for (const p of select ?? []) {
-    if (!kinds.some((k) => propertyName(k, p))) {
-      throw new GraphFailure(graphError(GRAPH_ERRORS.unknownSelectProperty, { property: p, type: kinds.length === 1 ? kinds[0]! : 'directoryObject' }));
+    if (!sets.some((set) => set.propertyName(p))) {
+      throw new GraphFailure(graphError(GRAPH_ERRORS.unknownSelectProperty, { property: p, type: sets.length === 1 ? sets[0]!.kind : 'directoryObject' }));
     }
   }
 }
 
 function subjectOf(ix: DirectoryIndex, id: string): Subject | undefined {
-  const kind = ix.typeOf(id);
-  if (kind === 'user') return { kind, o: ix.dir.users.get(id)!, id };
-  if (kind === 'group') return { kind, o: ix.dir.groups.get(id)!, id };
-  return undefined;
+  const found = ix.object(id);
+  return found ? { set: found.set, o: found.o, id } : undefined;
 }
 
 function sortValue(ix: DirectoryIndex, id: string, property: string): string {
-  const kind = ix.typeOf(id);
-  const name = kind ? propertyName(kind, property) : undefined;
-  if (!kind || !name) return '';
-  const v = kind === 'user' ? userValue(ix.dir.users.get(id)!, id, name) : groupValue(ix.dir.groups.get(id)!, id, name);
+  const found = ix.object(id);
+  const name = found?.set.propertyName(property);
+  if (!found || !name) return '';
+  const v = found.set.value(found.o, id, name);
   return typeof v === 'string' ? v.toLowerCase() : '';
 }
 
@@ -88,33 +87,37 @@ function after(ordered: readonly string[], keyOf: (id: string) => string, cursor
   return lo;
 }
 
-/** The item JSON: cached default form, or built for $select / limited information. */
+/**
+ * The item JSON: cached default form, or built for $select / limited information. Whether the
+ * caller reads the item in full is its set's `readers` rule (the signed-in user reads themself).
+ */
 export function itemJson(call: GraphCall, ix: DirectoryIndex, id: string, select: readonly string[] | undefined, typed: boolean): string | undefined {
-  const kind = ix.typeOf(id);
-  if (!kind) return undefined;
-  const limited = !canRead(call.caller, kind, id);
+  const found = ix.object(id);
+  if (!found) return undefined;
+  const { set } = found;
+  const limited = !allowed(call.caller, set.readers, callerUserId(call.caller) === id);
   if (!select && !limited) {
     const j = ix.defaultJson(id)!;
-    return typed ? `{"@odata.type":"#microsoft.graph.${kind}",${j.slice(1)}` : j;
+    return typed ? `{"@odata.type":"${set.odataType}",${j.slice(1)}` : j;
   }
-  if (!select) return ix.limitedJson(kind, id, typed);
-  return objectJson(kind, ix.object(id) as User | Group, id, { select, typed, limited });
+  if (!select) return ix.limitedJson(set, id, typed);
+  return objectJson(set, found.o, id, { select, typed, limited });
 }
 
 export function serveCollection(call: GraphCall, spec: CollectionSpec, q: QueryOptions = parseQueryOptions(call.request)): FastifyReply {
   const tenant = call.caller.tenant;
   const ix = directoryIndex(tenant.directory);
-  checkSelect(q.select, spec.kinds);
+  checkSelect(q.select, spec.sets);
   if (q.filter) {
     if (spec.reference && !q.advanced) throw new GraphFailure(GRAPH_ERRORS.referenceFilter);
-    checkFilter(q.filter, { kinds: spec.kinds, advanced: q.advanced });
+    checkFilter(q.filter, { sets: spec.sets, advanced: q.advanced });
   }
   const search = q.search !== undefined ? parseSearch(q.search) : undefined;
   let orderby: { property: string; descending: boolean } | undefined;
   if (q.orderby) {
     // Sorting with a filter (or on a relationship) is an advanced query (aad-advanced-queries).
     if ((q.filter || spec.reference) && !q.advanced) throw new GraphFailure(GRAPH_ERRORS.sortingNotSupported);
-    const canonical = spec.kinds.map((k) => propertyName(k, q.orderby!.property)).find(Boolean);
+    const canonical = spec.sets.map((set) => set.propertyName(q.orderby!.property)).find(Boolean);
     if (!canonical || !(spec.orderable ?? []).includes(canonical)) throw new GraphFailure(GRAPH_ERRORS.sortingNotSupported);
     orderby = { property: canonical, descending: q.orderby.descending };
   }
@@ -132,7 +135,7 @@ export function serveCollection(call: GraphCall, spec: CollectionSpec, q: QueryO
     }
     if (orderby) {
       const p = orderby.property;
-      ids = ix.orderedBy(spec.kinds[0]!, p, ids, (id) => sortValue(ix, id, p));
+      ids = ix.orderedBy(spec.sets[0]!, p, ids, (id) => sortValue(ix, id, p));
       if (orderby.descending) ids = [...ids].reverse();
     }
     ordered = ix.results.set(`${tenant.id}|${qk}`, ids);
@@ -168,17 +171,11 @@ export function serveCollection(call: GraphCall, spec: CollectionSpec, q: QueryO
   return sendJson(call, `${head},"value":[${items.join(',')}]}`);
 }
 
-/** A single object: `@odata.context` …/$entity, then its properties. */
-export function serveEntity(
-  call: GraphCall,
-  entitySet: 'users' | 'groups',
-  kind: ResourceKind,
-  id: string,
-  q: QueryOptions = parseQueryOptions(call.request),
-): FastifyReply {
-  checkSelect(q.select, [kind]);
+/** A single object of the set (which must hold it): `@odata.context` …/$entity, then its properties. */
+export function serveEntity<O>(call: GraphCall, set: EntitySet<O>, id: string, q: QueryOptions = parseQueryOptions(call.request)): FastifyReply {
+  checkSelect(q.select, [set]);
   const ix = directoryIndex(call.caller.tenant.directory);
-  const body = q.select ? objectJson(kind, ix.object(id) as User | Group, id, { select: q.select }) : ix.defaultJson(id)!;
-  const context = JSON.stringify(contextUrl(call.ctx.urls.graph, entitySet, { select: q.select, entity: true }));
+  const body = q.select ? objectJson(set, set.objects(ix.dir).get(id), id, { select: q.select }) : ix.defaultJson(id)!;
+  const context = JSON.stringify(contextUrl(call.ctx.urls.graph, set.name, { select: q.select, entity: true }));
   return sendJson(call, body === '{}' ? `{"@odata.context":${context}}` : `{"@odata.context":${context},${body.slice(1)}`);
 }

@@ -1,11 +1,11 @@
-import type { Group, User } from '../directory/model.js';
+import type { Group } from '../directory/model.js';
 import type { TenantDirectory } from '../directory/tenant-directory.js';
-import type { ResourceKind } from './resources.js';
-import { objectJson } from './resources.js';
+import { ENTITY_SETS, type EntitySet } from './entity-sets.js';
+import { objectJson } from './object-json.js';
 
 /**
- * Read indexes over one TenantDirectory for the Graph routes: sorted id arrays (users, groups,
- * each group's members, each object's memberOf), transitive closures, sorted orders for
+ * Read indexes over one TenantDirectory for the Graph routes: sorted id arrays (each entity
+ * set's, each group's members, each object's memberOf), transitive closures, sorted orders for
  * `$orderby`, filtered results, and the default JSON of each object. Built lazily, the first
  * time a Graph call needs them, and dropped with the directory: a fixture replacement builds a
  * new TenantDirectory, and this map is weak. So paging is a binary search on a sorted array,
@@ -36,8 +36,7 @@ const ID_MARK = '@@mock-entra-id@@';
 const LIMITED_TEMPLATES = new Map<string, [string, string]>();
 
 export class DirectoryIndex {
-  private users?: string[];
-  private groups?: string[];
+  private readonly ids = new Map<EntitySet, string[]>();
   private readonly members = new Map<string, string[]>();
   private directMemberOf?: Map<string, string[]>;
   private readonly transitiveMembersCache = new Lru<string[]>(256);
@@ -49,24 +48,26 @@ export class DirectoryIndex {
 
   constructor(readonly dir: TenantDirectory) {}
 
-  /** All user ids (lowercase), sorted. */
-  userIds(): string[] {
-    return (this.users ??= [...this.dir.users.keys()].sort(byId));
+  /** All ids (lowercase) of an entity set's objects, sorted. */
+  idsOf(set: EntitySet): string[] {
+    let ids = this.ids.get(set);
+    if (!ids) this.ids.set(set, (ids = [...set.objects(this.dir).keys()].sort(byId)));
+    return ids;
   }
 
-  /** All group ids (lowercase), sorted. */
-  groupIds(): string[] {
-    return (this.groups ??= [...this.dir.groups.keys()].sort(byId));
-  }
-
-  typeOf(id: string): ResourceKind | undefined {
-    if (this.dir.users.has(id)) return 'user';
-    if (this.dir.groups.has(id)) return 'group';
+  /** The entity set holding this id, if any. */
+  setOf(id: string): EntitySet | undefined {
+    for (const set of ENTITY_SETS) if (set.objects(this.dir).has(id)) return set;
     return undefined;
   }
 
-  object(id: string): User | Group | undefined {
-    return this.dir.users.get(id) ?? this.dir.groups.get(id);
+  /** The object with this id, with its set. */
+  object(id: string): { set: EntitySet; o: unknown } | undefined {
+    for (const set of ENTITY_SETS) {
+      const o = set.objects(this.dir).get(id);
+      if (o !== undefined) return { set, o };
+    }
+    return undefined;
   }
 
   /** A group's direct members that exist in the directory (users and groups), sorted. */
@@ -75,7 +76,7 @@ export class DirectoryIndex {
     if (!m) {
       const g = this.dir.groups.get(groupId);
       const ids = new Set((g?.members ?? []).map((x) => x.toLowerCase()));
-      m = [...ids].filter((x) => this.typeOf(x) !== undefined).sort(byId);
+      m = [...ids].filter((x) => this.setOf(x) !== undefined).sort(byId);
       this.members.set(groupId, m);
     }
     return m;
@@ -142,26 +143,28 @@ export class DirectoryIndex {
   }
 
   /** Ids sorted by a property (case-insensitive), ties by id: the order `$orderby` asks for. */
-  orderedBy(kind: ResourceKind, property: string, ids: string[], key: (id: string) => string): string[] {
-    const cacheKey = `${kind}:${property}:${ids === this.userIds() || ids === this.groupIds() ? 'all' : ''}`;
-    const cached = cacheKey.endsWith(':all') ? this.orders.get(cacheKey) : undefined;
+  orderedBy(set: EntitySet, property: string, ids: string[], key: (id: string) => string): string[] {
+    // The order of a whole set is kept; a relationship's is not (it would be one per object).
+    const all = ids === this.idsOf(set);
+    const cacheKey = `${set.name}:${property}`;
+    const cached = all ? this.orders.get(cacheKey) : undefined;
     if (cached) return cached;
     const keyed = ids.map((id) => [key(id), id] as const);
     keyed.sort((a, b) => byId(a[0], b[0]) || byId(a[1], b[1]));
     const out = keyed.map((k) => k[1]);
-    if (cacheKey.endsWith(':all')) this.orders.set(cacheKey, out);
+    if (all) this.orders.set(cacheKey, out);
     return out;
   }
 
   /**
    * An item the caller may not read (type and id, every other property null), as JSON text:
-   * the same for every object of a type but its id, so built from a template.
+   * the same for every object of a set but its id, so built from a template.
    */
-  limitedJson(kind: ResourceKind, id: string, typed: boolean): string {
-    const key = `${kind}:${typed}`;
+  limitedJson(set: EntitySet, id: string, typed: boolean): string {
+    const key = `${set.name}:${typed}`;
     let t = LIMITED_TEMPLATES.get(key);
     if (!t) {
-      t = objectJson(kind, {} as never, ID_MARK, { typed, limited: true }).split(ID_MARK) as [string, string];
+      t = objectJson(set, undefined, ID_MARK, { typed, limited: true }).split(ID_MARK) as [string, string];
       LIMITED_TEMPLATES.set(key, t);
     }
     return `${t[0]}${id}${t[1]}`;
@@ -171,9 +174,9 @@ export class DirectoryIndex {
   defaultJson(id: string): string | undefined {
     let j = this.json.get(id);
     if (j === undefined) {
-      const kind = this.typeOf(id);
-      if (!kind) return undefined;
-      j = objectJson(kind, this.object(id)!, id);
+      const found = this.object(id);
+      if (!found) return undefined;
+      j = objectJson(found.set, found.o, id);
       this.json.set(id, j);
     }
     return j;

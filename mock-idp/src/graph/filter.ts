@@ -1,7 +1,8 @@
-import type { Group, User } from '../directory/model.js';
 import { GRAPH_ERRORS, graphError } from '../errors/graph-error.js';
+import type { EntitySet } from './entity-sets.js';
+import type { FilterCapability, Support } from './filter-capabilities.js';
 import { GraphFailure } from './graph-failure.js';
-import { groupValue, propertyName, userValue, type Json, type ResourceKind } from './resources.js';
+import type { Json } from './resources.js';
 
 /**
  * Graph's `$filter` on directory objects, the subset real clients use: `eq`, `in (…)`,
@@ -274,101 +275,47 @@ export function parseFilter(src: string): FilterExpr {
 
 // ---------------------------------------------------------------- what the directory can filter
 
-/** 'd': works by default; 'a': only in advanced queries. */
-type Support = 'd' | 'a';
-interface Capability {
-  type: 'string' | 'bool' | 'collection';
-  eq?: Support;
-  ne?: Support;
-  not?: Support;
-  in?: Support;
-  startswith?: Support;
-  endswith?: Support;
-  /** `eq null` / `ne null`. */
-  null?: Support;
-  /** `prop/any(x: x eq …)` and startswith inside it (collections). */
-  any?: Support;
-  anyStartswith?: Support;
-}
-
-const s = (c: Omit<Capability, 'type'>): Capability => ({ type: 'string', ...c });
-
-/** Users (aad-advanced-queries, "filter-directory-objects" table). */
-const USER_FILTERS: Record<string, Capability> = {
-  id: s({ eq: 'd', in: 'd', ne: 'a', not: 'a' }),
-  displayName: s({ eq: 'd', in: 'd', startswith: 'd', ne: 'a', not: 'a', null: 'a' }),
-  givenName: s({ eq: 'd', in: 'd', startswith: 'd', ne: 'a', null: 'a' }),
-  surname: s({ eq: 'd', in: 'd', startswith: 'd', ne: 'a', null: 'a' }),
-  mail: s({ eq: 'd', in: 'd', startswith: 'd', ne: 'a', endswith: 'a' }),
-  userPrincipalName: s({ eq: 'd', in: 'd', startswith: 'd', ne: 'a', endswith: 'a' }),
-  mailNickname: s({ eq: 'd', in: 'd', startswith: 'd', ne: 'a', null: 'a' }),
-  jobTitle: s({ eq: 'd', in: 'd', ne: 'a', null: 'a' }),
-  userType: s({ eq: 'd', in: 'd', ne: 'a', not: 'a', null: 'a' }),
-  mobilePhone: s({ eq: 'a', in: 'a', startswith: 'a', ne: 'a', null: 'a' }),
-  officeLocation: s({ eq: 'a', in: 'a', startswith: 'a', ne: 'a', null: 'a' }),
-  preferredLanguage: s({ eq: 'a', in: 'a', startswith: 'a', ne: 'a', null: 'a' }),
-  accountEnabled: { type: 'bool', eq: 'd', in: 'd', ne: 'a', not: 'a' },
-  businessPhones: { type: 'collection', any: 'd' },
-  proxyAddresses: { type: 'collection', any: 'd', anyStartswith: 'd' },
-  otherMails: { type: 'collection', any: 'd', anyStartswith: 'd' },
-  imAddresses: { type: 'collection', any: 'd', anyStartswith: 'd' },
-};
-
-/** Groups (group resource: properties documented with $filter support). */
-const GROUP_FILTERS: Record<string, Capability> = {
-  id: s({ eq: 'd', in: 'd', ne: 'a', not: 'a' }),
-  displayName: s({ eq: 'd', in: 'd', startswith: 'd', ne: 'a', not: 'a', null: 'a' }),
-  description: s({ eq: 'd', startswith: 'd', ne: 'a', not: 'a' }),
-  mail: s({ eq: 'd', in: 'd', startswith: 'd', ne: 'a', not: 'a', endswith: 'a', null: 'a' }),
-  mailNickname: s({ eq: 'd', in: 'd', startswith: 'd', ne: 'a', not: 'a', null: 'a' }),
-  visibility: s({ eq: 'd', in: 'd', ne: 'a', not: 'a' }),
-  mailEnabled: { type: 'bool', eq: 'd', in: 'd', ne: 'a', not: 'a' },
-  securityEnabled: { type: 'bool', eq: 'd', in: 'd', ne: 'a', not: 'a' },
-  groupTypes: { type: 'collection', any: 'd' },
-  proxyAddresses: { type: 'collection', any: 'd', anyStartswith: 'd' },
-};
-
-const RESOURCE_NAME: Record<ResourceKind, string> = { user: 'User', group: 'Group' };
-
 export interface FilterContext {
-  /** The item types of the collection: one for /users, /groups and casts; both for directoryObjects. */
-  kinds: readonly ResourceKind[];
+  /** The entity sets of the collection's items: one for /users, /groups and casts; several for directoryObjects. */
+  sets: readonly EntitySet[];
   /** ConsistencyLevel: eventual and $count=true. */
   advanced: boolean;
 }
 
-function capabilityOf(ctx: FilterContext, prop: string): { name: string; caps: Array<[ResourceKind, Capability]> } {
-  const found: Array<[ResourceKind, string]> = [];
-  for (const k of ctx.kinds) {
-    const name = propertyName(k, prop);
-    if (name) found.push([k, name]);
+type Capabilities = Array<[EntitySet, FilterCapability]>;
+
+function capabilityOf(ctx: FilterContext, prop: string): { name: string; caps: Capabilities } {
+  const found: Array<[EntitySet, string]> = [];
+  for (const set of ctx.sets) {
+    const name = set.propertyName(prop);
+    if (name) found.push([set, name]);
   }
   const first = found[0];
   if (!first) {
     throw new GraphFailure(
-      graphError(GRAPH_ERRORS.unknownFilterProperty, { property: prop, type: ctx.kinds.length === 1 ? ctx.kinds[0]! : 'directoryObject' }),
+      graphError(GRAPH_ERRORS.unknownFilterProperty, { property: prop, type: ctx.sets.length === 1 ? ctx.sets[0]!.kind : 'directoryObject' }),
     );
   }
-  const caps: Array<[ResourceKind, Capability]> = [];
-  for (const [k, name] of found) {
-    const c = (k === 'user' ? USER_FILTERS : GROUP_FILTERS)[name];
-    if (c) caps.push([k, c]);
+  const caps: Capabilities = [];
+  for (const [set, name] of found) {
+    const c = set.filters[name];
+    if (c) caps.push([set, c]);
   }
   if (caps.length === 0) throw unsupported(first[1], first[0]);
   return { name: first[1], caps };
 }
 
-const unsupported = (property: string, kind: ResourceKind | undefined): GraphFailure =>
-  new GraphFailure(graphError(GRAPH_ERRORS.unsupportedFilterProperty, { property, resource: kind ? RESOURCE_NAME[kind] : 'DirectoryObject' }));
+const unsupported = (property: string, set: EntitySet | undefined): GraphFailure =>
+  new GraphFailure(graphError(GRAPH_ERRORS.unsupportedFilterProperty, { property, resource: set ? set.resource : 'DirectoryObject' }));
 
 /** Checks that the operator is supported for the property (in this mode), else throws Graph's refusal. */
-function require(ctx: FilterContext, name: string, caps: Array<[ResourceKind, Capability]>, key: keyof Omit<Capability, 'type'>, label: string): void {
+function require(ctx: FilterContext, name: string, caps: Capabilities, key: keyof Omit<FilterCapability, 'type'>, label: string): void {
   const levels = caps.map(([, c]) => c[key]).filter((x): x is Support => x !== undefined);
   if (levels.length === 0) throw unsupported(name, caps[0]?.[0]);
   if (!ctx.advanced && !levels.includes('d')) throw new GraphFailure(graphError(GRAPH_ERRORS.advancedOperator, { operator: label }));
 }
 
-function checkLiteral(cap: Capability, lit: Literal): void {
+function checkLiteral(cap: FilterCapability, lit: Literal): void {
   if (lit.kind === 'null') return;
   if (cap.type === 'bool' ? lit.kind !== 'bool' : lit.kind !== 'string') throw invalid();
 }
@@ -464,12 +411,17 @@ function lambda(b: LambdaBody, x: Json): boolean {
   }
 }
 
-export type Subject = { kind: 'user'; o: User; id: string } | { kind: 'group'; o: Group; id: string };
+/** An object a filter or search is evaluated on: its set, the object, its id. */
+export interface Subject {
+  set: EntitySet;
+  o: unknown;
+  id: string;
+}
 
 function valueOf(subject: Subject, prop: string): Json | undefined {
-  const name = propertyName(subject.kind, prop);
+  const name = subject.set.propertyName(prop);
   if (!name) return undefined;
-  return subject.kind === 'user' ? userValue(subject.o, subject.id, name) : groupValue(subject.o, subject.id, name);
+  return subject.set.value(subject.o, subject.id, name);
 }
 
 /** Whether the object satisfies the (checked) filter. A property the object's type lacks matches nothing. */

@@ -1,23 +1,52 @@
-import type { FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { MockContext } from '../context.js';
-import { GRAPH_ERRORS, graphError, requestIds, sendGraphError, type GraphErrorSpec } from '../errors/graph-error.js';
-import type { GraphCaller } from '../surfaces/graph/graph-token.js';
-import { authenticate } from './graph-auth.js';
-import type { FaultOutcome } from '../runtime/faults.js';
+import { GRAPH_ERRORS, graphError, requestIds } from '../errors/graph-error.js';
+import type { GraphCaller } from './graph-caller.js';
 import { GraphFailure } from './graph-failure.js';
-import { rawPath } from './query-options.js';
+import type { PermissionRule } from './permissions.js';
 
 /**
- * The way every Microsoft Graph v1.0 route runs: name the endpoint for the request log,
- * authenticate the bearer token like Graph (the request is attributed to the token's tenant),
- * apply the faults the test set for that tenant (latency, 429, 5xx), then the handler. Any
- * GraphFailure thrown below is written in Graph's error shape with its code in the log.
+ * How a Microsoft Graph v1.0 route is declared and answers. A route names its endpoint (for the
+ * request log) and, when it does not depend on the object asked for, the permission it needs;
+ * the Graph surface's preHandlers (graph-hooks.ts) then verify the bearer token, apply the
+ * tenant's faults and check that permission before the handler runs, and its error handler
+ * writes any GraphFailure thrown below in Graph's error shape.
  */
-export interface GraphCall {
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** A Graph route's name in the request log (`graph.{name}`). */
+    graphEndpoint?: string;
+    /** What a Graph route requires of every caller, checked before its handler. */
+    graphPermission?: PermissionRule;
+  }
+  interface FastifyRequest {
+    /** On Graph routes: the verified caller (set by the token preHandler, graph-hooks.ts). */
+    graphCaller: GraphCaller | null;
+  }
+}
+
+/** One Graph request as a handler sees it: the caller is verified by then. */
+export interface GraphCall<Params = unknown> {
   ctx: MockContext;
-  request: FastifyRequest;
+  request: FastifyRequest<{ Params: Params }>;
   reply: FastifyReply;
   caller: GraphCaller;
+}
+
+export type GraphHandler<Params> = (call: GraphCall<Params>) => FastifyReply | Promise<FastifyReply>;
+
+/**
+ * A Graph route's options: its endpoint name, the permission every caller needs (if it does not
+ * depend on the object asked for), and the handler. Use with the route's generics:
+ * `app.get<{ Params: { id: string } }>('/groups/:id', graphRoute(ctx, 'groups.get', (call) => …))`.
+ */
+export function graphRoute<Params = unknown>(ctx: MockContext, endpoint: string, handler: GraphHandler<Params>, permission?: PermissionRule) {
+  return {
+    config: permission ? { graphEndpoint: endpoint, graphPermission: permission } : { graphEndpoint: endpoint },
+    handler: async (request: FastifyRequest<{ Params: Params }>, reply: FastifyReply): Promise<FastifyReply> =>
+      handler({ ctx, request, reply, caller: request.graphCaller! }),
+  };
 }
 
 /** Graph's real content type for JSON answers. */
@@ -53,44 +82,7 @@ export function sendCount(call: GraphCall, n: number): FastifyReply {
     .send(String(n));
 }
 
-const FAULT_SPECS: Record<number, GraphErrorSpec> = {
-  429: GRAPH_ERRORS.throttled,
-  500: GRAPH_ERRORS.internalError,
-  502: GRAPH_ERRORS.badGateway,
-  503: GRAPH_ERRORS.serviceNotAvailable,
-  504: GRAPH_ERRORS.gatewayTimeout,
-};
-
-function faultFailure(f: NonNullable<FaultOutcome['failure']>): GraphFailure {
-  const base = FAULT_SPECS[f.status] ?? GRAPH_ERRORS.internalError;
-  const spec = { status: f.status, code: f.code ?? base.code, message: f.message ?? base.message };
-  return new GraphFailure(spec, f.retryAfterSeconds !== undefined ? { 'retry-after': String(f.retryAfterSeconds) } : {});
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Wraps a Graph handler: endpoint name, authentication, faults, errors. */
-export function graphRoute(ctx: MockContext, endpoint: string, handler: (call: GraphCall) => FastifyReply | Promise<FastifyReply>): RouteHandlerMethod {
-  return async (request, reply) => {
-    request.notes.endpoint = `graph.${endpoint}`;
-    const auth = authenticate(ctx, request);
-    if (!auth.ok) return sendGraphError(request, reply, auth.error, request.notes.tenant?.now() ?? Date.now());
-    const call: GraphCall = { ctx, request, reply, caller: auth.caller };
-    const tenant = auth.caller.tenant;
-    try {
-      const fault = tenant.faults.take(request.method, rawPath(request));
-      if (fault.latencyMs > 0) await sleep(fault.latencyMs);
-      if (fault.failure) throw faultFailure(fault.failure);
-      return await handler(call);
-    } catch (e) {
-      if (e instanceof GraphFailure) return sendGraphError(request, reply, e.spec, tenant.now(), e.headers);
-      request.log.error({ err: e }, 'unexpected error in a Graph route');
-      return sendGraphError(request, reply, GRAPH_ERRORS.internalError, tenant.now());
-    }
-  };
-}
-
-/** Throws Graph's 403 unless `ok`. */
+/** Throws Graph's 403 unless `ok` (for permissions that depend on the object: oneself or not). */
 export function demand(ok: boolean): void {
   if (!ok) throw new GraphFailure(GRAPH_ERRORS.forbidden);
 }

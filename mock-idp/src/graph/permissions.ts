@@ -1,4 +1,4 @@
-import type { GraphCaller } from '../surfaces/graph/graph-token.js';
+import type { GraphCaller } from './graph-caller.js';
 
 /**
  * What each Graph endpoint requires, from the Permissions sections of Graph's API reference
@@ -7,6 +7,8 @@ import type { GraphCaller } from '../surfaces/graph/graph-token.js';
  * `roles` (which carry only admin-consented application permissions, so an app that merely
  * *requests* Group.Read.All has no role and is refused — the PingOne failure).
  */
+
+/** What one endpoint (or reading one type of object) requires. */
 export interface PermissionRule {
   /** Alternatives; each is a set of permissions that must all be held. */
   delegated: readonly (readonly string[])[];
@@ -107,16 +109,4 @@ export function allowed(caller: GraphCaller, rule: PermissionRule, self = false)
 /** The signed-in user's object id (delegated tokens), lowercase. */
 export function callerUserId(caller: GraphCaller): string | undefined {
   return caller.delegated && typeof caller.claims.oid === 'string' ? caller.claims.oid.toLowerCase() : undefined;
-}
-
-/**
- * Whether items of a type inside a directoryObject collection come back in full or limited
- * (type and id only, other properties null). Reading users needs a user-reading permission
- * (User.Read for the signed-in user themself); reading groups a group-reading one.
- */
-export function canRead(caller: GraphCaller, kind: 'user' | 'group', objectId: string): boolean {
-  const have = held(caller);
-  if (kind === 'group') return (caller.delegated ? GROUP_READ_DELEGATED : GROUP_READ_APP).some((p) => have.has(p));
-  if ((caller.delegated ? USER_READ_ALL_DELEGATED : USER_READ_ALL_APP).some((p) => have.has(p))) return true;
-  return caller.delegated && callerUserId(caller) === objectId && (have.has('User.Read') || have.has('User.ReadWrite'));
 }

@@ -8,7 +8,6 @@ import type { Group, User } from '../directory/model.js';
  * https://learn.microsoft.com/graph/api/resources/user · https://learn.microsoft.com/graph/api/resources/group
  */
 
-export type ResourceKind = 'user' | 'group';
 export type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
 
 /** GET /users, /me, /users/{id} without $select (Doc user-get.md; key order as served). */
@@ -97,10 +96,11 @@ function derivedMailNickname(g: Pick<Group, 'displayName' | 'id'>): string {
   return n.length > 0 ? n.slice(0, 64) : g.id.slice(0, 10);
 }
 
-type Getter<T> = (o: T, id: string) => Json;
+/** A property's value on an object (the id passed apart: the object may be a snapshot without one). */
+export type Getter<T> = (o: T, id: string) => Json;
 
 /** Every user property the mock can serve, with its value. Properties not modelled are null. */
-const USER_PROPERTIES: Record<string, Getter<User>> = {
+export const USER_PROPERTIES: Record<string, Getter<User>> = {
   businessPhones: (u) => u.businessPhones ?? [],
   displayName: (u) => u.displayName,
   givenName: (u) => u.givenName ?? null,
@@ -155,7 +155,7 @@ const USER_PROPERTIES: Record<string, Getter<User>> = {
 };
 
 /** Every group property the mock can serve, with its value. */
-const GROUP_PROPERTIES: Record<string, Getter<Group>> = {
+export const GROUP_PROPERTIES: Record<string, Getter<Group>> = {
   id: (_g, id) => id,
   deletedDateTime: () => null,
   classification: () => null,
@@ -193,48 +193,10 @@ const GROUP_PROPERTIES: Record<string, Getter<Group>> = {
   uniqueName: () => null,
 };
 
-const USER_NAMES = new Map(Object.keys(USER_PROPERTIES).map((k) => [k.toLowerCase(), k]));
-const GROUP_NAMES = new Map(Object.keys(GROUP_PROPERTIES).map((k) => [k.toLowerCase(), k]));
-
-/** The property's canonical name on the resource (Graph matches names case-insensitively), or undefined. */
-export function propertyName(kind: ResourceKind, name: string): string | undefined {
-  return (kind === 'user' ? USER_NAMES : GROUP_NAMES).get(name.toLowerCase());
-}
-
-export function userValue(u: User, id: string, property: string): Json {
-  const get = USER_PROPERTIES[property];
-  return get ? get(u, id) : null;
-}
-
+/** A group's property, on the group or on a snapshot of it (groups/delta compares both). */
 export function groupValue(g: Group, id: string, property: string): Json {
   const get = GROUP_PROPERTIES[property];
   return get ? get(g, id) : null;
-}
-
-/**
- * One object as JSON text: `@odata.type` first when asked (items of directoryObject
- * collections), then the default properties or the `$select`ed ones in the order asked.
- * `limited`: the caller may not read this type, so only the type and id are real and every
- * other property is null (permissions-overview, "Limited information returned for
- * inaccessible member objects").
- */
-export function objectJson(
-  kind: ResourceKind,
-  o: User | Group,
-  id: string,
-  opts: { select?: readonly string[] | undefined; typed?: boolean; limited?: boolean } = {},
-): string {
-  const props: readonly string[] = opts.select ?? (kind === 'user' ? USER_DEFAULT : GROUP_DEFAULT);
-  const out: Record<string, Json> = {};
-  if (opts.typed) out['@odata.type'] = `#microsoft.graph.${kind}`;
-  for (const p of props) {
-    const canonical = propertyName(kind, p);
-    // A $select on a directoryObject collection may name another type's property: skipped here.
-    if (!canonical) continue;
-    if (opts.limited && canonical !== 'id') out[canonical] = null;
-    else out[canonical] = kind === 'user' ? userValue(o as User, id, canonical) : groupValue(o as Group, id, canonical);
-  }
-  return JSON.stringify(out);
 }
 
 /** `https://graph.microsoft.com/v1.0/$metadata#groups(id,displayName)` and friends. */

@@ -1,7 +1,6 @@
 import { GRAPH_ERRORS } from '../errors/graph-error.js';
 import type { Subject } from './filter.js';
 import { GraphFailure } from './graph-failure.js';
-import { groupValue, propertyName, userValue } from './resources.js';
 
 /**
  * `$search` on directory objects (https://learn.microsoft.com/graph/search-query-parameter#using-search-on-directory-object-collections):
@@ -53,9 +52,9 @@ export function parseSearch(src: string): SearchExpr {
 }
 
 function clauseMatches(c: Clause, subject: Subject): boolean {
-  const name = propertyName(subject.kind, c.property);
+  const name = subject.set.propertyName(c.property);
   if (!name) return false;
-  const v = subject.kind === 'user' ? userValue(subject.o, subject.id, name) : groupValue(subject.o, subject.id, name);
+  const v = subject.set.value(subject.o, subject.id, name);
   const values = Array.isArray(v) ? v : [v];
   return values.some((x) => {
     if (typeof x !== 'string') return false;

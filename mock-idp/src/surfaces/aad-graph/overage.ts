@@ -1,9 +1,9 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MockContext } from '../../context.js';
-import { sendAadGraphError } from '../../errors/aad-graph-error.js';
-import { resolveTenantSegment } from '../../protocol/tenant-segment.js';
+import { aadGraphError, AAD_GRAPH_ERRORS, sendAadGraphRefusal } from '../../errors/aad-graph-error.js';
 import { isEntraError } from '../../errors/entra-error.js';
-import { authenticateGraphCall } from '../graph/graph-token.js';
+import { verifyGraphCaller } from '../../graph/graph-caller.js';
+import { resolveTenantSegment } from '../../protocol/tenant-segment.js';
 
 /**
  * The target of the groups overage pointer (`_claim_sources.src1.endpoint`). Entra points at the
@@ -17,48 +17,49 @@ import { authenticateGraphCall } from '../graph/graph-token.js';
  * Microsoft advises clients to use Microsoft Graph's /users/{oid}/transitiveMemberOf instead.
  * https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference#groups-overage-claim
  */
+
 const READERS = ['GroupMember.Read.All', 'Group.Read.All', 'Directory.Read.All', 'User.Read.All'];
 
+interface OverageRoute {
+  Params: { tenant: string; user: string };
+}
+
 export function registerOverageRoute(app: FastifyInstance, ctx: MockContext): void {
-  app.post('/:tenant/users/:user/getMemberObjects', async (request, reply) => {
+  // Every method: the action is POST only, and the others are refused in Azure AD Graph's shape.
+  app.all<OverageRoute>('/:tenant/users/:user/getMemberObjects', async (request, reply) => {
     request.notes.endpoint = 'aad-graph.getMemberObjects';
-    const { tenant: segment, user: userRef } = request.params as { tenant: string; user: string };
-    const auth = authenticateGraphCall(ctx, request);
-    if (!auth.ok) return sendAadGraphError(request, reply, 401, 'Authentication_MissingOrMalformed', 'Access Token missing or malformed.');
-    const { caller } = auth;
-    let tenantId: string | undefined;
-    try {
-      const seg = resolveTenantSegment(ctx.tenants, segment);
-      tenantId = seg.kind === 'tenant' ? seg.tenant.id : undefined;
-    } catch (e) {
-      if (!isEntraError(e)) throw e;
-    }
-    if (tenantId !== caller.tenant.id) return sendAadGraphError(request, reply, 401, 'Authentication_MissingOrMalformed', 'Access Token missing or malformed.');
-    const dir = caller.tenant.directory;
-    const user = dir.users.get(userRef.toLowerCase()) ?? dir.usersByUpn.get(userRef.toLowerCase());
-    if (!user) {
-      return sendAadGraphError(
-        request,
-        reply,
-        404,
-        'Request_ResourceNotFound',
-        `Resource '${userRef}' does not exist or one of its queried reference-property objects are not present.`,
-      );
-    }
-    const self = caller.delegated && String(caller.claims.oid).toLowerCase() === user.id.toLowerCase();
-    const allowed = self || READERS.some((p) => caller.scopes.has(p) || caller.roles.has(p));
-    if (!allowed) return sendAadGraphError(request, reply, 403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
-    const body = (request.body as { json?: { securityEnabledOnly?: unknown } } | undefined)?.json;
-    if (!body || typeof body.securityEnabledOnly !== 'boolean') {
-      return sendAadGraphError(request, reply, 400, 'Request_BadRequest', "Invalid value specified for property 'securityEnabledOnly' of resource 'Object'.");
-    }
-    const ids = dir.transitiveGroupIds(user.id).filter((g) => {
-      if (!body.securityEnabledOnly) return true;
-      const group = dir.groups.get(g);
-      return group?.securityEnabled ?? !(group?.groupTypes ?? []).includes('Unified');
-    });
-    return reply
-      .header('content-type', 'application/json;odata=minimalmetadata;streaming=true;charset=utf-8')
-      .send(JSON.stringify({ 'odata.metadata': `${ctx.urls.graph}/${caller.tenant.id}/$metadata#Collection(Edm.String)`, value: ids }));
+    if (request.method !== 'POST') return sendAadGraphRefusal(request, reply, AAD_GRAPH_ERRORS.methodNotAllowed);
+    return getMemberObjects(ctx, request, reply);
   });
+}
+
+async function getMemberObjects(ctx: MockContext, request: FastifyRequest<OverageRoute>, reply: FastifyReply): Promise<FastifyReply> {
+  const { tenant: segment, user: userRef } = request.params;
+  const auth = verifyGraphCaller(ctx, request);
+  if (!auth.ok) return sendAadGraphRefusal(request, reply, AAD_GRAPH_ERRORS.noToken);
+  const { caller } = auth;
+  let tenantId: string | undefined;
+  try {
+    const seg = resolveTenantSegment(ctx.tenants, segment);
+    tenantId = seg.kind === 'tenant' ? seg.tenant.id : undefined;
+  } catch (e) {
+    if (!isEntraError(e)) throw e;
+  }
+  if (tenantId !== caller.tenant.id) return sendAadGraphRefusal(request, reply, AAD_GRAPH_ERRORS.noToken);
+  const dir = caller.tenant.directory;
+  const user = dir.users.get(userRef.toLowerCase()) ?? dir.usersByUpn.get(userRef.toLowerCase());
+  if (!user) return sendAadGraphRefusal(request, reply, aadGraphError(AAD_GRAPH_ERRORS.notFound, { id: userRef }));
+  const self = caller.delegated && String(caller.claims.oid).toLowerCase() === user.id.toLowerCase();
+  const allowed = self || READERS.some((p) => caller.scopes.has(p) || caller.roles.has(p));
+  if (!allowed) return sendAadGraphRefusal(request, reply, AAD_GRAPH_ERRORS.forbidden);
+  const body = (request.body as { json?: { securityEnabledOnly?: unknown } } | undefined)?.json;
+  if (!body || typeof body.securityEnabledOnly !== 'boolean') return sendAadGraphRefusal(request, reply, AAD_GRAPH_ERRORS.invalidSecurityEnabledOnly);
+  const ids = dir.transitiveGroupIds(user.id).filter((g) => {
+    if (!body.securityEnabledOnly) return true;
+    const group = dir.groups.get(g);
+    return group?.securityEnabled ?? !(group?.groupTypes ?? []).includes('Unified');
+  });
+  return reply
+    .header('content-type', 'application/json;odata=minimalmetadata;streaming=true;charset=utf-8')
+    .send(JSON.stringify({ 'odata.metadata': `${ctx.urls.graph}/${caller.tenant.id}/$metadata#Collection(Edm.String)`, value: ids }));
 }

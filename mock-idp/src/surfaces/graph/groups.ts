@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { MockContext } from '../../context.js';
 import { serveCollection, serveEntity } from '../../graph/collection.js';
-import { demand, graphRoute, notFound, type GraphCall } from '../../graph/graph-route.js';
+import { GROUPS } from '../../graph/entity-sets.js';
+import { graphRoute, notFound, type GraphCall } from '../../graph/graph-route.js';
 import { findGroup } from '../../graph/lookup.js';
-import { allowed, PERMISSIONS } from '../../graph/permissions.js';
+import { PERMISSIONS } from '../../graph/permissions.js';
 
 /**
  * Groups: GET /v1.0/groups, /v1.0/groups/$count, /v1.0/groups/{id}.
@@ -12,37 +13,40 @@ import { allowed, PERMISSIONS } from '../../graph/permissions.js';
  * variants), delegated or application. Page size 100 by default, 999 at most; no $skip.
  */
 export function registerGroupRoutes(app: FastifyInstance, ctx: MockContext): void {
-  const listGroups = (call: GraphCall, countOnly: boolean) => {
-    demand(allowed(call.caller, PERMISSIONS.groups));
-    return serveCollection(call, {
-      entitySet: 'groups',
-      kinds: ['group'],
+  const listGroups = (call: GraphCall, countOnly: boolean) =>
+    serveCollection(call, {
+      entitySet: GROUPS.name,
+      sets: [GROUPS],
       typed: false,
       reference: false,
-      ids: (ix) => ix.groupIds(),
+      ids: (ix) => ix.idsOf(GROUPS),
       key: 'groups',
       orderable: ['displayName'],
       countOnly,
     });
-  };
   app.get(
-    '/v1.0/groups',
-    graphRoute(ctx, 'groups', (call) => listGroups(call, false)),
+    '/groups',
+    graphRoute(ctx, 'groups', (call) => listGroups(call, false), PERMISSIONS.groups),
   );
   app.get(
-    '/v1.0/groups/$count',
-    graphRoute(ctx, 'groups.count', (call) => listGroups(call, true)),
+    '/groups/$count',
+    graphRoute(ctx, 'groups.count', (call) => listGroups(call, true), PERMISSIONS.groups),
   );
 
-  app.get(
-    '/v1.0/groups/:id',
-    graphRoute(ctx, 'groups.get', (call) => {
-      const ref = (call.request.params as { id: string }).id;
-      if (ref.toLowerCase() === '$count') return listGroups(call, true);
-      demand(allowed(call.caller, PERMISSIONS.groups));
-      const target = findGroup(call, ref);
-      if (!target) throw notFound(ref);
-      return serveEntity(call, 'groups', 'group', target.id);
-    }),
+  app.get<{ Params: { id: string } }>(
+    '/groups/:id',
+    graphRoute<{ id: string }>(
+      ctx,
+      'groups.get',
+      (call) => {
+        const ref = call.request.params.id;
+        // `%24count` reaches here rather than the static route.
+        if (ref.toLowerCase() === '$count') return listGroups(call, true);
+        const target = findGroup(call, ref);
+        if (!target) throw notFound(ref);
+        return serveEntity(call, GROUPS, target.id);
+      },
+      PERMISSIONS.groups,
+    ),
   );
 }

@@ -2,6 +2,14 @@ import type { FastifyInstance, FastifyPluginCallback } from 'fastify';
 import type { MockContext } from '../../context.js';
 import { GRAPH_ERRORS, graphError } from '../../errors/graph-error.js';
 import { GraphFailure } from '../../graph/graph-failure.js';
+import {
+  applyGraphFaults,
+  checkGraphPermission,
+  graphErrorHandler,
+  graphMethodNotAllowed,
+  nameGraphEndpoint,
+  verifyGraphToken,
+} from '../../graph/graph-hooks.js';
 import { graphRoute } from '../../graph/graph-route.js';
 import { registerDeltaRoutes } from './delta.js';
 import { registerGroupRoutes } from './groups.js';
@@ -11,31 +19,76 @@ import { registerMemberRoutes } from './members.js';
 import { registerUserinfoRoutes } from './userinfo.js';
 import { registerUserRoutes } from './users.js';
 
-/** Microsoft Graph's surface: v1.0 and OpenID Connect's userinfo, answering in Graph's error shape. */
+/**
+ * Microsoft Graph's surface: v1.0 (under /v1.0) and OpenID Connect's userinfo (/oidc/userinfo),
+ * every answer in Graph's error shape. The surface owns its error handler (graph/graph-hooks.ts);
+ * each prefix has its own not-found handler, Graph's 405, for the methods no route takes. The
+ * machinery (token check, faults, permissions, the query engine) lives in src/graph/.
+ */
 export function graphSurface(ctx: MockContext): FastifyPluginCallback {
   return (app, _options, done) => {
-    registerUserinfoRoutes(app, ctx);
-    registerGraphRoutes(app, ctx);
+    app.setErrorHandler(graphErrorHandler);
+    app.register(graphV1(ctx), { prefix: '/v1.0' });
+    app.register(userinfo(ctx), { prefix: '/oidc/userinfo' });
+    done();
+  };
+}
+
+/**
+ * Everything under /v1.0. Fastify's not-found router is case-sensitive while the routes' router
+ * is not, so the catch-all routes (the bare /v1.0 here, /v1.0/* in graphV1Routes, /oidc/userinfo*
+ * in userinfo) answer /V1.0 as /v1.0; the not-found handler is left with the methods Fastify
+ * routes nowhere (PROPFIND, SEARCH…).
+ */
+function graphV1(ctx: MockContext): FastifyPluginCallback {
+  return (app, _options, done) => {
+    app.setNotFoundHandler(graphMethodNotAllowed);
+    // The bare /v1.0 is no resource: answered before any token check, as a path no route takes.
+    app.all('/', graphMethodNotAllowed);
+    app.register(graphV1Routes(ctx));
     done();
   };
 }
 
 /**
  * Microsoft Graph v1.0, the directory part a group sync needs: users, groups, memberships,
- * the membership actions and groups/delta (the routes), on the shared machinery in src/graph/.
- * Paths are Graph's, under /v1.0 on the mock's origin (discovery's msgraph_host points here).
+ * the membership actions and groups/delta. Paths are Graph's, under /v1.0 on the mock's origin
+ * (discovery's msgraph_host points here). Every route runs behind the token check, the tenant's
+ * faults and its permission (the preHandlers, in this order).
  */
-export function registerGraphRoutes(app: FastifyInstance, ctx: MockContext): void {
+function graphV1Routes(ctx: MockContext): FastifyPluginCallback {
+  return (app, _options, done) => {
+    app.decorateRequest('graphCaller', null);
+    app.addHook('preHandler', nameGraphEndpoint);
+    app.addHook('preHandler', verifyGraphToken(ctx));
+    app.addHook('preHandler', applyGraphFaults);
+    app.addHook('preHandler', checkGraphPermission);
+    registerGraphRoutes(app, ctx);
+    done();
+  };
+}
+
+function registerGraphRoutes(app: FastifyInstance, ctx: MockContext): void {
   registerUserRoutes(app, ctx);
   registerGroupRoutes(app, ctx);
   registerMemberRoutes(app, ctx);
   registerMemberOfRoutes(app, ctx);
   registerMemberGroupsRoutes(app, ctx);
   registerDeltaRoutes(app, ctx);
-  app.all(
-    '/v1.0/*',
-    graphRoute(ctx, 'unknown', (call) => refuseUnknown(call.request.method, (call.request.params as { '*': string })['*'])),
+  app.all<{ Params: { '*': string } }>(
+    '/*',
+    graphRoute<{ '*': string }>(ctx, 'unknown', (call) => refuseUnknown(call.request.method, call.request.params['*'])),
   );
+}
+
+/** OpenID Connect's userinfo; anything else under /oidc/userinfo (another method, a longer path) is Graph's 405. */
+function userinfo(ctx: MockContext): FastifyPluginCallback {
+  return (app, _options, done) => {
+    app.setNotFoundHandler(graphMethodNotAllowed);
+    registerUserinfoRoutes(app, ctx);
+    app.all('*', graphMethodNotAllowed);
+    done();
+  };
 }
 
 /** Segments of real Graph paths the mock does not serve (so it says so instead of "not found"). */

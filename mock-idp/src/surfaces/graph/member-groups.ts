@@ -4,6 +4,7 @@ import { GRAPH_ERRORS, graphError } from '../../errors/graph-error.js';
 import { directoryIndex } from '../../graph/directory-index.js';
 import { GraphFailure } from '../../graph/graph-failure.js';
 import { demand, graphRoute, notFound, sendJson, type GraphCall } from '../../graph/graph-route.js';
+import { USERS } from '../../graph/entity-sets.js';
 import { findGroup, findUser, me, type Target } from '../../graph/lookup.js';
 import { allowed, PERMISSIONS } from '../../graph/permissions.js';
 import { contextUrl, groupSecurityEnabled } from '../../graph/resources.js';
@@ -24,10 +25,13 @@ import { isGuid } from '../../support/ids.js';
  * Permissions: a user-reading and a group-reading permission together (User.Read alone is refused,
  * microsoft-graph-docs-contrib#8196), or Directory.Read.All; on groups, a group-reading one.
  */
+
 type Action = 'getMemberGroups' | 'getMemberObjects' | 'checkMemberGroups';
 type Subject = 'me' | 'users' | 'groups';
+/** `id`: absent on /me. */
+type SubjectParams = { id?: string };
 
-function jsonBody(call: GraphCall, action: Action): Record<string, unknown> {
+function jsonBody(call: GraphCall<SubjectParams>, action: Action): Record<string, unknown> {
   const body = call.request.body as { json?: unknown; invalidJson?: true; unsupportedBody?: true } | undefined;
   if (body === undefined || body === null) throw new GraphFailure(GRAPH_ERRORS.emptyPayload);
   if (body.invalidJson || body.unsupportedBody) throw new GraphFailure(GRAPH_ERRORS.invalidJsonBody);
@@ -40,23 +44,23 @@ function jsonBody(call: GraphCall, action: Action): Record<string, unknown> {
   return json as Record<string, unknown>;
 }
 
-function resolve(call: GraphCall, subject: Subject): Target | undefined {
+function resolve(call: GraphCall<SubjectParams>, subject: Subject): Target | undefined {
   if (subject === 'me') return me(call);
-  const ref = (call.request.params as { id: string }).id;
+  const ref = call.request.params.id ?? '';
   return subject === 'users' ? findUser(call, ref) : findGroup(call, ref);
 }
 
 export function registerMemberGroupsRoutes(app: FastifyInstance, ctx: MockContext): void {
   for (const subject of ['me', 'users', 'groups'] as const) {
     for (const action of ['getMemberGroups', 'getMemberObjects', 'checkMemberGroups'] as const) {
-      const path = `${subject === 'me' ? '/v1.0/me' : `/v1.0/${subject}/:id`}/${action}`;
+      const path = `${subject === 'me' ? '/me' : `/${subject}/:id`}/${action}`;
       const endpoint = `${subject}.${action}`;
-      app.post(
+      app.post<{ Params: SubjectParams }>(
         path,
-        graphRoute(ctx, endpoint, (call) => {
+        graphRoute<SubjectParams>(ctx, endpoint, (call) => {
           const target = resolve(call, subject);
           demand(allowed(call.caller, subject === 'groups' ? PERMISSIONS.groupMemberGroups : PERMISSIONS.userMemberGroups, target?.self ?? false));
-          if (!target) throw notFound((call.request.params as { id: string }).id);
+          if (!target) throw notFound(call.request.params.id ?? '');
           const body = jsonBody(call, action);
           const ix = directoryIndex(call.caller.tenant.directory);
           let value: string[];
@@ -74,7 +78,7 @@ export function registerMemberGroupsRoutes(app: FastifyInstance, ctx: MockContex
             if (typeof only !== 'boolean') {
               throw new GraphFailure(graphError(GRAPH_ERRORS.invalidActionParameter, { property: 'securityEnabledOnly', resource: 'Object' }));
             }
-            if (only && target.kind !== 'user') throw new GraphFailure(GRAPH_ERRORS.securityGroupsNeedUser);
+            if (only && target.set !== USERS) throw new GraphFailure(GRAPH_ERRORS.securityGroupsNeedUser);
             value = only ? ix.securityMemberOf(target.id, groupSecurityEnabled) : ix.transitiveMemberOf(target.id);
           }
           // Graph promises no order; the mock answers in id order (checkMemberGroups: the order asked).
@@ -84,7 +88,7 @@ export function registerMemberGroupsRoutes(app: FastifyInstance, ctx: MockContex
       // Actions are POST only (microsoft-graph-docs#119: the service's answer to a GET).
       app.get(
         path,
-        graphRoute(ctx, endpoint, () => {
+        graphRoute<SubjectParams>(ctx, endpoint, () => {
           throw new GraphFailure(GRAPH_ERRORS.methodNotAllowed);
         }),
       );

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { MockContext } from '../../context.js';
 import { serveCollection } from '../../graph/collection.js';
+import { castSet, GROUPS, type EntitySet } from '../../graph/entity-sets.js';
 import { demand, graphRoute, notFound, type GraphCall } from '../../graph/graph-route.js';
-import { castKind, findGroup, findUser, me, type Target } from '../../graph/lookup.js';
+import { findGroup, findUser, me, type Target } from '../../graph/lookup.js';
 import { allowed, PERMISSIONS } from '../../graph/permissions.js';
-import type { ResourceKind } from '../../graph/resources.js';
 
 /**
  * What an object is a member of: GET /v1.0/me/memberOf, /me/transitiveMemberOf,
@@ -16,56 +16,65 @@ import type { ResourceKind } from '../../graph/resources.js';
  * the groups come back with their type and id only (limited information), as at Microsoft.
  * This is where a client recovers from a groups overage: transitiveMemberOf returns every group.
  */
+
 type Subject = 'me' | 'users' | 'groups';
+
+/** `id`: absent on /me; `cast`: the type cast segment, when present. */
+interface MemberOfParams {
+  id?: string;
+  cast?: string;
+}
 
 export function registerMemberOfRoutes(app: FastifyInstance, ctx: MockContext): void {
   for (const subject of ['me', 'users', 'groups'] as const) {
     for (const nav of ['memberOf', 'transitiveMemberOf'] as const) {
       const transitive = nav === 'transitiveMemberOf';
-      const handle = (call: GraphCall, cast: string | undefined, countOnly: boolean): ReturnType<typeof serveCollection> => {
+      const handle = (call: GraphCall<MemberOfParams>, countOnly: boolean): ReturnType<typeof serveCollection> => {
         const target = resolve(call, subject);
         demand(allowed(call.caller, subject === 'groups' ? PERMISSIONS.groupRelations : PERMISSIONS.userMemberOf, target?.self ?? false));
-        if (!target) throw notFound((call.request.params as { id: string }).id);
-        let kind: ResourceKind | undefined;
+        if (!target) throw notFound(call.request.params.id ?? '');
+        const { cast } = call.request.params;
+        let set: EntitySet | undefined;
         if (cast !== undefined) {
-          if (cast.toLowerCase() === '$count') return handle(call, undefined, true);
-          kind = castKind(cast);
+          // `…/memberOf/%24count` reaches the cast route.
+          if (cast.toLowerCase() === '$count') countOnly = true;
+          else set = castSet(cast);
         }
         return serveCollection(call, {
-          entitySet: kind ? (`${kind}s` as 'users' | 'groups') : 'directoryObjects',
-          kinds: kind ? [kind] : ['group'],
-          typed: !kind,
+          entitySet: set ? set.name : 'directoryObjects',
+          sets: [set ?? GROUPS],
+          typed: !set,
           reference: true,
           // Only groups hold members in this mock (no directory roles or administrative units).
-          ids: (ix) => (kind === 'user' ? [] : transitive ? ix.transitiveMemberOf(target.id) : ix.memberOf(target.id)),
-          key: `${target.kind}/${target.id}/${nav}/${kind ?? '*'}`,
+          ids: (ix) => (set && set !== GROUPS ? [] : transitive ? ix.transitiveMemberOf(target.id) : ix.memberOf(target.id)),
+          key: `${target.set.kind}/${target.id}/${nav}/${set?.kind ?? '*'}`,
           countOnly,
         });
       };
-      const base = subject === 'me' ? '/v1.0/me' : `/v1.0/${subject}/:id`;
+      const base = subject === 'me' ? '/me' : `/${subject}/:id`;
       const endpoint = `${subject}.${nav}`;
-      app.get(
+      app.get<{ Params: MemberOfParams }>(
         `${base}/${nav}`,
-        graphRoute(ctx, endpoint, (call) => handle(call, undefined, false)),
+        graphRoute<MemberOfParams>(ctx, endpoint, (call) => handle(call, false)),
       );
-      app.get(
+      app.get<{ Params: MemberOfParams }>(
         `${base}/${nav}/$count`,
-        graphRoute(ctx, `${endpoint}.count`, (call) => handle(call, undefined, true)),
+        graphRoute<MemberOfParams>(ctx, `${endpoint}.count`, (call) => handle(call, true)),
       );
-      app.get(
+      app.get<{ Params: MemberOfParams }>(
         `${base}/${nav}/:cast`,
-        graphRoute(ctx, endpoint, (call) => handle(call, (call.request.params as { cast: string }).cast, false)),
+        graphRoute<MemberOfParams>(ctx, endpoint, (call) => handle(call, false)),
       );
-      app.get(
+      app.get<{ Params: MemberOfParams }>(
         `${base}/${nav}/:cast/$count`,
-        graphRoute(ctx, `${endpoint}.count`, (call) => handle(call, (call.request.params as { cast: string }).cast, true)),
+        graphRoute<MemberOfParams>(ctx, `${endpoint}.count`, (call) => handle(call, true)),
       );
     }
   }
 }
 
-function resolve(call: GraphCall, subject: Subject): Target | undefined {
+function resolve(call: GraphCall<MemberOfParams>, subject: Subject): Target | undefined {
   if (subject === 'me') return me(call);
-  const ref = (call.request.params as { id: string }).id;
+  const ref = call.request.params.id ?? '';
   return subject === 'users' ? findUser(call, ref) : findGroup(call, ref);
 }

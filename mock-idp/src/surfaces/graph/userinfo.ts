@@ -2,17 +2,18 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MockContext } from '../../context.js';
 import { GRAPH_ERRORS, requestIds, sendGraphError } from '../../errors/graph-error.js';
 import { pairwiseSubject } from '../../tokens/subject.js';
-import { authenticateGraphCall } from './graph-token.js';
+import { verifyGraphCaller } from '../../graph/graph-caller.js';
 
 /**
  * OIDC UserInfo, hosted by Microsoft Graph: a Graph-audience delegated token with `openid`;
  * names need `profile`, the email needs `email`; `sub` is the ID token's pairwise subject.
  * https://learn.microsoft.com/entra/identity-platform/userinfo
+ * Registered under /oidc/userinfo (surfaces/graph/index.ts), which answers its other methods.
  */
 export function registerUserinfoRoutes(app: FastifyInstance, ctx: MockContext): void {
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     request.notes.endpoint = 'graph.userinfo';
-    const auth = authenticateGraphCall(ctx, request);
+    const auth = verifyGraphCaller(ctx, request);
     if (!auth.ok) return sendGraphError(request, reply, auth.error);
     const { caller } = auth;
     if (!caller.delegated || !caller.scopes.has('openid')) return sendGraphError(request, reply, GRAPH_ERRORS.forbidden, caller.tenant.now());
@@ -32,6 +33,6 @@ export function registerUserinfoRoutes(app: FastifyInstance, ctx: MockContext): 
       .headers({ 'content-type': 'application/json; charset=utf-8', 'request-id': ids.requestId, 'client-request-id': ids.clientRequestId })
       .send(JSON.stringify(body));
   };
-  app.get('/oidc/userinfo', handler);
-  app.post('/oidc/userinfo', handler);
+  app.get('/', handler);
+  app.post('/', handler);
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { MockContext } from '../../context.js';
 import { serveCollection, serveEntity } from '../../graph/collection.js';
+import { USERS } from '../../graph/entity-sets.js';
 import { demand, graphRoute, notFound, type GraphCall } from '../../graph/graph-route.js';
 import { findUser, me } from '../../graph/lookup.js';
 import { allowed, PERMISSIONS } from '../../graph/permissions.js';
@@ -14,48 +15,49 @@ import { allowed, PERMISSIONS } from '../../graph/permissions.js';
  */
 export function registerUserRoutes(app: FastifyInstance, ctx: MockContext): void {
   app.get(
-    '/v1.0/me',
+    '/me',
     graphRoute(ctx, 'me', (call) => {
       const target = me(call);
       demand(allowed(call.caller, PERMISSIONS.me, true));
-      return serveEntity(call, 'users', 'user', target.id);
+      return serveEntity(call, USERS, target.id);
     }),
   );
 
-  const listUsers = (call: GraphCall, countOnly: boolean) => {
-    demand(allowed(call.caller, PERMISSIONS.listUsers));
-    return serveCollection(call, {
-      entitySet: 'users',
-      kinds: ['user'],
+  const listUsers = (call: GraphCall, countOnly: boolean) =>
+    serveCollection(call, {
+      entitySet: USERS.name,
+      sets: [USERS],
       typed: false,
       reference: false,
-      ids: (ix) => ix.userIds(),
+      ids: (ix) => ix.idsOf(USERS),
       key: 'users',
       orderable: ['displayName', 'userPrincipalName'],
       countOnly,
       // Graph's user skip tokens look like X'4453707402…' (docs/entra-wire.md §8.1).
       tokenStyle: 'hex',
     });
-  };
   app.get(
-    '/v1.0/users',
-    graphRoute(ctx, 'users', (call) => listUsers(call, false)),
+    '/users',
+    graphRoute(ctx, 'users', (call) => listUsers(call, false), PERMISSIONS.listUsers),
   );
   app.get(
-    '/v1.0/users/$count',
-    graphRoute(ctx, 'users.count', (call) => listUsers(call, true)),
+    '/users/$count',
+    graphRoute(ctx, 'users.count', (call) => listUsers(call, true), PERMISSIONS.listUsers),
   );
 
-  app.get(
-    '/v1.0/users/:id',
-    graphRoute(ctx, 'users.get', (call) => {
-      const ref = (call.request.params as { id: string }).id;
+  app.get<{ Params: { id: string } }>(
+    '/users/:id',
+    graphRoute<{ id: string }>(ctx, 'users.get', (call) => {
+      const ref = call.request.params.id;
       // `%24count` reaches here rather than the static route.
-      if (ref.toLowerCase() === '$count') return listUsers(call, true);
+      if (ref.toLowerCase() === '$count') {
+        demand(allowed(call.caller, PERMISSIONS.listUsers));
+        return listUsers(call, true);
+      }
       const target = findUser(call, ref);
       demand(allowed(call.caller, PERMISSIONS.getUser, target?.self ?? false));
       if (!target) throw notFound(ref);
-      return serveEntity(call, 'users', 'user', target.id);
+      return serveEntity(call, USERS, target.id);
     }),
   );
 }
