@@ -7,18 +7,37 @@
  * // authority for MSAL / openid-client: `${mock.url}/${CONTOSO.tenantId}`
  * await mock.close();
  */
-export { startMockEntra, createContext, resolveOptions, DEFAULT_PORT, type RunningMockEntra } from './server.js';
+
+export { startMockEntra, createContext, startBanner, type RunningMockEntra } from './server.js';
 export { buildApp } from './app.js';
-export type { MockEntraOptions } from './config/options.js';
+export {
+  resolveOptions,
+  optionsFromArgs,
+  serveOptionsHelp,
+  optionsTable,
+  OptionError,
+  OPTIONS,
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  CONTROL_LIMIT_DEFAULTS,
+  type MockEntraOptions,
+  type ResolvedOptions,
+  type OptionDeclaration,
+  type OptionKind,
+  type OptionName,
+} from './config/options.js';
 export type { MockContext } from './context.js';
 export { MockEntraControl, MockControlError, type TenantInfo } from './control-client.js';
 export { DEFAULT_FIXTURE_PATH, loadFixtureFile, loadFixtures, checkedFixture, resolveFixture, type ResolveOptions } from './directory/load-fixture.js';
 export { FixtureError, formatIssue, type FixtureIssue } from './directory/fixture-issues.js';
 export type * from './directory/model.js';
 export { CATALOG, CATALOG_CODES, type AadstsCode, type CatalogEntry } from './errors/catalog.js';
+export { loadCaCertificate } from './keys/tls.js';
+export { defaultStateDir, UntrustedStateError } from './keys/state-dir.js';
 export type { RequestLogEntry } from './runtime/request-log.js';
 export type { GraphFault, GraphFaultSpec } from './runtime/faults.js';
 export type { PatchOperation } from './support/json-patch.js';
+export { PACKAGE_ROOT, packagePath } from './support/package-root.js';
 export { GRAPH_APP_ID } from './directory/microsoft-graph.js';
 export { CONTOSO } from './contoso.js';
 export { trustingFetch, msalNetworkClient, type FetchLike, type FetchInit } from './support/trusting-fetch.js';

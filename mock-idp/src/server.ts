@@ -1,55 +1,26 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
-import { CONTROL_LIMIT_DEFAULTS, type MockEntraOptions, type ResolvedOptions } from './config/options.js';
+import { resolveOptions, type MockEntraOptions, type ResolvedOptions } from './config/options.js';
 import type { FixtureDocument } from './directory/model.js';
 import type { MockContext } from './context.js';
-import { DEFAULT_FIXTURE_PATH } from './directory/default-fixture.js';
 import { loadFixturesCached } from './runtime/fixture-cache.js';
 import { Sealer, newSealingKeyHex } from './keys/sealing.js';
 import { loadMachineSigningKey } from './keys/signing-keys.js';
-import { defaultStateDir, readOrCreate } from './keys/state-dir.js';
+import { readOrCreate } from './keys/state-dir.js';
 import { loadTls } from './keys/tls.js';
 import { Tenants } from './runtime/tenants.js';
 import type { PublicUrls } from './runtime/urls.js';
 import { MemoryStore } from './store/short-lived-store.js';
 import { MockEntraControl } from './control-client.js';
-
-export const DEFAULT_PORT = 8443;
-
-export function resolveOptions(o: MockEntraOptions = {}): ResolvedOptions {
-  return {
-    fixtures: o.fixtures && o.fixtures.length > 0 ? o.fixtures : [DEFAULT_FIXTURE_PATH],
-    // '' would make Node listen on every interface: an empty host means the default, loopback.
-    host: o.host || '127.0.0.1',
-    port: o.port ?? DEFAULT_PORT,
-    tls: o.tls ?? true,
-    publicUrl: o.publicUrl?.replace(/\/+$/, ''),
-    tlsHosts: o.tlsHosts ?? [],
-    stateDir: o.stateDir ?? defaultStateDir(),
-    v1IssuerOrigin: (o.v1IssuerOrigin ?? 'https://sts.windows.net').replace(/\/+$/, ''),
-    allowRemoteControl: o.allowRemoteControl ?? false,
-    // '' (an unset MOCK_ENTRA_CONTROL_TOKEN from a template) means no credential, never an empty one.
-    controlToken: o.controlToken || undefined,
-    maxTenants: limit('maxTenants', o.maxTenants, CONTROL_LIMIT_DEFAULTS.maxTenants),
-    maxGeneratedUsers: limit('maxGeneratedUsers', o.maxGeneratedUsers, CONTROL_LIMIT_DEFAULTS.maxGeneratedUsers),
-    maxGeneratedGroups: limit('maxGeneratedGroups', o.maxGeneratedGroups, CONTROL_LIMIT_DEFAULTS.maxGeneratedGroups),
-    logger: o.logger ?? false,
-  };
-}
-
-/** A limit of the test-control API (config/options.ts): a whole number ≥ 0, or its default. */
-function limit(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name} must be a whole number ≥ 0, not ${value}`);
-  return value;
-}
+import { CONTOSO } from './contoso.js';
+import { describeTenant, type TenantInfo } from './surfaces/control/tenant-info.js';
 
 /** A running mock. */
 export interface RunningMockEntra {
   /** The public base URL (issuers, discovery and redirects use it). */
   url: string;
-  /** Per tenant: authority, discovery URL, issuer. */
-  tenants: Array<{ id: string; displayName: string; authority: string; discoveryUrl: string; issuer: string }>;
+  /** Per tenant: verified domains, authority, discovery URL, issuer (as the test-control API describes it). */
+  tenants: TenantInfo[];
   /** The local CA: pass `caPem` as `ca` to HTTPS clients, or `caPath` in NODE_EXTRA_CA_CERTS. Undefined on plain HTTP. */
   caPath: string | undefined;
   caPem: string | undefined;
@@ -59,9 +30,15 @@ export interface RunningMockEntra {
   close(): Promise<void>;
 }
 
-/** Everything `buildApp` needs: fixtures, keys, store. Shared by startMockEntra and tests. */
+/**
+ * Everything `buildApp` needs: fixtures, keys, store. Shared by startMockEntra and tests. The
+ * options resolve as `startMockEntra()`'s do: given > environment > defaults (config/options.ts).
+ */
 export async function createContext(options: MockEntraOptions = {}, listenPort?: number): Promise<MockContext> {
-  const opts = resolveOptions(options);
+  return contextFor(resolveOptions(options), listenPort);
+}
+
+async function contextFor(opts: ResolvedOptions, listenPort?: number): Promise<MockContext> {
   const [doc, machineKey, sealingHex] = await Promise.all([
     loadFixtureSources(opts.fixtures, opts.stateDir),
     loadMachineSigningKey(opts.stateDir),
@@ -93,6 +70,8 @@ async function loadFixtureSources(sources: ResolvedOptions['fixtures'], stateDir
 
 /**
  * Starts the mock and listens. With `port: 0` a free port is chosen and the public URL follows it.
+ * Options not given here come from the environment (the CLI's variables, e.g. `MOCK_ENTRA_HTTP=1`),
+ * then the defaults: config/options.ts, README "Options".
  *
  * @example
  * const mock = await startMockEntra({ port: 0 });
@@ -101,10 +80,10 @@ async function loadFixtureSources(sources: ResolvedOptions['fixtures'], stateDir
  * await mock.close();
  */
 export async function startMockEntra(options: MockEntraOptions = {}): Promise<RunningMockEntra> {
-  const opts = resolveOptions(options);
-  let port = opts.port;
-  if (port === 0) port = await freePort(opts.host);
-  const ctx = await createContext({ ...options, port }, port);
+  const resolved = resolveOptions(options);
+  const port = resolved.port === 0 ? await freePort(resolved.host) : resolved.port;
+  const opts = { ...resolved, port };
+  const ctx = await contextFor(opts);
   const hosts = [new URL(ctx.urls.login).hostname, ...opts.tlsHosts, ...(opts.host !== '0.0.0.0' && opts.host !== '::' ? [opts.host] : [])];
   const tls = opts.tls ? await loadTls(opts.stateDir, hosts) : undefined;
   const app = buildApp(ctx, tls ? { key: tls.key, cert: tls.cert } : undefined);
@@ -113,13 +92,7 @@ export async function startMockEntra(options: MockEntraOptions = {}): Promise<Ru
   const control = new MockEntraControl(url, { ...(tls ? { ca: tls.caPem } : {}), ...(opts.controlToken ? { token: opts.controlToken } : {}) });
   return {
     url,
-    tenants: ctx.tenants.all().map((t) => ({
-      id: t.id,
-      displayName: t.directory.displayName,
-      authority: `${url}/${t.id}`,
-      discoveryUrl: `${url}/${t.id}/v2.0/.well-known/openid-configuration`,
-      issuer: `${url}/${t.id}/v2.0`,
-    })),
+    tenants: ctx.tenants.all().map((t) => describeTenant(url, t)),
     caPath: tls?.caPath,
     caPem: tls?.caPem,
     control,
@@ -129,6 +102,37 @@ export async function startMockEntra(options: MockEntraOptions = {}): Promise<Ru
       await app.close();
     },
   };
+}
+
+/**
+ * What `mock-entra serve` prints once the mock listens: its URL, each tenant's authority and
+ * discovery URL, how to trust the CA, the default tenant's credentials, where the test-control
+ * API is.
+ */
+export function startBanner(mock: Pick<RunningMockEntra, 'url' | 'tenants' | 'caPath'>): string {
+  const lines = [`mock-entra is serving ${mock.url}`, ''];
+  for (const t of mock.tenants) lines.push(`  tenant ${t.displayName} (${t.id})`, `    authority   ${t.authority}`, `    discovery   ${t.discoveryUrl}`);
+  if (mock.caPath) {
+    lines.push(
+      '',
+      `CA certificate: ${mock.caPath}`,
+      `  trust it in Node:  export NODE_EXTRA_CA_CERTS=${mock.caPath}   (before node starts)`,
+      '  print it:          npx mock-entra ca',
+    );
+  }
+  if (mock.tenants.some((t) => t.id === CONTOSO.tenantId)) {
+    lines.push(
+      '',
+      'Default tenant credentials (see README):',
+      `  Identity Bridge         client_id ${CONTOSO.bridge.appId}  secret ${CONTOSO.bridge.secret}`,
+      `  OpenMetadata Ingestion  client_id ${CONTOSO.ingestion.appId}  secret ${CONTOSO.ingestion.secret}`,
+      `  users: ${Object.values(CONTOSO.users)
+        .map((u) => u.upn)
+        .join(', ')} (no passwords)`,
+    );
+  }
+  lines.push('', 'Test-control API: ' + mock.url + '/_mock/tenants   (Ctrl-C to stop)', '');
+  return lines.join('\n');
 }
 
 async function freePort(host: string): Promise<number> {

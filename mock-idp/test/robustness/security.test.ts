@@ -3,7 +3,8 @@ import { request as httpRequest } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { startMockEntra, resolveOptions, type RunningMockEntra } from '../../src/server.js';
+import { startMockEntra, type RunningMockEntra } from '../../src/server.js';
+import { resolveOptions } from '../../src/config/options.js';
 import { mockApp, type TestMock, T, CONTOSO, json } from '../support/mock-app.js';
 
 /**

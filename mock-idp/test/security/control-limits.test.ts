@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { createContext, resolveOptions } from '../../src/server.js';
-import { CONTROL_LIMIT_DEFAULTS } from '../../src/config/options.js';
+import { createContext } from '../../src/server.js';
+import { CONTROL_LIMIT_DEFAULTS, resolveOptions } from '../../src/config/options.js';
 import { MAX_BODY_DEPTH } from '../../src/surfaces/control/control-body.js';
 import { serveMock, send, controlError, contosoCopy, json, T, type ServedMock } from './control-support.js';
 
