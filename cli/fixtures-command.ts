@@ -2,12 +2,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify as stringifyYaml } from 'yaml';
-import { FixtureError, formatIssue, type FixtureIssue } from '../mock-idp/src/directory/fixture-issues.js';
-import { consentExample, importManifest } from '../mock-idp/src/directory/import-manifest.js';
-import { fixtureToJson } from '../mock-idp/src/directory/fixture-json.js';
-import { loadFixtureFile, loadFixtures, resolveFixture } from '../mock-idp/src/directory/load-fixture.js';
-import type { FixtureDocument, GenerateSpec, TenantSource } from '../mock-idp/src/directory/model.js';
-import { isGuid, stableUuid } from '../mock-idp/src/support/ids.js';
+import { FixtureError, formatIssue, type FixtureDocument, type FixtureIssue, type GenerateSpec, type TenantSource } from '../mock-idp/src/index.js';
+import { consentExample, fixtureToJson, importManifest, isGuid, loadFixtureFile, loadFixtures, resolveFixture, stableUuid } from '../mock-idp/src/fixtures.js';
 
 export interface CommandIo {
   stdout: (s: string) => void;

@@ -6,11 +6,14 @@ import {
   DEFAULT_SCENARIOS_DIR,
   HtmlReporter,
   loadScenarios,
+  PROJECT_ROOT,
+  SCENARIO_CONCURRENCY,
+  SCENARIOS_TEST_FILE,
+  scenarioProjectTest,
   sharedServicesOptions,
   type LoadedScenario,
   type ScenarioRunSettings,
 } from '../harness/src/index.js';
-import { PROJECT_ROOT, SCENARIO_CONCURRENCY, SCENARIOS_TEST_FILE, scenarioProjectTest } from '../harness/src/vitest/config.js';
 
 /**
  * `mock-entra scenarios list | run`: the scenario suite through vitest's programmatic API

@@ -1,4 +1,4 @@
-import type { FetchLike } from '../../mock-idp/src/index.js';
+import type { FetchLike } from '../../mock-idp/src/testing.js';
 import type { BridgeError } from './bridge-error.js';
 
 /**

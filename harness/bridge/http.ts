@@ -1,5 +1,5 @@
 import * as client from 'openid-client';
-import { trustingFetch, type FetchLike } from '../../mock-idp/src/index.js';
+import { trustingFetch, type FetchLike } from '../../mock-idp/src/testing.js';
 
 /**
  * How the bridge, the ingestion client and the SPA server reach the identity provider: every

@@ -1,5 +1,5 @@
 import * as client from 'openid-client';
-import type { FetchLike } from '../../mock-idp/src/index.js';
+import type { FetchLike } from '../../mock-idp/src/testing.js';
 import { toBridgeError, type BridgeError } from './bridge-error.js';
 import { decodeJwtClaims, discover } from './http.js';
 

@@ -1,7 +1,7 @@
 import Fastify from 'fastify';
 import type { AddressInfo } from 'node:net';
 import * as client from 'openid-client';
-import type { FetchLike } from '../../mock-idp/src/index.js';
+import type { FetchLike } from '../../mock-idp/src/testing.js';
 import { discover } from './http.js';
 
 /**

@@ -79,7 +79,8 @@ export {
 export { loadScenarios, findScenarioFiles, scenarioIdentity, matchesFilter, parseFilters, DEFAULT_SCENARIOS_DIR } from './load-scenarios.js';
 export { HtmlReporter, type HtmlReporterOptions } from './reporters/html.js';
 export { scenarioRunFromEnv, type ScenarioRunSettings } from './vitest/run-settings.js';
+export { PROJECT_ROOT, SCENARIO_CONCURRENCY, SCENARIOS_TEST_FILE, scenarioProjectTest } from './vitest/config.js';
 export { launchChromium } from './drivers/browser.js';
-export { findChromium, CHROMIUM_ARGS } from '../../mock-idp/src/index.js';
+export { findChromium, CHROMIUM_ARGS } from '../../mock-idp/src/testing.js';
 /** The default tenant's well-known ids (the README's table): scenarios use them; the engine maps them onto each run's tenant. */
 export { CONTOSO } from '../../mock-idp/src/index.js';

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { LoadedScenario, Scenario } from './scenario.js';
-import { packagePath } from '../../mock-idp/src/support/package-root.js';
+import { packagePath } from '../../mock-idp/src/index.js';
 
 /**
  * Finding and loading scenario files: `scenarios/<flow>/<id>.scenario.ts`, one scenario each (its

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { CONTOSO, DEFAULT_FIXTURE_PATH, loadFixtureFile, type MockEntraControl, type TenantFixture, type TenantSource } from '../../mock-idp/src/index.js';
+import { CONTOSO, DEFAULT_FIXTURE_PATH, type MockEntraControl, type TenantFixture, type TenantSource } from '../../mock-idp/src/index.js';
+import { loadFixtureFile } from '../../mock-idp/src/fixtures.js';
 import { localizeValue } from './localize.js';
 import type { TenantSpec } from './scenario.js';
 import type { ScenarioTenant } from './scenario-tenant.js';

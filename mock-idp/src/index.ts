@@ -1,5 +1,7 @@
 /**
  * mock-entra: a mock Microsoft Entra ID (Azure AD) and Microsoft Graph for development and CI.
+ * The client-side helpers of a test (a fetch that trusts the mock's CA, Chromium) are
+ * `mock-entra/testing`; the fixture tools (read, validate, import a manifest) `mock-entra/fixtures`.
  *
  * @example
  * import { startMockEntra, CONTOSO } from 'mock-entra';
@@ -28,7 +30,7 @@ export {
 } from './config/options.js';
 export type { MockContext } from './context.js';
 export { MockEntraControl, MockControlError, type TenantInfo } from './control-client.js';
-export { DEFAULT_FIXTURE_PATH, loadFixtureFile, loadFixtures, checkedFixture, resolveFixture, type ResolveOptions } from './directory/load-fixture.js';
+export { DEFAULT_FIXTURE_PATH } from './directory/default-fixture.js';
 export { FixtureError, formatIssue, type FixtureIssue } from './directory/fixture-issues.js';
 export type * from './directory/model.js';
 export { CATALOG, CATALOG_CODES, type AadstsCode, type CatalogEntry } from './errors/catalog.js';
@@ -40,5 +42,3 @@ export type { PatchOperation } from './support/json-patch.js';
 export { PACKAGE_ROOT, packagePath } from './support/package-root.js';
 export { GRAPH_APP_ID } from './directory/microsoft-graph.js';
 export { CONTOSO } from './contoso.js';
-export { trustingFetch, msalNetworkClient, type FetchLike, type FetchInit } from './support/trusting-fetch.js';
-export { findChromium, CHROMIUM_ARGS } from './support/chromium.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { connect } from 'node:tls';
 import { chromium, type Browser, type BrowserContext, type BrowserServer } from 'playwright-core';
-import { CHROMIUM_ARGS, findChromium } from '../../../mock-idp/src/index.js';
+import { CHROMIUM_ARGS, findChromium } from '../../../mock-idp/src/testing.js';
 
 /**
  * Chromium for the scenarios (DESIGN.md §5): playwright-core driving the system's Chromium —

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { PACKAGE_ROOT } from '../../../mock-idp/src/support/package-root.js';
+import { PACKAGE_ROOT } from '../../../mock-idp/src/index.js';
 
 /**
  * The vitest settings of the scenario project, shared by the repository's vitest.config.ts and

@@ -13,7 +13,7 @@ import { createSigningKey } from '../../src/keys/certificates.js';
 import { launchChromium, newBrowserContext } from '../support/browser.js';
 import { startRelyingParty, type RelyingParty } from '../support/relying-party.js';
 import { BRIDGE_CALLBACK_PATH, cloneContoso, decodeJwtPart, trustingFetch, type ClonedTenant } from '../support/real-clients.js';
-import { msalNetworkClient } from '../../src/support/trusting-fetch.js';
+import { msalNetworkClient } from '../../src/testing.js';
 
 /**
  * @azure/msal-node (ConfidentialClientApplication), unmodified, documented options only.

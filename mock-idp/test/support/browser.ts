@@ -1,6 +1,6 @@
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { trustingFetch } from './real-clients.js';
-import { CHROMIUM_ARGS, findChromium } from '../../src/support/chromium.js';
+import { CHROMIUM_ARGS, findChromium } from '../../src/testing.js';
 
 /**
  * Chromium for the real-client tests (DESIGN.md §5): playwright-core driving the system's

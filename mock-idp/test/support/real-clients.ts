@@ -14,7 +14,7 @@ import { CONTOSO } from '../../src/contoso.js';
  * fetch built on node:https with `ca` — TLS is verified, against the mock's CA only.
  */
 
-export { trustingFetch, type FetchLike, type FetchInit } from '../../src/support/trusting-fetch.js';
+export { trustingFetch, type FetchLike, type FetchInit } from '../../src/testing.js';
 
 /** The registered redirect URI's path for the bridge app; Entra ignores http://localhost ports. */
 export const BRIDGE_CALLBACK_PATH = new URL(CONTOSO.bridge.redirectUri).pathname;

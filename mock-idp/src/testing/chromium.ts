@@ -2,9 +2,17 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
 /**
- * Where the Chromium is that drives the mock's sign-in pages (DESIGN.md §5): $MOCK_ENTRA_CHROMIUM,
- * else `chromium` (or `chromium-browser`) on PATH — Debian's package; undefined means "use
+ * The Chromium that drives the mock's sign-in pages in tests: $MOCK_ENTRA_CHROMIUM, else
+ * `chromium` (or `chromium-browser`) on PATH — Debian's package; undefined means "use
  * Playwright's own browser". Shared by the real-client tests and the harness's browser driver.
+ */
+
+/**
+ * Arguments for a Chromium in a container or CI: no sandbox (it runs as root there), no GPU, and
+ * none of the background traffic (updates, sync, first-run) that would reach past the mock.
+ *
+ * @example
+ * const browser = await chromium.launch({ executablePath: findChromium(), args: [...CHROMIUM_ARGS] });
  */
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -25,6 +33,7 @@ function isExecutable(path: string): boolean {
   }
 }
 
+/** The Chromium to launch, or undefined for Playwright's own. */
 export function findChromium(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.MOCK_ENTRA_CHROMIUM) return env.MOCK_ENTRA_CHROMIUM;
   for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {

@@ -14,6 +14,7 @@ import { request as httpsRequest } from 'node:https';
  * const config = await client.discovery(new URL(`${mock.url}/${CONTOSO.tenantId}/v2.0`), id, secret, undefined,
  *   { [client.customFetch]: trustingFetch(mock.caPem) });
  */
+
 /**
  * What the clients hand their fetch: openid-client's CustomFetchOptions, jose's options, MSAL's
  * request options. Wider than lib.dom's RequestInit on `body` (any Uint8Array).
