@@ -1,10 +1,9 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mockApp, type TestMock, T, CONTOSO, json } from '../support/mock-app.js';
 import { expectSound, listRoutes, type SentRequest } from './support/invariants.js';
 import { METHODS, huge, pct, text } from './support/arbitraries.js';
+import { FUZZ_SCALE, fuzzOptions as options, heapAfterGc } from './support/fuzz-settings.js';
 
 /**
  * Property-based fuzzing (fast-check) of the test-control API (/_mock/) alone: every route it
@@ -18,23 +17,6 @@ import { METHODS, huge, pct, text } from './support/arbitraries.js';
  *
  * Bounded in time like fuzz.test.ts: FUZZ_SEED=<n> replays a run, FUZZ_RUNS=<n> scales it.
  */
-const SCALE = Number(process.env.FUZZ_RUNS ?? 1);
-const seed = process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED) : undefined;
-const options = (numRuns: number, seconds: number): fc.Parameters<unknown> => ({
-  numRuns: Math.round(numRuns * SCALE),
-  interruptAfterTimeLimit: seconds * 1000 * SCALE,
-  markInterruptAsFailure: false,
-  endOnFailure: true,
-  ...(seed !== undefined ? { seed } : {}),
-});
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-const heapAfterGc = (): number => {
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
-};
 
 /** The scratch tenant the fuzzer patches, resets and deletes (Contoso stays as it is). */
 const SCRATCH = '5c0a1b2c-3d4e-4f5a-8b6c-7d8e9f0a1b2c';
@@ -343,7 +325,7 @@ describe('fuzzing the test-control API', () => {
       if (process.env.FUZZ_DEBUG) console.log(Object.fromEntries(statuses));
       expect(succeeded, JSON.stringify(Object.fromEntries(statuses))).toBeGreaterThan(0);
     },
-    120_000 * SCALE,
+    120_000 * FUZZ_SCALE,
   );
 
   it('still answers afterwards — sign-in, a new tenant — with the heap (after a forced GC) within 50 MiB of where it started', async () => {

@@ -5,6 +5,7 @@ import { CATALOG } from '../../src/errors/catalog.js';
 import { mockApp, type TestMock, T, CONTOSO } from '../support/mock-app.js';
 import { text, huge } from './support/arbitraries.js';
 import { expectSound, type SentRequest } from './support/invariants.js';
+import { FUZZ_SCALE, fuzzOptions as options } from './support/fuzz-settings.js';
 
 /**
  * Fuzzing the sign-in pages' actions (issue 9): the forms' own fields — mock_action, loginfmt,
@@ -16,15 +17,6 @@ import { expectSound, type SentRequest } from './support/invariants.js';
  *
  * About 10 s by default; FUZZ_RUNS=<n> scales the run count and time, FUZZ_SEED=<n> replays.
  */
-const SCALE = Number(process.env.FUZZ_RUNS ?? 1);
-const seed = process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED) : undefined;
-const options = (numRuns: number, seconds: number): fc.Parameters<unknown> => ({
-  numRuns: Math.round(numRuns * SCALE),
-  interruptAfterTimeLimit: seconds * 1000 * SCALE,
-  markInterruptAsFailure: false,
-  endOnFailure: true,
-  ...(seed !== undefined ? { seed } : {}),
-});
 
 let m: TestMock;
 /** A copy of Contoso where Adele has a password and nobody consented: every page of the journey shows. */
@@ -214,6 +206,6 @@ describe('fuzzing the sign-in pages’ actions', () => {
       // The journey's answers were all reached: codes, pages, the refusals of this issue.
       for (const o of ['code', '200', 'AADSTS50089', 'AADSTS900561']) expect([...outcomes]).toContain(o);
     },
-    60_000 * SCALE,
+    60_000 * FUZZ_SCALE,
   );
 });

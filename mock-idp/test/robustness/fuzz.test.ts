@@ -1,10 +1,9 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mockApp, type TestMock, T, CONTOSO, tokenPath, json, bridgeCode, bridgeRedeem, BRIDGE_AUTH } from '../support/mock-app.js';
 import { expectSound, listRoutes, type RouteSpec, type SentRequest } from './support/invariants.js';
 import { METHODS, encodePairs, mutateJwt, pct, requestFor, tenantSegment, text, valueFor, type Tokens } from './support/arbitraries.js';
+import { FUZZ_SCALE, fuzzOptions as options, heapAfterGc } from './support/fuzz-settings.js';
 
 /**
  * Property-based fuzzing (fast-check) over every route the mock serves — the login endpoints,
@@ -17,23 +16,6 @@ import { METHODS, encodePairs, mutateJwt, pct, requestFor, tenantSegment, text, 
  * first. The seed is random per run and printed on failure; FUZZ_SEED=<n> replays one, and
  * FUZZ_RUNS=<n> scales the run counts (e.g. 10 for a long local session).
  */
-const SCALE = Number(process.env.FUZZ_RUNS ?? 1);
-const seed = process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED) : undefined;
-const options = (numRuns: number, seconds: number): fc.Parameters<unknown> => ({
-  numRuns: Math.round(numRuns * SCALE),
-  interruptAfterTimeLimit: seconds * 1000 * SCALE,
-  markInterruptAsFailure: false,
-  endOnFailure: true,
-  ...(seed !== undefined ? { seed } : {}),
-});
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-const heapAfterGc = (): number => {
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
-};
 
 let m: TestMock;
 let tokens: Tokens;
@@ -117,7 +99,7 @@ describe('fuzzing every route', () => {
       );
       expect(hit.size).toBeGreaterThan(50);
     },
-    120_000 * SCALE,
+    120_000 * FUZZ_SCALE,
   );
 
   it(
@@ -202,7 +184,7 @@ describe('fuzzing every route', () => {
         options(1200, 20),
       );
     },
-    120_000 * SCALE,
+    120_000 * FUZZ_SCALE,
   );
 
   it(
@@ -255,7 +237,7 @@ describe('fuzzing every route', () => {
         options(800, 10),
       );
     },
-    120_000 * SCALE,
+    120_000 * FUZZ_SCALE,
   );
 
   it(
@@ -359,7 +341,7 @@ describe('fuzzing every route', () => {
         options(800, 12),
       );
     },
-    120_000 * SCALE,
+    120_000 * FUZZ_SCALE,
   );
 
   it('still answers afterwards, with the heap (after a forced GC) within 50 MiB of where it started', async () => {

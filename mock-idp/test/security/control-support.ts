@@ -39,6 +39,21 @@ export async function serveMock(options: MockEntraOptions = {}): Promise<ServedM
   };
 }
 
+/** An app-only Microsoft Graph token of the bridge app (admin-consented Group.Read.All), from the served mock. */
+export async function graphAppToken(address: string, tenant = T): Promise<string> {
+  const r = await fetch(`${address}/${tenant}/oauth2/v2.0/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: CONTOSO.bridge.appId,
+      client_secret: CONTOSO.bridge.secret,
+      scope: 'https://graph.microsoft.com/.default',
+    }),
+  });
+  return String(((await r.json()) as { access_token: string }).access_token);
+}
+
 export interface RawAnswer {
   status: number;
   headers: Record<string, string | string[] | undefined>;

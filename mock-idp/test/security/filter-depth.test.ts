@@ -1,42 +1,23 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_FILTER_DEPTH } from '../../src/graph/filter.js';
-import { startMockEntra, type RunningMockEntra } from '../../src/server.js';
-import { CONTOSO, T } from '../support/mock-app.js';
+import { CONTOSO } from '../support/mock-app.js';
+import { graphAppToken, serveMock, type ServedMock } from './control-support.js';
 
 /**
  * Issue 9, item 10 ($filter): thousands of nested parentheses overflowed the recursive-descent
  * parser's stack and answered 500 generalException. Nesting is bounded; past the bound the answer
  * is Graph's 400 for a filter that does not parse. Over a real socket, with a real Graph token.
  */
-let mock: RunningMockEntra;
+let served: ServedMock;
 let base: string;
-let stateDir: string;
 let token: string;
 
 beforeAll(async () => {
-  stateDir = await mkdtemp(join(tmpdir(), 'mock-entra-filter-'));
-  mock = await startMockEntra({ port: 0, tls: false, stateDir });
-  base = `http://127.0.0.1:${(mock.app.server.address() as AddressInfo).port}`;
-  const r = await fetch(`${base}/${T}/oauth2/v2.0/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: CONTOSO.bridge.appId,
-      client_secret: CONTOSO.bridge.secret,
-      scope: 'https://graph.microsoft.com/.default',
-    }),
-  });
-  token = String(((await r.json()) as { access_token: string }).access_token);
+  served = await serveMock();
+  base = served.address;
+  token = await graphAppToken(base);
 });
-afterAll(async () => {
-  await mock?.close();
-  await rm(stateDir, { recursive: true, force: true });
-});
+afterAll(() => served?.close());
 
 async function filterGroups(
   filter: string,

@@ -1,11 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileGlob } from '../../src/runtime/path-glob.js';
-import { startMockEntra, type RunningMockEntra } from '../../src/server.js';
 import { CONTOSO, T } from '../support/mock-app.js';
+import { graphAppToken, serveMock, type ServedMock } from './control-support.js';
 
 /**
  * Issue 9, item 3: a Graph fault's path pattern is the test's input, and every Graph call of the
@@ -14,31 +10,16 @@ import { CONTOSO, T } from '../support/mock-app.js';
  * Graph call matched against them answers while discovery keeps answering. Over a real socket:
  * a blocked event loop shows there as a request that never completes (the test times out).
  */
-let mock: RunningMockEntra;
+let served: ServedMock;
 let base: string;
-let stateDir: string;
 let token: string;
 
 beforeAll(async () => {
-  stateDir = await mkdtemp(join(tmpdir(), 'mock-entra-patterns-'));
-  mock = await startMockEntra({ port: 0, tls: false, stateDir });
-  base = `http://127.0.0.1:${(mock.app.server.address() as AddressInfo).port}`;
-  const r = await fetch(`${base}/${T}/oauth2/v2.0/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: CONTOSO.bridge.appId,
-      client_secret: CONTOSO.bridge.secret,
-      scope: 'https://graph.microsoft.com/.default',
-    }),
-  });
-  token = String(((await r.json()) as { access_token: string }).access_token);
+  served = await serveMock();
+  base = served.address;
+  token = await graphAppToken(base);
 });
-afterAll(async () => {
-  await mock?.close();
-  await rm(stateDir, { recursive: true, force: true });
-});
+afterAll(() => served?.close());
 
 const faults = `/_mock/tenants/${T}/graph/faults`;
 const discovery = `/${T}/v2.0/.well-known/openid-configuration`;
