@@ -9,8 +9,8 @@ import type { Json } from './resources.js';
  * `startswith(prop,'x')`, `groupTypes/any(c:c eq 'Unified')` (and `any` on the other string
  * collections), combined with `and` / `or` / parentheses. Advanced queries (ConsistencyLevel:
  * eventual and $count=true) add `ne`, `not` and `endswith` where Graph allows them.
- * Which property takes which operator, by default or only in advanced queries, follows
- * https://learn.microsoft.com/graph/aad-advanced-queries (tables for users and groups).
+ * Which property takes which operator, by default or only in advanced queries, is each entity
+ * set's table (entity-sets.ts, filter-capabilities.ts), from https://learn.microsoft.com/graph/aad-advanced-queries.
  *
  * Refusals, in Graph's words: a filter that does not parse or type-check → 400 BadRequest
  * "Invalid filter clause"; a property the type does not have → "Could not find a property…";

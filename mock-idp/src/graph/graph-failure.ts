@@ -1,9 +1,9 @@
 import type { GraphErrorSpec } from '../errors/graph-error.js';
 
 /**
- * A Graph refusal thrown from anywhere below a Graph route; the route wrapper
- * (graph-route.ts) writes it through errors/graph-error.ts, with any extra headers
- * (Retry-After, Location).
+ * A Graph refusal thrown from anywhere below a Graph route (or by its preHandlers); the Graph
+ * surface's error handler (graph-hooks.ts) writes it through errors/graph-error.ts, with any
+ * extra headers (Retry-After, Location).
  */
 export class GraphFailure extends Error {
   constructor(

@@ -19,12 +19,14 @@ import { rawPath } from './query-options.js';
  *   the not-found handler — Graph's 405 for what no route takes under Graph's prefixes.
  */
 
+/** The route's name in the request log (graphRoute's `endpoint`), before anything can fail. */
 export function nameGraphEndpoint(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
   request.notes.endpoint = `graph.${request.routeOptions.config.graphEndpoint ?? 'unknown'}`;
   done();
 }
 
-export function verifyGraphToken(ctx: MockContext) {
+/** The preHandler that lets only a verified caller through (`request.graphCaller`), else Graph's 401. */
+export function requireGraphCaller(ctx: MockContext) {
   return (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void => {
     const check = verifyGraphCaller(ctx, request);
     if (!check.ok) return done(new GraphFailure(check.error));
@@ -61,6 +63,7 @@ export function checkGraphPermission(request: FastifyRequest, _reply: FastifyRep
   done(rule && !allowed(request.graphCaller!, rule) ? new GraphFailure(GRAPH_ERRORS.forbidden) : undefined);
 }
 
+/** Every failure on the Graph surface, in Graph's error shape. */
 export function graphErrorHandler(error: Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   // The date in the body follows the tenant's clock once the token named a tenant.
   const now = request.notes.tenant?.now() ?? Date.now();

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Group, User } from '../directory/model.js';
 
 /**
- * Microsoft Graph's user and group resources as the mock serves them: the default property sets
+ * Microsoft Graph's user and group resources as the mock serves them (the entity sets of
+ * entity-sets.ts are built on these tables): the default property sets
  * in the order Graph serves them, nulls included (docs/entra-wire.md §8.2), the wider set `$select` may
  * name, and the `@odata.context` URLs (docs/entra-wire.md §8.1).
  * https://learn.microsoft.com/graph/api/resources/user · https://learn.microsoft.com/graph/api/resources/group

@@ -1,9 +1,9 @@
 /**
  * Faults a test injects into one tenant's Microsoft Graph calls: throttling (429 with
  * Retry-After), server errors (500, 502, 503, 504) and latency — so a client's retry logic can be
- * tested. Set through the test-control API (surfaces/control/faults.ts), applied by the Graph routes
- * (graph/graph-route.ts) to callers whose token belongs to this tenant, and only to them: a
- * parallel test in another tenant is never throttled.
+ * tested. Set through the test-control API (surfaces/control/faults.ts), applied by the Graph
+ * surface's faults preHandler (graph/graph-hooks.ts) to callers whose token belongs to this
+ * tenant, and only to them: a parallel test in another tenant is never throttled.
  *
  * A fault never outlives what the test set: one limited by `count` or `limit` disappears once
  * spent, DELETE removes them, and a tenant reset clears them all.

@@ -8,7 +8,7 @@ import {
   graphErrorHandler,
   graphMethodNotAllowed,
   nameGraphEndpoint,
-  verifyGraphToken,
+  requireGraphCaller,
 } from '../../graph/graph-hooks.js';
 import { graphRoute } from '../../graph/graph-route.js';
 import { registerDeltaRoutes } from './delta.js';
@@ -60,7 +60,7 @@ function graphV1Routes(ctx: MockContext): FastifyPluginCallback {
   return (app, _options, done) => {
     app.decorateRequest('graphCaller', null);
     app.addHook('preHandler', nameGraphEndpoint);
-    app.addHook('preHandler', verifyGraphToken(ctx));
+    app.addHook('preHandler', requireGraphCaller(ctx));
     app.addHook('preHandler', applyGraphFaults);
     app.addHook('preHandler', checkGraphPermission);
     registerGraphRoutes(app, ctx);
