@@ -178,8 +178,8 @@ function changedItem(ix: DirectoryIndex, c: MergedGroupChange, tracked: string[]
   const props: Array<[string, Json]> = [];
   let changed = false;
   for (const p of tracked) {
-    const before = groupValue(c.before as Group, c.id, p);
-    const after = groupValue(c.after as Group, c.id, p);
+    const before = groupValue(c.before, c.id, p);
+    const after = groupValue(c.after, c.id, p);
     const differs = JSON.stringify(before) !== JSON.stringify(after);
     changed ||= differs;
     if (differs || (!minimal && after !== null)) props.push([p, after]);

@@ -155,8 +155,8 @@ export const USER_PROPERTIES: Record<string, Getter<User>> = {
   usageLocation: () => null,
 };
 
-/** Every group property the mock can serve, with its value. */
-export const GROUP_PROPERTIES: Record<string, Getter<Group>> = {
+/** Every group property the mock can serve, with its value; none reads the members (a delta snapshot has none). */
+export const GROUP_PROPERTIES: Record<string, Getter<Omit<Group, 'members'>>> = {
   id: (_g, id) => id,
   deletedDateTime: () => null,
   classification: () => null,
@@ -195,7 +195,7 @@ export const GROUP_PROPERTIES: Record<string, Getter<Group>> = {
 };
 
 /** A group's property, on the group or on a snapshot of it (groups/delta compares both). */
-export function groupValue(g: Group, id: string, property: string): Json {
+export function groupValue(g: Omit<Group, 'members'>, id: string, property: string): Json {
   const get = GROUP_PROPERTIES[property];
   return get ? get(g, id) : null;
 }
