@@ -15,6 +15,7 @@ import { sendErrorJson, sendErrorPage, sendErrorRedirect, sendServerError, type 
 export type ErrorAnswer = { kind: 'json' } | { kind: 'page' } | { kind: 'redirect'; target: RedirectTarget };
 
 export const PAGE_ANSWER: ErrorAnswer = { kind: 'page' };
+const JSON_ANSWER: ErrorAnswer = { kind: 'json' };
 
 /**
  * The answer each request chose, kept beside the request rather than as a request decoration: a
@@ -55,5 +56,3 @@ function sendEntraError(ctx: MockContext, e: EntraError, request: FastifyRequest
   if (answer.kind === 'redirect' && e.entry.surfaces.includes('redirect')) return sendErrorRedirect(reply, e, ectx, answer.target);
   return sendErrorPage(reply, e, ectx);
 }
-
-const JSON_ANSWER: ErrorAnswer = { kind: 'json' };
