@@ -70,9 +70,12 @@ export async function runScenariosCommand(args: string[], io: Io): Promise<numbe
   }
 }
 
-/** The scenario folder must exist (the shipped catalog always does). */
-function missingPrerequisite(dir: string): string | undefined {
-  return existsSync(dir) ? undefined : `no scenario folder ${dir}`;
+/** The scenario folder (`--dir`, else the shipped catalog, which always exists), or undefined once its absence is reported. */
+function scenarioDir(given: string | undefined, io: Io): string | undefined {
+  const dir = resolve(given ?? DEFAULT_SCENARIOS_DIR);
+  if (existsSync(dir)) return dir;
+  io.stderr(`mock-entra scenarios: no scenario folder ${dir}\n`);
+  return undefined;
 }
 
 async function importVitest(): Promise<typeof import('vitest/node')> {
@@ -106,12 +109,8 @@ async function list(args: string[], io: Io): Promise<number> {
     io.stdout(SCENARIOS_HELP);
     return 0;
   }
-  const dir = resolve(values.dir ?? DEFAULT_SCENARIOS_DIR);
-  const missing = missingPrerequisite(dir);
-  if (missing) {
-    io.stderr(`mock-entra scenarios: ${missing}\n`);
-    return 1;
-  }
+  const dir = scenarioDir(values.dir, io);
+  if (dir === undefined) return 1;
   const scenarios = await loadWithVitest(dir, positionals);
   if (values.json) {
     io.stdout(
@@ -199,12 +198,8 @@ async function run(args: string[], io: Io): Promise<number> {
       return 2;
     }
   }
-  const dir = resolve(values.dir ?? DEFAULT_SCENARIOS_DIR);
-  const missing = missingPrerequisite(dir);
-  if (missing) {
-    io.stderr(`mock-entra scenarios: ${missing}\n`);
-    return 1;
-  }
+  const dir = scenarioDir(values.dir, io);
+  if (dir === undefined) return 1;
   const out = resolve(values.out ?? join('reports', 'scenarios'));
 
   // What the global setup and the workers are told, through vitest's `provide` (run-settings.ts).

@@ -288,24 +288,28 @@ export class OptionError extends Error {
   }
 }
 
-/** How `--help` and the README name an option's flag: `-p, --port N`. */
-export function flagSpelling(name: OptionName): string | undefined {
-  const o: OptionDeclaration<OptionName> = OPTIONS[name];
-  if (o.flag === undefined) return undefined;
-  return `${o.short ? `-${o.short}, ` : ''}--${o.flag}${o.placeholder ? ` ${o.placeholder}` : ''}`;
+/** An option the command line takes: its name, its declaration, its flag (without the dashes). */
+interface CommandLineOption {
+  name: OptionName;
+  o: OptionDeclaration<OptionName>;
+  flag: string;
 }
 
-/** How `--help` and the README name an option's variable: `MOCK_ENTRA_HTTP=1`, `MOCK_ENTRA_FIXTURES` (comma-separated). */
-function envSpelling(name: OptionName, commaNote: string): string | undefined {
+const COMMAND_LINE: CommandLineOption[] = NAMES.flatMap((name) => {
   const o: OptionDeclaration<OptionName> = OPTIONS[name];
-  if (o.env === undefined) return undefined;
-  if (o.kind === 'switch') return `${o.env}=1`;
-  return o.kind === 'list' ? `${o.env}${commaNote}` : o.env;
-}
+  return o.flag === undefined ? [] : [{ name, o, flag: o.flag }];
+});
+
+/** `--port N`: the flag with its placeholder. */
+const longFlag = ({ o, flag }: CommandLineOption): string => `--${flag}${o.placeholder ? ` ${o.placeholder}` : ''}`;
+
+/** `MOCK_ENTRA_HTTP=1` for a switch, else the variable's name. */
+const envName = (o: OptionDeclaration<OptionName>): string | undefined => (o.kind === 'switch' && o.env !== undefined ? `${o.env}=1` : o.env);
 
 /** Where to raise a limit, as the control API's refusals say it: `--max-tenants N (MOCK_ENTRA_MAX_TENANTS)`. */
 export function optionHint(name: OptionName): string {
-  return `${flagSpelling(name)?.replace(/^-\w, /, '')} (${OPTIONS[name].env})`;
+  const o: OptionDeclaration<OptionName> = OPTIONS[name];
+  return `${longFlag({ name, o, flag: o.flag ?? name })} (${o.env})`;
 }
 
 /**
@@ -392,24 +396,20 @@ export function fromText(name: OptionName, text: string, source: string): unknow
 export function optionsFromArgs(args: string[]): { options: MockEntraOptions; help: boolean } {
   const { values } = parseArgs({ args, options: parseArgsConfig(), strict: true });
   const options: Record<string, unknown> = {};
-  for (const name of NAMES) {
-    const o: OptionDeclaration<OptionName> = OPTIONS[name];
-    if (o.flag === undefined) continue;
-    const value = values[o.flag];
+  for (const { name, o, flag } of COMMAND_LINE) {
+    const value = values[flag];
     if (value === undefined) continue;
     if (typeof value === 'boolean') options[name] = o.inverted ? !value : value;
     else if (Array.isArray(value)) options[name] = value.filter((v): v is string => typeof v === 'string' && v !== '');
-    else if (value !== '') options[name] = fromText(name, value, `--${o.flag}`);
+    else if (value !== '') options[name] = fromText(name, value, `--${flag}`);
   }
   return { options: options as MockEntraOptions, help: values.help === true };
 }
 
 function parseArgsConfig(): Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> {
   const config: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = { help: { type: 'boolean', short: 'h' } };
-  for (const name of NAMES) {
-    const o: OptionDeclaration<OptionName> = OPTIONS[name];
-    if (o.flag === undefined) continue;
-    config[o.flag] = {
+  for (const { o, flag } of COMMAND_LINE) {
+    config[flag] = {
       type: o.kind === 'switch' ? 'boolean' : 'string',
       ...(o.short ? { short: o.short } : {}),
       ...(o.kind === 'list' ? { multiple: true } : {}),
@@ -423,12 +423,14 @@ const MAX_LINE = 110;
 
 /** `mock-entra --help`'s section of serve options: flag, help with the default, the variable in brackets. */
 export function serveOptionsHelp(): string {
-  const rows = NAMES.flatMap((name) => {
-    const o: OptionDeclaration<OptionName> = OPTIONS[name];
-    const flag = flagSpelling(name);
-    if (flag === undefined) return [];
+  const rows = COMMAND_LINE.map((c) => {
+    const { o } = c;
     const shown = o.kind === 'switch' || o.shownDefault === '—' || o.shownDefault.includes(' ') ? '' : ` (${o.shownDefault})`;
-    return [{ flag: o.short ? `  ${flag}` : `      ${flag}`, help: `${o.help}${shown}`, env: `[${envSpelling(name, ', comma-separated')}]` }];
+    return {
+      flag: o.short ? `  -${o.short}, ${longFlag(c)}` : `      ${longFlag(c)}`,
+      help: `${o.help}${shown}`,
+      env: `[${envName(o)}${o.kind === 'list' ? ', comma-separated' : ''}]`,
+    };
   });
   const flagWidth = Math.max(...rows.map((r) => r.flag.length)) + 2;
   // A line that would run past MAX_LINE puts the variable on a line of its own, under the help.
@@ -442,13 +444,12 @@ export function serveOptionsHelp(): string {
 /** The README's "### Options" table (`npm run docs:options` prints it). */
 export function optionsTable(): string {
   const code = (s: string): string => `\`${s}\``;
-  const rows = NAMES.flatMap((name) => {
-    const o: OptionDeclaration<OptionName> = OPTIONS[name];
-    const flag = flagSpelling(name);
-    if (flag === undefined) return [];
-    const env = o.env === undefined ? '—' : `${code(o.kind === 'switch' ? `${o.env}=1` : o.env)}${o.kind === 'list' ? ' (comma-separated)' : ''}`;
+  const rows = COMMAND_LINE.map((c) => {
+    const { o } = c;
+    const flag = `${o.short ? `-${o.short}, ` : ''}${longFlag(c)}`;
+    const env = o.env === undefined ? '—' : `${code(envName(o)!)}${o.kind === 'list' ? ' (comma-separated)' : ''}`;
     const shown = o.shownDefault === '—' || /^[a-z]+$|^HTTPS$/.test(o.shownDefault) ? o.shownDefault : o.shownDefault.split(' or ').map(code).join(' or ');
-    return [`| ${code(flag)}${o.kind === 'list' ? ' (repeatable)' : ''} | ${env} | ${shown} | ${o.meaning ?? o.help} |`];
+    return `| ${code(flag)}${o.kind === 'list' ? ' (repeatable)' : ''} | ${env} | ${shown} | ${o.meaning ?? o.help} |`;
   });
   return ['| flag | environment | default | meaning |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyPluginCallback } from 'fastify';
+import { optionHint } from '../../config/options.js';
 import type { MockContext } from '../../context.js';
 import { controlBodyProblem } from './control-body.js';
 import { controlGuard } from './control-guard.js';
@@ -93,7 +94,7 @@ export function controlSurface(ctx: MockContext): FastifyPluginCallback {
         throw new ControlError(
           409,
           'LimitExceeded',
-          `This mock holds ${ctx.tenants.all().length} tenants and allows at most ${max}: delete one (DELETE /_mock/tenants/{id}), or start the mock with --max-tenants N (MOCK_ENTRA_MAX_TENANTS) to allow more.`,
+          `This mock holds ${ctx.tenants.all().length} tenants and allows at most ${max}: delete one (DELETE /_mock/tenants/{id}), or start the mock with ${optionHint('maxTenants')} to allow more.`,
         );
       }
       const fixture = await tenantFromBody(ctx, request.body);

@@ -1,3 +1,4 @@
+import { optionHint } from '../../config/options.js';
 import type { MockContext } from '../../context.js';
 import { FixtureError } from '../../directory/fixture-issues.js';
 import type { FixtureDocument, TenantFixture } from '../../directory/model.js';
@@ -51,8 +52,8 @@ function generateOverLimit(ctx: MockContext, t: unknown): string | undefined {
   if (typeof generate !== 'object' || generate === null) return undefined;
   const { users, groups } = generate as { users?: unknown; groups?: unknown };
   const limits = [
-    { what: 'users', asked: users, max: ctx.options.maxGeneratedUsers, flag: '--max-generated-users N (MOCK_ENTRA_MAX_GENERATED_USERS)' },
-    { what: 'groups', asked: groups, max: ctx.options.maxGeneratedGroups, flag: '--max-generated-groups N (MOCK_ENTRA_MAX_GENERATED_GROUPS)' },
+    { what: 'users', asked: users, max: ctx.options.maxGeneratedUsers, flag: optionHint('maxGeneratedUsers') },
+    { what: 'groups', asked: groups, max: ctx.options.maxGeneratedGroups, flag: optionHint('maxGeneratedGroups') },
   ];
   for (const { what, asked, max, flag } of limits) {
     if (typeof asked === 'number' && asked > max) {
