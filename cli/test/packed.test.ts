@@ -95,6 +95,24 @@ async function mockEntra(args: string[]): Promise<{ code: number; out: string }>
 }
 
 describe('the installed package (npm pack → npm install)', () => {
+  it('resolves its entries: mock-entra (the mock), mock-entra/testing (client helpers), mock-entra/fixtures (fixture tools)', async () => {
+    const script = `
+      const mock = await import('mock-entra');
+      const testing = await import('mock-entra/testing');
+      const fixtures = await import('mock-entra/fixtures');
+      console.log(JSON.stringify({
+        mock: [typeof mock.startMockEntra, typeof mock.trustingFetch, typeof mock.loadFixtureFile],
+        testing: [typeof testing.trustingFetch, typeof testing.msalNetworkClient, typeof testing.findChromium],
+        fixtures: [typeof fixtures.loadFixtureFile, typeof fixtures.importManifest],
+      }));`;
+    const { stdout } = await execFile(process.execPath, ['--input-type=module', '-e', script], { cwd: project });
+    expect(JSON.parse(stdout)).toEqual({
+      mock: ['function', 'undefined', 'undefined'],
+      testing: ['function', 'function', 'function'],
+      fixtures: ['function', 'function'],
+    });
+  }, 60_000);
+
   it('runs a scenario file of the user’s own that imports mock-entra/harness', async () => {
     const r = await mockEntra(['scenarios', 'run', '--dir', 'scenarios', '--reporter', 'console', '--reporter', 'junit', '--out', 'reports']);
     expect(r.code, r.out).toBe(0);
