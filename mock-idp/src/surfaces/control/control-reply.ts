@@ -33,6 +33,12 @@ export function jsonBody(body: unknown): unknown {
   return undefined;
 }
 
+/** A field of a JSON object body (`{"seconds": 60}`), or undefined: no JSON body, not an object, no such field of its own. */
+export function jsonField(body: unknown, name: string): unknown {
+  const json = jsonBody(body);
+  return typeof json === 'object' && json !== null && Object.hasOwn(json, name) ? (json as Record<string, unknown>)[name] : undefined;
+}
+
 /**
  * The tenant of a route under /_mock/tenants/:id, found by the tenant scope's preHandler
  * (tenant-scope.ts) before the route runs; a route outside that scope asking for one is a bug.

@@ -4,7 +4,7 @@ import type { TenantFixture } from '../../directory/model.js';
 import { newSigningKey } from '../../keys/signing-keys.js';
 import type { TenantRuntime } from '../../runtime/tenant-runtime.js';
 import { applyPatch, PatchError } from '../../support/json-patch.js';
-import { ControlError, jsonBody, scopedTenant } from './control-reply.js';
+import { ControlError, jsonBody, jsonField, scopedTenant } from './control-reply.js';
 import { tenantFromBody, validTenant } from './tenant-body.js';
 import { describeTenant } from './tenant-info.js';
 import type { TenantParams } from './tenant-scope.js';
@@ -51,7 +51,7 @@ export function registerTenantRoutes(scope: FastifyInstance, ctx: MockContext): 
 
   scope.put('/clock', async (request) => {
     const t = scopedTenant(request);
-    const now = (jsonBody(request.body) as { now?: unknown } | undefined)?.now;
+    const now = jsonField(request.body, 'now');
     const ms = typeof now === 'number' ? now : typeof now === 'string' ? Date.parse(now) : NaN;
     if (!Number.isFinite(ms)) throw new ControlError(400, 'BadRequest', 'Send {"now": "<ISO-8601 time>"} or {"now": <epoch milliseconds>}.');
     if (!inClockRange(ms)) throw new ControlError(400, 'BadRequest', CLOCK_RANGE);
@@ -62,7 +62,7 @@ export function registerTenantRoutes(scope: FastifyInstance, ctx: MockContext): 
 
   scope.post('/clock/advance', async (request) => {
     const t = scopedTenant(request);
-    const seconds = (jsonBody(request.body) as { seconds?: unknown } | undefined)?.seconds;
+    const seconds = jsonField(request.body, 'seconds');
     if (typeof seconds !== 'number' || !Number.isFinite(seconds)) throw new ControlError(400, 'BadRequest', 'Send {"seconds": <number>}.');
     if (!inClockRange(t.now() + seconds * 1000)) throw new ControlError(400, 'BadRequest', CLOCK_RANGE);
     t.clock.advance(seconds * 1000);
@@ -72,7 +72,7 @@ export function registerTenantRoutes(scope: FastifyInstance, ctx: MockContext): 
 
   scope.post('/keys/rotate', async (request) => {
     const t = scopedTenant(request);
-    const retire = (jsonBody(request.body) as { retireAfterSeconds?: unknown } | undefined)?.retireAfterSeconds ?? 86_400;
+    const retire = jsonField(request.body, 'retireAfterSeconds') ?? 86_400;
     if (typeof retire !== 'number' || retire < 0) throw new ControlError(400, 'BadRequest', 'retireAfterSeconds must be a number ≥ 0.');
     const previous = t.activeKey(ctx.machineKey).kid;
     const key = await newSigningKey();
