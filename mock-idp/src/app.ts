@@ -3,15 +3,16 @@ import type { MockContext, RequestNotes } from './context.js';
 import { errorContext } from './context.js';
 import { EntraError } from './errors/entra-error.js';
 import { sendErrorJson } from './errors/render.js';
-import { sendGraphError } from './errors/graph-error.js';
-import { sendAadGraphError } from './errors/aad-graph-error.js';
+import { GRAPH_ERRORS, sendGraphError } from './errors/graph-error.js';
+import { AAD_GRAPH_ERRORS, sendAadGraphError } from './errors/aad-graph-error.js';
+import { sendControlError } from './surfaces/control/control-reply.js';
 import { graphSurface } from './surfaces/graph/index.js';
 import { entraSurface } from './surfaces/entra/index.js';
 import { aadGraphSurface } from './surfaces/aad-graph/index.js';
 import { controlSurface } from './surfaces/control/index.js';
 import { maskedLoggerOptions } from './support/masked-logger.js';
 
-/** Bodies above this are refused before parsing (Entra-shaped 400, never a 413 page). */
+/** Bodies above this are refused before parsing, by the surface the route belongs to (never a 413 page). */
 const BODY_LIMIT = 1024 * 1024;
 
 /**
@@ -32,11 +33,11 @@ export function buildApp(ctx: MockContext, https?: { key: string; cert: string }
     // its start-up — for compilers that never run; these refuse loudly if a schema ever appears.
     schemaController: { compilersFactory: { buildValidator: noSchemaCompiler, buildSerializer: noSchemaCompiler } },
     // A URL the router cannot decode (`/%zz/…`) or a path segment over maxParamLength: refused in
-    // the shape of the surface it was meant for, never Fastify's own JSON.
+    // the shape of the surface it was meant for, never Fastify's own JSON (refuseUnroutable).
     frameworkErrors: (_error, request, reply) => {
       // The router fails before Fastify's own Request (with the `notes` getter) exists.
       request.notes ??= newNotes();
-      return refuseMalformed(ctx, request, reply, 400, true);
+      return refuseUnroutable(ctx, request, reply);
     },
   });
 
@@ -100,35 +101,18 @@ type WithNotes = FastifyRequest & { [NOTES]: RequestNotes | null };
 const newNotes = (): RequestNotes => ({ endpoint: 'unknown', tenant: undefined, flow: undefined, clientId: undefined, aadsts: undefined, error: undefined });
 
 /**
- * A request Fastify refuses before any route runs (an undecodable URL, a body over the limit, a
- * bad content length), answered in the shape of the surface it was meant for: Graph's error JSON
- * under /v1.0 and /oidc/userinfo, the control API's under /_mock, Azure AD Graph's on the
- * overage route, Entra's (AADSTS90100) everywhere else.
+ * A URL Fastify's router cannot take (an undecodable `%zz`, a segment over maxParamLength) fails
+ * before any route — and so before any surface's own error handler — runs. Here alone the path
+ * decides the shape: Graph's under /v1.0 and /oidc/userinfo, the control API's under /_mock, Azure
+ * AD Graph's on the overage route, Entra's (AADSTS900023: the tenant segment is the only free one
+ * on its paths) everywhere else. Everything after routing is answered by its surface's handler.
  */
-function refuseMalformed(ctx: MockContext, request: FastifyRequest, reply: FastifyReply, status: number, badUrl = false): FastifyReply {
+function refuseUnroutable(ctx: MockContext, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const path = request.url.split('?')[0]!.toLowerCase();
-  const tooLarge = status === 413;
-  if (path.startsWith('/v1.0/') || path === '/v1.0' || path.startsWith('/oidc/userinfo')) {
-    // UNCONFIRMED: Graph's wording; its own body limit (4 MB) is larger than the mock's.
-    return sendGraphError(
-      request,
-      reply,
-      tooLarge
-        ? { status: 413, code: 'RequestEntityTooLarge', message: 'The request body is too large.' }
-        : { status: 400, code: 'BadRequest', message: 'The request URL or body is not valid.' },
-    );
-  }
-  if (path.startsWith('/_mock/')) {
-    return reply
-      .code(tooLarge ? 413 : 400)
-      .header('content-type', 'application/json; charset=utf-8')
-      .send(JSON.stringify({ error: { code: 'BadRequest', message: tooLarge ? 'The request body is too large.' : 'The request URL or body is not valid.' } }));
-  }
-  if (/^\/[^/]+\/users\/[^/]+\/getmemberobjects\/?$/.test(path)) {
-    return sendAadGraphError(request, reply, 400, 'Request_BadRequest', 'The request URL or body is not valid.');
-  }
-  // On Entra's paths the router only fails on the one free segment: the tenant.
-  const e = badUrl ? new EntraError(900023, { tenant: (request.url.split('/')[1] ?? '').slice(0, 256) }) : new EntraError(90100, { name: 'request body' });
+  if (path.startsWith('/v1.0/') || path === '/v1.0' || path.startsWith('/oidc/userinfo')) return sendGraphError(request, reply, GRAPH_ERRORS.requestNotValid);
+  if (path.startsWith('/_mock/') || path === '/_mock') return sendControlError(reply, 400, 'BadRequest', 'The request URL or body is not valid.');
+  if (/^\/[^/]+\/users\/[^/]+\/getmemberobjects\/?$/.test(path)) return sendAadGraphError(request, reply, AAD_GRAPH_ERRORS.requestNotValid);
+  const e = new EntraError(900023, { tenant: (request.url.split('/')[1] ?? '').slice(0, 256) });
   request.notes.aadsts = e.code;
   return sendErrorJson(reply, e, errorContext(ctx, request, request.notes.tenant));
 }

@@ -40,11 +40,8 @@ export function aadGraphError(spec: AadGraphErrorSpec, params: Record<string, st
   return { ...spec, message: spec.message.replace(/\{(\w+)\}/g, (m, k: string) => params[k] ?? m) };
 }
 
-/** Writes one of the refusals above. */
-export const sendAadGraphRefusal = (request: FastifyRequest, reply: FastifyReply, spec: AadGraphErrorSpec): FastifyReply =>
-  sendAadGraphError(request, reply, spec.status, spec.code, spec.message);
-
-export function sendAadGraphError(request: FastifyRequest, reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
+/** Writes one of the refusals above in Azure AD Graph's shape (`odata.error`, a request id, the date). */
+export function sendAadGraphError(request: FastifyRequest, reply: FastifyReply, { status, code, message }: AadGraphErrorSpec): FastifyReply {
   const requestId = newGuid();
   request.notes.error = code;
   return reply

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyPluginCallback } from 'fastify';
 import type { MockContext } from '../../context.js';
-import { AAD_GRAPH_ERRORS, sendAadGraphRefusal } from '../../errors/aad-graph-error.js';
+import { AAD_GRAPH_ERRORS, sendAadGraphError } from '../../errors/aad-graph-error.js';
 import { registerOverageRoute } from './overage.js';
 
 /**
@@ -14,9 +14,9 @@ export function aadGraphSurface(ctx: MockContext): FastifyPluginCallback {
   return (app, _options, done) => {
     app.setErrorHandler((error: Error, request, reply) => {
       const status = (error as FastifyError).statusCode;
-      if (status !== undefined && status < 500) return sendAadGraphRefusal(request, reply, AAD_GRAPH_ERRORS.requestNotValid);
+      if (status !== undefined && status < 500) return sendAadGraphError(request, reply, AAD_GRAPH_ERRORS.requestNotValid);
       request.log.error({ err: error }, 'unexpected error in an Azure AD Graph route');
-      return sendAadGraphRefusal(request, reply, AAD_GRAPH_ERRORS.internalError);
+      return sendAadGraphError(request, reply, AAD_GRAPH_ERRORS.internalError);
     });
     registerOverageRoute(app, ctx);
     done();

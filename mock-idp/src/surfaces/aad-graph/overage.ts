@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MockContext } from '../../context.js';
-import { aadGraphError, AAD_GRAPH_ERRORS, sendAadGraphRefusal } from '../../errors/aad-graph-error.js';
+import { aadGraphError, AAD_GRAPH_ERRORS, sendAadGraphError } from '../../errors/aad-graph-error.js';
 import { isEntraError } from '../../errors/entra-error.js';
 import { verifyGraphCaller } from '../../graph/graph-caller.js';
 import { resolveTenantSegment } from '../../protocol/tenant-segment.js';
@@ -28,7 +28,7 @@ export function registerOverageRoute(app: FastifyInstance, ctx: MockContext): vo
   // Every method: the action is POST only, and the others are refused in Azure AD Graph's shape.
   app.all<OverageRoute>('/:tenant/users/:user/getMemberObjects', async (request, reply) => {
     request.notes.endpoint = 'aad-graph.getMemberObjects';
-    if (request.method !== 'POST') return sendAadGraphRefusal(request, reply, AAD_GRAPH_ERRORS.methodNotAllowed);
+    if (request.method !== 'POST') return sendAadGraphError(request, reply, AAD_GRAPH_ERRORS.methodNotAllowed);
     return getMemberObjects(ctx, request, reply);
   });
 }
@@ -36,7 +36,7 @@ export function registerOverageRoute(app: FastifyInstance, ctx: MockContext): vo
 async function getMemberObjects(ctx: MockContext, request: FastifyRequest<OverageRoute>, reply: FastifyReply): Promise<FastifyReply> {
   const { tenant: segment, user: userRef } = request.params;
   const auth = verifyGraphCaller(ctx, request);
-  if (!auth.ok) return sendAadGraphRefusal(request, reply, AAD_GRAPH_ERRORS.noToken);
+  if (!auth.ok) return sendAadGraphError(request, reply, AAD_GRAPH_ERRORS.noToken);
   const { caller } = auth;
   let tenantId: string | undefined;
   try {
@@ -45,15 +45,15 @@ async function getMemberObjects(ctx: MockContext, request: FastifyRequest<Overag
   } catch (e) {
     if (!isEntraError(e)) throw e;
   }
-  if (tenantId !== caller.tenant.id) return sendAadGraphRefusal(request, reply, AAD_GRAPH_ERRORS.noToken);
+  if (tenantId !== caller.tenant.id) return sendAadGraphError(request, reply, AAD_GRAPH_ERRORS.noToken);
   const dir = caller.tenant.directory;
   const user = dir.users.get(userRef.toLowerCase()) ?? dir.usersByUpn.get(userRef.toLowerCase());
-  if (!user) return sendAadGraphRefusal(request, reply, aadGraphError(AAD_GRAPH_ERRORS.notFound, { id: userRef }));
+  if (!user) return sendAadGraphError(request, reply, aadGraphError(AAD_GRAPH_ERRORS.notFound, { id: userRef }));
   const self = caller.delegated && String(caller.claims.oid).toLowerCase() === user.id.toLowerCase();
   const allowed = self || READERS.some((p) => caller.scopes.has(p) || caller.roles.has(p));
-  if (!allowed) return sendAadGraphRefusal(request, reply, AAD_GRAPH_ERRORS.forbidden);
+  if (!allowed) return sendAadGraphError(request, reply, AAD_GRAPH_ERRORS.forbidden);
   const body = (request.body as { json?: { securityEnabledOnly?: unknown } } | undefined)?.json;
-  if (!body || typeof body.securityEnabledOnly !== 'boolean') return sendAadGraphRefusal(request, reply, AAD_GRAPH_ERRORS.invalidSecurityEnabledOnly);
+  if (!body || typeof body.securityEnabledOnly !== 'boolean') return sendAadGraphError(request, reply, AAD_GRAPH_ERRORS.invalidSecurityEnabledOnly);
   const ids = dir.transitiveGroupIds(user.id).filter((g) => {
     if (!body.securityEnabledOnly) return true;
     const group = dir.groups.get(g);
