@@ -321,12 +321,12 @@ export async function startBridge(initial: BridgeConfig): Promise<RunningBridge>
     return wantsHtml(request) ? reply.redirect('/', 303) : reply.send(result);
   });
   app.get('/api/status', async () => status());
-  app.get('/api/users/:subject', async (request, reply) => {
-    const { subject } = request.params as { subject: string };
+  app.get<{ Params: { subject: string } }>('/api/users/:subject', async (request, reply) => {
+    const { subject } = request.params;
     const user = users.get(subject);
     return user ? reply.send(user) : reply.code(404).send({ error: 'not_found', description: `No provisioned user with subject '${subject}'.` });
   });
-  app.get('/login', async (request, reply) => {
+  app.get<{ Querystring: Record<string, string | string[] | undefined> }>('/login', async (request, reply) => {
     let c: client.Configuration;
     try {
       c = await discovered();
@@ -352,11 +352,13 @@ export async function startBridge(initial: BridgeConfig): Promise<RunningBridge>
       code_challenge: await client.calculatePKCECodeChallenge(verifier),
       code_challenge_method: 'S256',
     };
-    const q = request.query as Record<string, unknown>;
-    for (const k of ['login_hint', 'domain_hint', 'prompt', 'mock_login']) if (typeof q[k] === 'string') params[k] = q[k];
+    for (const k of ['login_hint', 'domain_hint', 'prompt', 'mock_login']) {
+      const v = request.query[k];
+      if (typeof v === 'string') params[k] = v;
+    }
     return reply.header('cache-control', 'no-store').redirect(client.buildAuthorizationUrl(c, params).href, 302);
   });
-  app.get('/sso/callback/:code', (request, reply) => callback(request, reply, (request.params as { code: string }).code));
+  app.get<{ Params: { code: string } }>('/sso/callback/:code', (request, reply) => callback(request, reply, request.params.code));
   app.get('/sso/callback', (request, reply) => callback(request, reply, undefined));
 
   await app.listen({ host: '127.0.0.1', port: config.port ?? 0 });
