@@ -20,6 +20,7 @@ import {
  * (vitest/node), with the scenario project's settings (harness/src/vitest/config.ts) — the same
  * tests `npx vitest run --project scenarios` runs.
  */
+
 export interface Io {
   stdout: (s: string) => void;
   stderr: (s: string) => void;

@@ -5,6 +5,7 @@ import * as client from 'openid-client';
  * scenarios assert on (codes, never messages). Built from whatever openid-client threw, or from
  * a Graph answer, by {@link toBridgeError}.
  */
+
 export interface BridgeError {
   phase: BridgePhase;
   /** OAuth `error` (e.g. `invalid_client`), Graph error code, or the client library's error code. */

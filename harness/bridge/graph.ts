@@ -8,6 +8,7 @@ import { GraphRequestError, readGraphError } from './bridge-error.js';
  * number of times.
  * https://learn.microsoft.com/graph/throttling · https://learn.microsoft.com/graph/paging
  */
+
 export interface GraphCounters {
   /** Graph requests sent, retries included. */
   requests: number;

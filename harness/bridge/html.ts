@@ -6,6 +6,7 @@ import type { BridgeStatus, BridgeUser } from './bridge-types.js';
  * person can read them and a browser test can find them: #config, #verify-result, #last-sync,
  * #last-error (data-aadsts), #users, #groups, #bridge-error (data-aadsts), #signed-in.
  */
+
 export function escapeHtml(value: unknown): string {
   return String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }

@@ -7,6 +7,7 @@ import { trustingFetch, type FetchLike } from '../../mock-idp/src/testing.js';
  * verified against the mock's CA, or Node's roots without one) — and, for a plain-HTTP mock,
  * openid-client's documented `allowInsecureRequests`.
  */
+
 export interface IdpHttpOptions {
   /** PEM of the mock's CA when the mock is HTTPS. */
   ca?: string | undefined;

@@ -14,6 +14,7 @@ import { decodeJwtClaims, discover } from './http.js';
  * if (r.ok) r.claims.aud;   // 'api://91e7eb8b-…' (v1 token)
  * else r.error.aadsts;      // e.g. 7000215
  */
+
 export interface IngestionOptions {
   /** `${mockUrl}/${tenantId}` (like `https://login.microsoftonline.com/{tenantId}`). */
   authority: string;

@@ -24,6 +24,7 @@ import { discover } from './http.js';
  * await page.goto(spa.url); await page.click('#login'); // … pick the account …
  * JSON.parse(await page.textContent('#claims'));
  */
+
 export interface SpaOptions {
   /** `${mockUrl}/${tenantId}` */
   authority: string;

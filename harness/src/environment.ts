@@ -9,6 +9,7 @@ import { connectChromium, launchChromium, launchChromiumServer, newBrowserContex
  * `startHarnessEnvironment()` when you drive the engine yourself — and reached from every
  * worker through {@link SharedServicesInfo}.
  */
+
 export interface SharedServicesInfo {
   /** The mock's base URL, e.g. `http://localhost:41234`. */
   idpUrl: string;

@@ -6,6 +6,7 @@ import type { Page } from 'playwright-core';
  * the consent page's Accept (#idSIButton9) / Cancel (#idBtn_Back), and recognises Microsoft's
  * error page by its "AADSTS<code>: <message>" line.
  */
+
 export type EntraPageKind = 'login-page' | 'password-page' | 'consent-page' | 'admin-approval-page' | 'error-page' | 'other';
 
 export interface EntraPage {

@@ -17,6 +17,7 @@ import './provided-context.js';
  * Settings: the run's (`inject('mockEntraRun')`, see run-settings.ts) — the scenario folder
  * (default: the shipped catalog), filters, and where screenshots go.
  */
+
 export class ScenarioFailure extends Error {
   constructor(message: string) {
     super(message);

@@ -9,6 +9,7 @@ import { parseFilters } from '../load-scenarios.js';
  * `npx vitest run --project scenarios` has no CLI in front of it: there the settings are read
  * once from the environment (`scenarioRunFromEnv`) by vitest.config.ts.
  */
+
 export interface ScenarioRunSettings {
   /** Scenario files (`<flow>/<id>.scenario.ts|js`). Default: the shipped catalog. */
   dir?: string | undefined;

@@ -6,6 +6,7 @@ import type { Application } from './model.js';
  * portal — whose requiredResourceAccess lists these GUIDs — works unchanged.
  * https://learn.microsoft.com/graph/permissions-reference
  */
+
 export const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
 export const GRAPH_RESOURCE_URI = 'https://graph.microsoft.com';
 

@@ -6,6 +6,7 @@ import { isGuid, newGuid } from '../support/ids.js';
  * {"date","request-id","client-request-id"}}}`, with `request-id` / `client-request-id` headers.
  * The Graph counterpart of errors/render.ts; every Graph refusal goes through here.
  */
+
 export interface GraphErrorSpec {
   status: number;
   code: string;

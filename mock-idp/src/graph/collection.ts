@@ -18,6 +18,7 @@ import { parseSearch, searchMatches } from './search.js';
  * and kept (DirectoryIndex.results), then one page cut from the sorted array by binary search
  * after the skip token's cursor. So a full read of n objects in pages of 999 costs O(n) in total.
  */
+
 export interface CollectionSpec {
   /** Entity set for `@odata.context`: an entity set's name (users, groups) or directoryObjects. */
   entitySet: string;

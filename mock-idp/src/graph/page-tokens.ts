@@ -10,6 +10,7 @@ import type { MockContext } from '../context.js';
  * Shapes imitate Graph's: user lists use `X'4453707402…'` (hex of a "DSpt…" blob), other
  * collections the base64 form of the same (`RFNwdAIA…`); delta tokens are base64url.
  */
+
 const keys = new WeakMap<MockContext, Buffer>();
 
 function keyOf(ctx: MockContext): Buffer {

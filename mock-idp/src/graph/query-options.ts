@@ -11,6 +11,7 @@ import { GraphFailure } from './graph-failure.js';
  * aad-advanced-queries documents). The original parameters are kept, encoded as sent, so a
  * `@odata.nextLink` can carry them all.
  */
+
 export interface QueryOptions {
   /** `name=value` pairs exactly as sent, minus `$skiptoken` / `$deltatoken` (for next links). */
   carried: string[];

@@ -9,6 +9,7 @@ import { GraphFailure } from './graph-failure.js';
  * case) and a term matches when each of its words starts a word of the property, ignoring case:
  * `"displayName:sales"` finds "Contoso Sales", "displayName:con sal" finds it too.
  */
+
 type Clause = { property: string; words: string[] };
 export type SearchExpr = { t: 'or'; parts: Array<{ t: 'and'; parts: Clause[] }> };
 

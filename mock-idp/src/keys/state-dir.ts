@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
  * $MOCK_ENTRA_STATE_DIR, else $XDG_STATE_HOME/mock-entra, else ~/.local/state/mock-entra.
  * Never inside the package: users trust this CA, so its private key must stay theirs.
  */
+
 export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.MOCK_ENTRA_STATE_DIR) return env.MOCK_ENTRA_STATE_DIR;
   const base = env.XDG_STATE_HOME || join(homedir(), '.local', 'state');

@@ -8,6 +8,7 @@
  * A fault never outlives what the test set: one limited by `count` or `limit` disappears once
  * spent, DELETE removes them, and a tenant reset clears them all.
  */
+
 import { RE2JS, RE2JSException } from 're2js';
 import { compileGlob, type PathMatcher } from './path-glob.js';
 

@@ -4,6 +4,7 @@
  * public URL today; the split exists so a later mode can present Microsoft's own hosts
  * (https://login.microsoftonline.com, https://graph.microsoft.com) without touching callers.
  */
+
 export interface PublicUrls {
   login: string;
   graph: string;

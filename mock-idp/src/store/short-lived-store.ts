@@ -4,6 +4,7 @@
  * tenant; its `consume` must then be atomic on the server side (GETSET / a Lua script), as it is
  * here by Node's single thread, and its capped groups a sorted set trimmed on insert.
  */
+
 export interface ShortLivedStore {
   /**
    * Keeps `value` for `ttlMs` of real time (a backstop: protocol expiry uses the tenant clock).

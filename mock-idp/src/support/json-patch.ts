@@ -10,6 +10,7 @@
  * (CVE-2021-4279, https://github.com/advisories/GHSA-8gh8-hqwg-xf34) — one reason there is no
  * dependency here.
  */
+
 export interface PatchOperation {
   op: 'add' | 'remove' | 'replace' | 'test';
   path: string;

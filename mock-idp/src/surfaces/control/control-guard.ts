@@ -26,6 +26,7 @@ import type { MockContext } from '../../context.js';
  * through a mapped port (`docker:49153`). It does not lift the browser checks: test code sends no
  * `Origin`, and a page that knows the credential has no business here either.
  */
+
 export interface ControlRefusal {
   status: 401 | 403;
   code: 'Unauthorized' | 'Forbidden';
