@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTOSO } from '../../src/contoso.js';
-import { send, serveMock, type RawAnswer, type ServedMock } from '../security/control-support.js';
+import { graphAppToken, send, serveMock, type RawAnswer, type ServedMock } from '../security/control-support.js';
 
 /**
  * Issue 10, item 1: the Microsoft Graph surface and the Azure AD Graph surface each answer what
@@ -21,17 +21,7 @@ let s: ServedMock;
 let token: string;
 beforeAll(async () => {
   s = await serveMock();
-  const r = await send(s.port, 'POST', `/${T}/oauth2/v2.0/token`, {
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: CONTOSO.bridge.appId,
-      client_secret: CONTOSO.bridge.secret,
-      scope: 'https://graph.microsoft.com/.default',
-    }).toString(),
-  });
-  expect(r.status, r.body).toBe(200);
-  token = String((r.json as { access_token: string }).access_token);
+  token = await graphAppToken(s.address);
 });
 afterAll(() => s?.close());
 
