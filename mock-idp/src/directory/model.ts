@@ -156,6 +156,16 @@ export interface User {
   userType?: 'Member' | 'Guest';
   /** When set, the login page asks for it. */
   password?: string | null;
+  /** The profile photo Graph serves at /users/{id}/photo/$value; without one, Graph answers 404 ImageNotFound. */
+  photo?: UserPhoto;
+}
+
+/** A user's profile photo: the image's bytes (base64, at most 1 MiB once decoded) and its size in pixels. */
+export interface UserPhoto {
+  contentType: 'image/jpeg' | 'image/png';
+  base64: string;
+  width: number;
+  height: number;
 }
 
 export interface Group {

@@ -116,6 +116,15 @@ export const GRAPH_ERRORS = {
   // the mock's 1 MiB limit; Graph's own limit, 4 MB, is larger), or a URL or body it cannot read.
   requestTooLarge: { status: 413, code: 'RequestEntityTooLarge', message: 'The request body is too large.' },
   requestNotValid: { status: 400, code: 'BadRequest', message: 'The request URL or body is not valid.' },
+  // Captures (a 2025 capture of /users/{upn}/photo and /photo/$value quoted in public code; the
+  // Graph PowerShell docs on user photos; msgraph-sdk-dotnet-core #851): a user without a photo,
+  // for the photo and its metadata alike. Newer captures name the exception
+  // 'Microsoft.People.Image.Common.Exceptions.ImageNotFoundException'; clients match the code.
+  imageNotFound: {
+    status: 404,
+    code: 'ImageNotFound',
+    message: "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ImageNotFoundException' was thrown.",
+  },
   // Capture (microsoft-graph-docs#7414 and others): a path segment Graph does not know.
   unknownSegment: { status: 400, code: 'BadRequest', message: "Resource not found for the segment '{segment}'." },
   // UNCONFIRMED wording (the overage route uses the same): a required action parameter that is absent or of the wrong type.

@@ -46,7 +46,7 @@ const GROUP_READ_APP = [
   'Directory.ReadWrite.All',
 ];
 
-/** Tables per endpoint family (Doc: user-get, user-list, group-list, group-get, group-list-members, group-list-transitivemembers, user-list-memberof, user-list-transitivememberof, directoryobject-getmembergroups, group-delta). */
+/** Tables per endpoint family (Doc: user-get, user-list, group-list, group-get, group-list-members, group-list-transitivemembers, user-list-memberof, user-list-transitivememberof, directoryobject-getmembergroups, group-delta, profilephoto-get). */
 export const PERMISSIONS = {
   /** GET /me (app-only tokens get 400 before this table is consulted). */
   me: { delegated: any('User.Read', 'User.ReadWrite', ...USER_READ_ALL_DELEGATED), application: [] },
@@ -92,6 +92,17 @@ export const PERMISSIONS = {
       ['Directory.ReadWrite.All'],
     ],
     self: ['User.Read', 'User.ReadWrite'].flatMap((u) => ['GroupMember.Read.All', 'Group.Read.All', 'Group.ReadWrite.All'].map((g) => [u, g])),
+  },
+  /**
+   * GET /me/photo, /users/{id}/photo, /photos, /photos/{size} and their $value (Doc profilephoto-get,
+   * "To retrieve the profile photo of a user"; ProfilePhoto.* are the newer least-privileged ones).
+   * The table lists User.Read without saying whose photo; the mock lets it read one's own only, as
+   * for the profile itself (UNCONFIRMED for other users' photos). Directory.* are not listed.
+   */
+  userPhoto: {
+    delegated: any('ProfilePhoto.Read.All', 'ProfilePhoto.ReadWrite.All', 'User.ReadBasic.All', 'User.Read.All', 'User.ReadWrite.All'),
+    application: any('ProfilePhoto.Read.All', 'ProfilePhoto.ReadWrite.All', 'User.Read.All', 'User.ReadWrite.All'),
+    self: any('User.Read', 'User.ReadWrite'),
   },
   /** POST getMemberGroups / getMemberObjects / checkMemberGroups on a group. */
   groupMemberGroups: { delegated: any(...GROUP_READ_DELEGATED), application: any(...GROUP_READ_APP) },

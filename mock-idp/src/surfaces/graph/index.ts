@@ -16,6 +16,7 @@ import { registerGroupRoutes } from './groups.js';
 import { registerMemberGroupsRoutes } from './member-groups.js';
 import { registerMemberOfRoutes } from './member-of.js';
 import { registerMemberRoutes } from './members.js';
+import { registerPhotoRoutes } from './photos.js';
 import { registerUserinfoRoutes } from './userinfo.js';
 import { registerUserRoutes } from './users.js';
 
@@ -75,6 +76,7 @@ function registerGraphRoutes(app: FastifyInstance, ctx: MockContext): void {
   registerMemberOfRoutes(app, ctx);
   registerMemberGroupsRoutes(app, ctx);
   registerDeltaRoutes(app, ctx);
+  registerPhotoRoutes(app, ctx);
   app.all<{ Params: { '*': string } }>(
     '/*',
     graphRoute<{ '*': string }>(ctx, 'unknown', (call) => refuseUnknown(call.request.method, call.request.params['*'])),
@@ -100,8 +102,6 @@ const NOT_IMPLEMENTED = new Set([
   'registereddevices',
   'owneddevices',
   'approleassignments',
-  'photo',
-  'photos',
   'drive',
   'drives',
   'messages',
@@ -144,6 +144,8 @@ const NAVIGATIONS = new Set([
   'delta()',
   'microsoft.graph.delta',
   '$count',
+  'photo',
+  'photos',
 ]);
 
 /**
