@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyPluginCallback } from 'fastify';
 import type { MockContext } from '../../context.js';
 import { GRAPH_ERRORS, graphError } from '../../errors/graph-error.js';
 import { GraphFailure } from '../../graph/graph-failure.js';
+import { graphCors } from '../../graph/cors.js';
 import {
   applyGraphFaults,
   checkGraphPermission,
@@ -22,13 +23,15 @@ import { registerUserRoutes } from './users.js';
 
 /**
  * Microsoft Graph's surface: v1.0 (under /v1.0) and OpenID Connect's userinfo (/oidc/userinfo),
- * every answer in Graph's error shape. The surface owns its error handler (graph/graph-hooks.ts);
+ * every answer in Graph's error shape and readable cross-origin, as Graph's are (graph/cors.ts). The surface owns its error handler (graph/graph-hooks.ts);
  * each prefix has its own not-found handler, Graph's 405, for the methods no route takes. The
  * machinery (token check, faults, permissions, the query engine) lives in src/graph/.
  */
 export function graphSurface(ctx: MockContext): FastifyPluginCallback {
   return (app, _options, done) => {
     app.setErrorHandler(graphErrorHandler);
+    // First: CORS headers on every answer, errors included, and the preflight answered before the token check.
+    app.addHook('onRequest', graphCors);
     app.register(graphV1(ctx), { prefix: '/v1.0' });
     app.register(userinfo(ctx), { prefix: '/oidc/userinfo' });
     done();
