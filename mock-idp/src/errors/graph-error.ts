@@ -7,6 +7,20 @@ import { isGuid, newGuid } from '../support/ids.js';
  * The Graph counterpart of errors/render.ts; every Graph refusal goes through here.
  */
 
+/**
+ * CORS, on every Graph answer: graph/cors.ts sets them first thing, and the error writer below
+ * too, for the refusals app.ts writes before any surface runs (a URL the router cannot decode).
+ * Captured from graph.microsoft.com (a 2025 capture quoted in public code, and the photo example
+ * of Graph's own 2017 docs, whose list is the first six of these names):
+ * `Access-Control-Allow-Origin: *` — whatever the `Origin`, so no `Vary` — and this list of
+ * exposed headers, in this order.
+ */
+export const GRAPH_CORS_HEADERS = {
+  'access-control-allow-origin': '*',
+  'access-control-expose-headers':
+    'ETag, Location, Preference-Applied, Content-Range, request-id, client-request-id, ReadWriteConsistencyToken, Retry-After, SdkVersion, WWW-Authenticate, x-ms-client-gcc-tenant, X-Planner-Operationid, x-ms-permissions-recommendations',
+} as const;
+
 export interface GraphErrorSpec {
   status: number;
   code: string;
@@ -203,6 +217,7 @@ export function sendGraphError(
     'request-id': ids.requestId,
     'client-request-id': ids.clientRequestId,
     'strict-transport-security': 'max-age=31536000',
+    ...GRAPH_CORS_HEADERS,
     ...headers,
   });
   if (spec.status === 401) {

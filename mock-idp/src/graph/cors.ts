@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import { GRAPH_CORS_HEADERS } from '../errors/graph-error.js';
 
 /**
  * Cross-origin access to Microsoft Graph, for single-page apps that call it with `fetch` and an
@@ -10,18 +11,6 @@ import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fast
  * Only the Graph surface (/v1.0, /oidc/userinfo) registers this hook; the test-control API
  * (/_mock) never answers cross-origin reads (surfaces/control/control-guard.ts).
  */
-
-/**
- * On every Graph answer. Captured from graph.microsoft.com (a 2025 capture quoted in public code,
- * and the photo example of Graph's own 2017 docs, whose list is the first six of these names):
- * `Access-Control-Allow-Origin: *` — whatever the `Origin`, so no `Vary` — and this list of
- * exposed headers, in this order.
- */
-export const GRAPH_CORS_HEADERS = {
-  'access-control-allow-origin': '*',
-  'access-control-expose-headers':
-    'ETag, Location, Preference-Applied, Content-Range, request-id, client-request-id, ReadWriteConsistencyToken, Retry-After, SdkVersion, WWW-Authenticate, x-ms-client-gcc-tenant, X-Planner-Operationid, x-ms-permissions-recommendations',
-} as const;
 
 /**
  * The preflight's own headers. UNCONFIRMED (no capture of Graph's preflight answer found): the

@@ -108,6 +108,10 @@ describe('actual requests carry the CORS headers', () => {
     const r501 = await graph(m, user, '/v1.0/me/drive', { headers });
     expect(r501.statusCode).toBe(501);
     expectCors(r501);
+    // Refused by the router before the surface runs (app.ts), still in Graph's shape and readable.
+    const unroutable = await graph(m, user, '/v1.0/users/%zz', { headers });
+    expectGraphError(unroutable, 400, 'BadRequest', 'The request URL or body is not valid.');
+    expectCors(unroutable);
   });
 
   it('on an injected 429, Retry-After included (and exposed)', async () => {
