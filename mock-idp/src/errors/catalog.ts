@@ -18,7 +18,7 @@ export interface CatalogEntry {
   readonly error: string;
   readonly redirectError?: string;
   /** HTTP status of the JSON answer. */
-  readonly status: 400 | 401;
+  readonly status: 400 | 401 | 404;
   readonly surfaces: readonly Surface[];
   readonly suberror?: string;
   /** The message after `AADSTSnnnnn: `; `{name}` placeholders are filled from the error's params. */
@@ -290,16 +290,23 @@ const entries = {
   700054: {
     error: 'unsupported_response_type',
     status: 400,
-    surfaces: ['page'],
+    // Back to a registered redirect URI (fragment for implicit response types: react-aad #158,
+    // AppModelv2-WebApp-OpenIDConnect-nodejs #36); the page only when the redirect URI is not
+    // registered (microsoft-teams-faqplusplus-app #103). docs/entra-wire.md §12.
+    surfaces: ['redirect', 'page'],
     message: "response_type 'id_token' is not enabled for the application.",
-    trigger: 'response_type with id_token when the app does not enable ID tokens for implicit/hybrid flows.',
+    trigger:
+      'response_type with id_token when the app does not enable ID tokens for implicit/hybrid flows (redirect URI registered: back to it; not registered: the error page).',
   },
-  70005: {
+  700051: {
     error: 'unsupported_response_type',
     status: 400,
-    surfaces: ['page'],
+    // The code on today's wire (microsoft-authentication-library-for-js #766). The error reference
+    // still lists AADSTS70005 with the same text; nothing triggers that older code any more.
+    surfaces: ['redirect', 'page'],
     message: "response_type 'token' is not enabled for the application.",
-    trigger: 'response_type with token when the app does not enable access tokens for implicit flow.',
+    trigger:
+      'response_type with token when the app does not enable access tokens for the implicit flow (redirect URI registered: back to it; not registered: the error page).',
   },
   900061: {
     error: 'invalid_request',
@@ -313,7 +320,10 @@ const entries = {
   50194: {
     error: 'invalid_request',
     status: 400,
-    surfaces: ['page', 'token'],
+    // Back to the app as invalid_request (aspnetcore-connect-sample #65, react-aad #250) once its
+    // redirect URI is trusted, and as JSON from the token endpoint. UNCONFIRMED: that it comes
+    // before sign-in, and that /organizations answers the same (docs/entra-wire.md §12).
+    surfaces: ['redirect', 'token'],
     // Wire wording ("is not", "multi-tenant"); the docs paraphrase it with contractions.
     message:
       "Application '{clientId}'({appName}) is not configured as a multi-tenant application. Usage of the /common endpoint is not supported for such applications created after '10/15/2018'. Use a tenant-specific endpoint or configure the application to be multi-tenant.",
@@ -406,6 +416,37 @@ const entries = {
     surfaces: ['page'],
     message: 'The user account is disabled.',
     trigger: 'sign-in as a user whose accountEnabled is false.',
+  },
+  9010010: {
+    error: 'invalid_target',
+    status: 400,
+    // Reports from 2026 (microsoft/vscode #321249, microsoft/azure-devops-mcp #1511, #1601): a v2
+    // `resource` (RFC 8707) is accepted when it names the scopes' resource, refused otherwise.
+    // The older answer to any `resource` on v2 was AADSTS901002 (docs/entra-wire.md §12).
+    surfaces: ['redirect', 'token'],
+    message: "The resource parameter provided in the request doesn't match with the requested scopes.",
+    trigger: 'a v2 authorize or token request whose resource parameter is not the resource its scopes name (e.g. an MCP server URL beside Graph scopes).',
+  },
+  500013: {
+    error: 'invalid_resource',
+    status: 400,
+    // MicrosoftDocs/powerapps-docs #1161 (token endpoint), Xamarin.Auth #407 (redirect of an
+    // implicit request); AADSTS50001 with this text in older captures (docs/entra-wire.md §12).
+    surfaces: ['redirect', 'token'],
+    message: 'Resource identifier is not provided.',
+    trigger:
+      'the v1 token endpoint without resource (client credentials, or a code whose authorize request named none); v1 authorize asking for an access token without resource.',
+  },
+  90056: {
+    error: 'invalid_request',
+    status: 404,
+    // UNCONFIRMED: what Entra answers for a path it has no endpoint for under a tenant. The mock
+    // answers in the token endpoint's JSON (never an HTML 404 a client would try to parse:
+    // MSAL Node's "Unexpected token '<'"), with BadResourceRequest, the reference's code for a
+    // request sent to the wrong endpoint. The message is the mock's own wording.
+    surfaces: ['token'],
+    message: "The endpoint '{path}' does not exist.",
+    trigger: 'a path under a tenant segment that no Entra endpoint answers (e.g. /{tenant}/oauth2/v2.0/nowhere).',
   },
 } as const satisfies Record<number, CatalogEntry>;
 

@@ -1,6 +1,8 @@
 import { EntraError } from '../errors/entra-error.js';
 import { verifierMatches } from '../protocol/pkce.js';
+import { checkResourceParameter } from '../protocol/resource-parameter.js';
 import { parseScopes } from '../protocol/scope.js';
+import { requireV1ResourceForCode } from '../protocol/v1-resource.js';
 import { CODE_LIFETIME_MS, consumeCode, findCode, issuedHere } from '../store/codes.js';
 import { issueConsentedTokens } from './delegated-tokens.js';
 import { authenticateForPlatform } from './client-authentication.js';
@@ -35,12 +37,15 @@ export const authorizationCodeGrant: GrantHandler = async (g) => {
   }
   const user = g.tenant.directory.users.get(record.userId);
   if (!user) throw new EntraError(9002313);
-  if (!(await consumeCode(g.ctx.store, g.tenant, code))) throw new EntraError(54005);
-
   // The token request may narrow the scope to one resource; without it, the code's scope counts.
+  // Checked before the code is used up: a refused request leaves it redeemable.
   const scope = g.params.get('scope') ?? record.scope;
   const requested = parseScopes(g.tenant.directory, scope);
   const fromCode = parseScopes(g.tenant.directory, record.scope);
+  if (g.version === 'v1') requireV1ResourceForCode(g.params, fromCode);
+  else checkResourceParameter(g.tenant.directory, g.params, requested);
+  if (!(await consumeCode(g.ctx.store, g.tenant, code))) throw new EntraError(54005);
+
   for (const s of fromCode.oidc) requested.oidc.add(s);
   return issueConsentedTokens(g, {
     clientAuth,

@@ -1,6 +1,8 @@
 import { EntraError } from '../errors/entra-error.js';
 import { authenticateConfidentialClient } from '../protocol/client-auth.js';
+import { checkResourceParameter } from '../protocol/resource-parameter.js';
 import { parseScopes } from '../protocol/scope.js';
+import { requireV1Resource } from '../protocol/v1-resource.js';
 import { appAccessToken } from '../tokens/issue.js';
 import { issuerOf, type GrantHandler } from './grant.js';
 
@@ -16,6 +18,7 @@ export const clientCredentialsGrant: GrantHandler = async (g) => {
       return g.assertionAudiences;
     },
   });
+  if (g.version === 'v1') requireV1Resource(g.params);
   const scope = g.params.require('scope');
   const parts = scope.split(/\s+/).filter(Boolean);
   // Blanks only (`scope=%20`) name no resource at all: missing, not "more than one resource" (28000).
@@ -23,6 +26,7 @@ export const clientCredentialsGrant: GrantHandler = async (g) => {
   for (const p of parts) if (!p.endsWith('/.default')) throw new EntraError(1002012, { scope: p });
   const requested = parseScopes(g.tenant.directory, scope);
   if (requested.resources.length !== 1) throw new EntraError(28000, { scope });
+  if (g.version === 'v2') checkResourceParameter(g.tenant.directory, g.params, requested);
   const resource = requested.resources[0]!;
   const roles = g.tenant.directory.grantedAppRoles(g.client.appId, resource.app);
   const at = await appAccessToken(issuerOf(g), { client: g.client, clientAuth, resource: resource.app, resourceIdentifier: resource.identifier, roles });

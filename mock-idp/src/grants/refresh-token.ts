@@ -1,4 +1,5 @@
 import { dotnetTime, EntraError } from '../errors/entra-error.js';
+import { checkResourceParameter } from '../protocol/resource-parameter.js';
 import { parseScopes } from '../protocol/scope.js';
 import { REFRESH_TOKEN_PURPOSE, RT_INACTIVITY_MS, SPA_RT_LIFETIME_MS, type RefreshTokenRecord } from '../store/records.js';
 import { BOOT_INCARNATION } from '../runtime/tenant-runtime.js';
@@ -31,10 +32,12 @@ export const refreshTokenGrant: GrantHandler = async (g) => {
   if (!user || user.accountEnabled === false) throw new EntraError(9002313);
 
   const scope = g.params.get('scope') ?? record.scope;
+  const scopes = parseScopes(g.tenant.directory, scope);
+  if (g.version === 'v2') checkResourceParameter(g.tenant.directory, g.params, scopes);
   return issueConsentedTokens(g, {
     clientAuth,
     session: { user, sid: record.sid, authTime: record.authTime, ipaddr: record.ipaddr },
-    scopes: parseScopes(g.tenant.directory, scope),
+    scopes,
     scope,
     platform: record.platform,
     alwaysRefreshToken: true,

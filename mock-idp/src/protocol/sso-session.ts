@@ -38,7 +38,15 @@ export interface SsoAccount {
   authTime: number;
   /** Last sign-in through this session, seconds, tenant clock (absent: authTime). */
   seen?: number | undefined;
+  /**
+   * The apps (lowercased appIds) this session signed in to, the most recent last: logout returns
+   * to one of their redirect URIs and loads their front-channel logout URLs. At most
+   * MAX_APPS_PER_ACCOUNT, so that the cookie stays under browsers' 4 KiB with every account.
+   */
+  apps?: string[] | undefined;
 }
+
+const MAX_APPS_PER_ACCOUNT = 5;
 
 export function readSessions(request: FastifyRequest, sealer: Sealer): SsoAccount[] {
   const header = request.headers.cookie;
@@ -51,6 +59,17 @@ export function readSessions(request: FastifyRequest, sealer: Sealer): SsoAccoun
     : [];
 }
 
+/** The apps a session signed in to (a cookie sealed before apps were kept has none). */
+export const signedInApps = (a: SsoAccount): string[] => (Array.isArray(a.apps) ? a.apps.filter((x) => typeof x === 'string') : []);
+
+/** The session with `appId` among its apps (the most recent last), or undefined when it is the last one already. */
+function withApp(a: SsoAccount, appId: string): SsoAccount | undefined {
+  const id = appId.toLowerCase();
+  const apps = signedInApps(a);
+  if (apps[apps.length - 1] === id) return undefined;
+  return { ...a, apps: [...apps.filter((x) => x !== id), id].slice(-MAX_APPS_PER_ACCOUNT) };
+}
+
 export function writeSessions(reply: FastifyReply, sealer: Sealer, accounts: SsoAccount[], secure: boolean): void {
   const kept = accounts.slice(-MAX_ACCOUNTS);
   // SameSite=None lets the cookie ride a cross-site form POST to /authorize (response_mode
@@ -61,10 +80,10 @@ export function writeSessions(reply: FastifyReply, sealer: Sealer, accounts: Sso
   else reply.header('set-cookie', `${SESSION_COOKIE}=${sealer.seal(kept, PURPOSE)}; ${flags}`);
 }
 
-/** A new session for a user who just signed in. */
-export function newAccount(tenant: TenantRuntime, userId: string, sid: string): SsoAccount {
+/** A new session for a user who just signed in to `appId`. */
+export function newAccount(tenant: TenantRuntime, userId: string, sid: string, appId: string): SsoAccount {
   const now = tenant.clock.nowSeconds();
-  return { tid: tenant.id, inc: tenant.incarnation, uid: userId.toLowerCase(), sid, authTime: now, seen: now };
+  return { tid: tenant.id, inc: tenant.incarnation, uid: userId.toLowerCase(), sid, authTime: now, seen: now, apps: [appId.toLowerCase()] };
 }
 
 /**
@@ -88,11 +107,18 @@ export function tenantAccounts(accounts: SsoAccount[], tenant: TenantRuntime): A
 }
 
 /**
- * After a silent sign-in with `used`: the cookie with its activity moved to now, or undefined when
- * it was refreshed less than a day ago (no Set-Cookie on every request).
+ * After a silent sign-in with `used` for `appId`: the cookie with its activity moved to now and
+ * the app among its apps, or undefined when neither changed — the activity was refreshed less
+ * than a day ago and the app is already the session's latest (no Set-Cookie on every request).
  */
-export function touchedSessions(accounts: SsoAccount[], used: SsoAccount, tenant: TenantRuntime): SsoAccount[] | undefined {
+export function touchedSessions(accounts: SsoAccount[], used: SsoAccount, tenant: TenantRuntime, appId: string): SsoAccount[] | undefined {
   const now = tenant.clock.nowSeconds();
-  if ((used.seen ?? used.authTime) + SEEN_REFRESH_S > now) return undefined;
-  return accounts.map((a) => (a.tid === used.tid && a.sid === used.sid ? { ...a, seen: now } : a));
+  const stale = (used.seen ?? used.authTime) + SEEN_REFRESH_S <= now;
+  const app = withApp(used, appId);
+  if (!stale && !app) return undefined;
+  return accounts.map((a) => {
+    if (a.tid !== used.tid || a.sid !== used.sid) return a;
+    const touched = withApp(a, appId) ?? a;
+    return stale ? { ...touched, seen: now } : touched;
+  });
 }

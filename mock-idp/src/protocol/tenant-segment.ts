@@ -39,6 +39,14 @@ export function resolveTenantSegment(tenants: Tenants, segment: string): TenantS
   return resolved;
 }
 
+/**
+ * Whether a path segment is shaped like a `{tenant}` (an alias, a GUID or a DNS name), known or
+ * not: the paths under it are Entra's, answered in Entra's JSON even when no endpoint matches.
+ */
+export function looksLikeTenantSegment(segment: string): boolean {
+  return ALIASES.has(segment.toLowerCase()) || isGuid(segment) || DNS_NAME.test(segment);
+}
+
 function resolveUncached(tenants: Tenants, segment: string): TenantSegment {
   const lower = segment.toLowerCase();
   if (ALIASES.has(lower)) return { kind: 'multi', alias: lower as MultiTenantAlias, segment: lower };

@@ -506,16 +506,37 @@ export const TRIGGERS: Record<AadstsCode, Partial<Record<Surface, Trigger>>> = {
     },
   },
   700054: {
-    // Hybrid flow (code id_token) while the registration has ID tokens for implicit flows off.
+    // Hybrid flow (code id_token) while the registration has ID tokens for implicit flows off:
+    // back to the registered redirect URI (passport-azure-ad's form_post).
+    redirect: async (m) => {
+      const s = state();
+      const res = await m.inject(authorizePath(T, bridgeAuthorize({ response_type: 'code id_token', response_mode: 'form_post', state: s })));
+      return { res, redirectUri: BRIDGE.redirectUri, state: s };
+    },
+    // The same with a redirect URI that is not registered (microsoft-teams-faqplusplus-app #103).
     page: async (m) => {
-      const res = await m.inject(authorizePath(T, bridgeAuthorize({ response_type: 'code id_token', response_mode: 'form_post' })));
+      const res = await m.inject(
+        authorizePath(
+          T,
+          bridgeAuthorize({ response_type: 'code id_token', response_mode: 'form_post', redirect_uri: 'https://bridge.contoso.example/wrong-callback' }),
+        ),
+      );
       return { res };
     },
   },
-  70005: {
-    // An old implicit-flow client (ADAL.js style) asking for an access token from /authorize.
+  700051: {
+    // An old implicit-flow client (MSAL.js 1 style) asking for an access token from /authorize,
+    // answered by form_post here (the fragment is the default; the login tests check it).
+    redirect: async (m) => {
+      const s = state();
+      const res = await m.inject(authorizePath(T, bridgeAuthorize({ response_type: 'token', scope: 'User.Read', response_mode: 'form_post', state: s })));
+      return { res, redirectUri: BRIDGE.redirectUri, state: s };
+    },
+    // The same from a page whose redirect URI is not registered.
     page: async (m) => {
-      const res = await m.inject(authorizePath(T, bridgeAuthorize({ response_type: 'token', scope: 'User.Read' })));
+      const res = await m.inject(
+        authorizePath(T, bridgeAuthorize({ response_type: 'token', scope: 'User.Read', redirect_uri: 'https://bridge.contoso.example/old-spa' })),
+      );
       return { res };
     },
   },
@@ -527,10 +548,11 @@ export const TRIGGERS: Record<AadstsCode, Partial<Record<Surface, Trigger>>> = {
     },
   },
   50194: {
-    // MSAL's default authority (/common) with a single-tenant registration.
-    page: async (m) => {
-      const res = await m.inject(authorizePath('common', bridgeAuthorize()));
-      return { res, params: { clientId: BRIDGE.appId, appName: 'Identity Bridge' } };
+    // MSAL's default authority (/common) with a single-tenant registration: back to the app.
+    redirect: async (m) => {
+      const s = state();
+      const res = await m.inject(authorizePath('common', bridgeAuthorize({ state: s })));
+      return { res, redirectUri: BRIDGE.redirectUri, state: s, params: { clientId: BRIDGE.appId, appName: 'Identity Bridge' } };
     },
     // A code from the tenant's endpoint redeemed at /organizations.
     token: async (m) => {
@@ -673,6 +695,40 @@ export const TRIGGERS: Record<AadstsCode, Partial<Record<Surface, Trigger>>> = {
       if (login.statusCode !== 200 || !login.body.includes('loginfmt')) throw new Error(`no sign-in page: ${login.statusCode}`);
       const res = await postForm(m, path.split('?')[0]!, [...hiddenFields(login.body), ['loginfmt', MEGAN]]);
       return { res };
+    },
+  },
+  9010010: {
+    // An MCP client sends its server's URL as the RFC 8707 resource beside Graph scopes.
+    redirect: async (m) => {
+      const s = state();
+      const res = await m.inject(authorizePath(T, bridgeAuthorize({ resource: 'https://mcp.contoso.example', state: s })));
+      return { res, redirectUri: BRIDGE.redirectUri, state: s };
+    },
+    // App-only: Graph's .default with the OpenMetadata API as resource.
+    token: async (m) => {
+      const res = await m.form(tokenAt(), { ...ingestionClientCredentials(GRAPH_DEFAULT), resource: UI.apiUri });
+      return { res };
+    },
+  },
+  500013: {
+    // An ADAL.js-era implicit request on v1 that forgot the resource.
+    redirect: async (m) => {
+      const s = state();
+      const q = new URLSearchParams({ client_id: UI.appId, response_type: 'token', redirect_uri: UI.redirectUri, response_mode: 'form_post', state: s });
+      const res = await m.inject(`/${T}/oauth2/authorize?${q}`);
+      return { res, redirectUri: UI.redirectUri, state: s };
+    },
+    // A v1 client-credentials request with a v2-style scope instead of resource (Postman's Azure template).
+    token: async (m) => {
+      const res = await m.form(`/${T}/oauth2/token`, ingestionClientCredentials(GRAPH_DEFAULT));
+      return { res };
+    },
+  },
+  90056: {
+    // A client that guessed an endpoint (a device-code "verify" path that Entra does not have).
+    token: async (m) => {
+      const res = await m.inject({ method: 'GET', url: `/${T}/oauth2/v2.0/verify?user_code=ABC` });
+      return { res, params: { path: `/${T}/oauth2/v2.0/verify` } };
     },
   },
 };

@@ -148,8 +148,18 @@ describe('response modes and types', () => {
     expect(decodePart(r.params.get('id_token')!, 1).at_hash).toBe(halfHash(at));
   });
 
-  it('refuses id_token for an app without the ID tokens switch on the error page (AADSTS700054)', async () => {
+  // Changed on purpose (issue 11): with a registered redirect URI, AADSTS700054 goes back to the
+  // app in the fragment; the error page is for a redirect URI that is not registered.
+  it('refuses id_token for an app without the ID tokens switch: back to a registered redirect URI in the fragment (AADSTS700054)', async () => {
     const r = await authorize(m, { ...BRIDGE_AUTH, response_type: 'id_token', nonce: 'x' });
+    expect(r.status).toBe(302);
+    expect(r.location!.startsWith(`${CONTOSO.bridge.redirectUri}#error=unsupported_response_type&error_description=AADSTS700054%3a+`)).toBe(true);
+    expect(r.params.get('error_description')!.split('\r\n')[0]).toBe("AADSTS700054: response_type 'id_token' is not enabled for the application.");
+    expect(r.params.get('state')).toBe('st-123');
+  });
+
+  it('shows AADSTS700054 on the error page when the redirect URI is not registered', async () => {
+    const r = await authorize(m, { ...BRIDGE_AUTH, response_type: 'id_token', nonce: 'x', redirect_uri: 'https://bridge.contoso.example/elsewhere' });
     expect(r.location).toBeUndefined();
     expect(r.body).toContain('AADSTS700054: response_type &#39;id_token&#39; is not enabled for the application.');
   });

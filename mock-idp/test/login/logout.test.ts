@@ -30,12 +30,16 @@ describe('logout', () => {
     expect(r.body).toContain('You signed out of your account');
   });
 
-  it('knows the client from id_token_hint', async () => {
-    const r = await logout({
-      post_logout_redirect_uri: CONTOSO.bridge.redirectUri,
-      id_token_hint: `e30.${Buffer.from(JSON.stringify({ aud: CONTOSO.bridge.appId })).toString('base64url')}.x`,
-    });
+  // Changed on purpose (issue 11): Entra returns to post_logout_redirect_uri only when the user
+  // had a session; id_token_hint alone, without one, stays on the signed-out page.
+  it('knows the client from id_token_hint, and returns to it when the user had a session', async () => {
+    const hint = `e30.${Buffer.from(JSON.stringify({ aud: CONTOSO.bridge.appId })).toString('base64url')}.x`;
+    const signIn = await authorize(m, BRIDGE_AUTH);
+    const r = await logout({ post_logout_redirect_uri: CONTOSO.bridge.redirectUri, id_token_hint: hint }, signIn.cookie);
     expect(r.statusCode).toBe(302);
+    const noSession = await logout({ post_logout_redirect_uri: CONTOSO.bridge.redirectUri, id_token_hint: hint });
+    expect(noSession.statusCode).toBe(200);
+    expect(noSession.body).toContain('You signed out of your account');
   });
 
   it('shows the error page for an unknown tenant', async () => {

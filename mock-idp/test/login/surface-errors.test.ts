@@ -33,18 +33,23 @@ describe('the Entra surface answers in its own shape', () => {
     for (const method of ['GET', 'PUT', 'DELETE', 'PATCH']) expectAadsts(await send(s.port, method, `/${T}/oauth2/v2.0/token`), 400, 900561);
   });
 
-  it('a method no Entra route takes, and an unknown path: the 404 page', async () => {
+  // Changed on purpose (issue 11): under a tenant, an unknown path or method answers Entra's JSON
+  // (AADSTS90056, 404); only paths outside a tenant keep the 404 page.
+  it('a method no Entra route takes, and an unknown path under a tenant: AADSTS90056 as JSON (404)', async () => {
     for (const [method, path] of [
       ['DELETE', `/${T}/oauth2/v2.0/authorize`],
       ['POST', `/${T}/v2.0/.well-known/openid-configuration`],
       ['GET', `/${T}/oauth2/v2.0/nowhere`],
-      ['GET', '/nowhere'],
     ] as const) {
-      const a = await send(s.port, method, path);
-      expect(a.status, `${method} ${path}`).toBe(404);
-      expect(String(a.headers['content-type'])).toMatch(/^text\/html/);
-      expect(a.body).toContain('404 — not found');
+      expectAadsts(await send(s.port, method, path), 404, 90056);
     }
+  });
+
+  it('an unknown path outside any tenant: the 404 page', async () => {
+    const a = await send(s.port, 'GET', '/nowhere');
+    expect(a.status).toBe(404);
+    expect(String(a.headers['content-type'])).toMatch(/^text\/html/);
+    expect(a.body).toContain('404 — not found');
   });
 
   it('a body over the limit: AADSTS90100 as JSON (a 400, never Fastify’s 413)', async () => {

@@ -2,14 +2,17 @@ import type { FastifyRequest } from 'fastify';
 import type { MockContext } from '../../context.js';
 import type { Application } from '../../directory/model.js';
 import type { RedirectTarget } from '../../errors/render.js';
-import { resolveClient } from '../../protocol/client-app.js';
+import { refuseSingleTenantOnAlias, resolveClient } from '../../protocol/client-app.js';
 import { requireNonceForIdToken } from '../../protocol/nonce.js';
 import { PAGE_TOKEN_FIELD, refusePageAnswerByGet } from '../../protocol/page-token.js';
 import type { Params } from '../../protocol/params.js';
 import { checkChallenge } from '../../protocol/pkce.js';
-import { resolveRedirectUri, type MatchedRedirect } from '../../protocol/redirect-uri.js';
-import { parseResponseType, responseModeFor, type ResponseType } from '../../protocol/response-type.js';
+import { matchRedirectUri, resolveRedirectUri, type MatchedRedirect } from '../../protocol/redirect-uri.js';
+import { checkResourceParameter } from '../../protocol/resource-parameter.js';
+import { parseResponseType, refuseDisabledResponseType, responseModeFor, type ResponseType } from '../../protocol/response-type.js';
 import { authorizeScope, parseScopes, type RequestedScopes } from '../../protocol/scope.js';
+import type { TenantSegment } from '../../protocol/tenant-segment.js';
+import { requireV1Resource } from '../../protocol/v1-resource.js';
 import type { TenantRuntime } from '../../runtime/tenant-runtime.js';
 import type { PkceChallenge } from '../../store/codes.js';
 import { tenantOf, type TenantRoute } from './tenant-route.js';
@@ -32,6 +35,8 @@ export interface TrustedClient {
   redirect: MatchedRedirect;
   responseType: ResponseType;
   target: RedirectTarget;
+  /** The `{tenant}` the request named (a single-tenant app is refused on /common once its redirect URI is trusted). */
+  segment: TenantSegment;
 }
 
 export interface AuthorizeRequest extends TrustedClient {
@@ -52,24 +57,33 @@ export function identifyClient(ctx: MockContext, request: FastifyRequest<TenantR
   request.notes.clientId = clientId;
   const { tenant, app: client } = resolveClient(ctx.tenants, seg, clientId);
   request.notes.tenant = tenant;
-  const redirect = resolveRedirectUri(client, params.get('redirect_uri'));
-  const responseType = parseResponseType(params.get('response_type'), client);
+  const responseType = parseResponseType(params.get('response_type'));
   request.notes.flow = params.get('response_type');
+  const requested = params.get('redirect_uri');
+  // A disabled response type with a redirect URI that is not registered: Entra's page names the
+  // response type, not the redirect URI (microsoft-teams-faqplusplus-app #103, a wrong redirect
+  // URI that showed AADSTS700054). With a registered one it goes back to the app (step two).
+  if (requested !== undefined && !matchRedirectUri(client, requested)) refuseDisabledResponseType(responseType, client);
+  const redirect = resolveRedirectUri(client, requested);
   const target: RedirectTarget = {
     redirectUri: params.get('redirect_uri') ?? redirect.registered,
     mode: responseModeFor(params.get('response_mode'), responseType),
     state: params.get('state'),
   };
-  return { version, params, tenant, client, redirect, responseType, target };
+  return { version, params, tenant, client, redirect, responseType, target, segment: seg };
 }
 
 /** Step two: the checks after the redirect URI is trusted, in Entra's order. */
 export function checkAuthorizeRequest(trusted: TrustedClient, request: FastifyRequest): AuthorizeRequest {
   const { params } = trusted;
   refusePageAnswerByGet(request.method, params);
+  refuseSingleTenantOnAlias(trusted.segment, trusted.client);
+  refuseDisabledResponseType(trusted.responseType, trusted.client);
+  if (trusted.version === 'v1' && trusted.responseType.token) requireV1Resource(params);
   const nonce = requireNonceForIdToken(trusted.responseType, params.get('nonce'));
   const scope = authorizeScope(params, trusted.version);
   const scopes = parseScopes(trusted.tenant.directory, scope);
+  if (trusted.version === 'v2') checkResourceParameter(trusted.tenant.directory, params, scopes);
   const pkce = checkChallenge(params.get('code_challenge'), params.get('code_challenge_method'));
   return { ...trusted, nonce, scope, scopes, pkce, prompt: params.get('prompt'), path: request.url.split('?')[0]! };
 }

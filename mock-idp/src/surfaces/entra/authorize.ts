@@ -19,9 +19,11 @@ import { pageParams, type TenantRoute } from './tenant-route.js';
  * A pipeline: the request's checks (authorize-request.ts), the sign-in and consent interactions
  * (each returns the page to show or lets the request through), the assignment check, then the
  * response (authorize-response.ts). Errors before the redirect URI is trusted (unknown tenant or
- * client, unregistered redirect URI, disabled response types) are shown on Microsoft's error page
- * and never redirected; after it, they go back to the client through its response_mode
- * (error-answer.ts).
+ * client, unregistered redirect URI — or a disabled response type asked with one) are shown on
+ * Microsoft's error page and never redirected; after it, they go back to the client through its
+ * response_mode (error-answer.ts): disabled response types (AADSTS700054/700051), a
+ * single-tenant app on /common (AADSTS50194), a v2 `resource` that is not the scopes' resource
+ * (AADSTS9010010), a v1 access token without `resource` (AADSTS500013).
  *
  * The sign-in and consent pages post back here with the original parameters plus their own
  * (`mock_action`, `loginfmt`, `passwd`, `consent`), so the whole request is checked again. Only

@@ -1,31 +1,35 @@
 import type { FastifyPluginCallback } from 'fastify';
 import type { MockContext } from '../../context.js';
-import { sendNotFound } from '../../views/not-found.js';
 import { registerAuthorizeRoutes } from './authorize.js';
+import { registerDeviceAuthorizationRoutes } from './device-authorization.js';
 import { registerDiscoveryRoutes } from './discovery.js';
 import { handleEntraError } from './error-answer.js';
 import { registerInstanceDiscoveryRoute } from './instance-discovery.js';
 import { registerJwksRoutes } from './jwks.js';
 import { registerLogoutRoutes } from './logout.js';
 import { registerTokenRoutes } from './token.js';
+import { answerUnknownPath } from './unknown-path.js';
 
 /**
- * Entra's own surface: discovery, keys, instance discovery, authorize, token and logout, under
- * `/{tenant}/…` (no fixed prefix: Entra's paths begin with the tenant). Its errors are Entra's:
+ * Entra's own surface: discovery, keys, instance discovery, authorize, token, logout and the
+ * device authorization endpoint, under `/{tenant}/…` (no fixed prefix: Entra's paths begin with
+ * the tenant). Its errors are Entra's:
  * AADSTS JSON from the token endpoint, Microsoft's error page or a redirect from the pages
  * (surfaces/entra/error-answer.ts). Registered without a prefix, its not-found handler answers
- * every path that no other surface's prefix claims.
+ * every path that no other surface's prefix claims: Entra's JSON under a tenant, the 404 page
+ * elsewhere (unknown-path.ts).
  */
 export function entraSurface(ctx: MockContext): FastifyPluginCallback {
   return (app, _options, done) => {
     app.setErrorHandler((error: Error, request, reply) => handleEntraError(ctx, error, request, reply));
-    app.setNotFoundHandler((request, reply) => sendNotFound(reply, request.method, request.url));
+    app.setNotFoundHandler((request, reply) => answerUnknownPath(ctx, request, reply));
     registerDiscoveryRoutes(app, ctx);
     registerJwksRoutes(app, ctx);
     registerInstanceDiscoveryRoute(app, ctx);
     registerAuthorizeRoutes(app, ctx);
     registerTokenRoutes(app, ctx);
     registerLogoutRoutes(app, ctx);
+    registerDeviceAuthorizationRoutes(app, ctx);
     done();
   };
 }

@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { MockContext } from '../../context.js';
 import type { User } from '../../directory/model.js';
 import { EntraError } from '../../errors/entra-error.js';
+import { hintedLogin } from '../../protocol/login-hint.js';
 import { issuePageToken, PAGE_TOKEN_FIELD, redeemPageToken } from '../../protocol/page-token.js';
 import { newAccount, readSessions, tenantAccounts, touchedSessions, type SsoAccount } from '../../protocol/sso-session.js';
 import { passwordMatches } from '../../protocol/user-password.js';
@@ -38,12 +39,13 @@ export async function signIn(ctx: MockContext, request: FastifyRequest, ar: Auth
   const dir = tenant.directory;
   const all = readSessions(request, ctx.sealer);
   const live = tenantAccounts(all, tenant);
-  const loginHint = params.get('login_hint');
+  // The ID token's login_hint claim value names its user (protocol/login-hint.ts).
+  const loginHint = hintedLogin(params.get('login_hint'));
   const action = params.get('mock_action');
   const page = (extra: LoginPageExtra = {}): Promise<SignInOutcome> => loginPage(ctx, ar, live, { ...extra, hint: extra.hint ?? loginHint });
   const signedIn = (user: User): SignedIn => {
     if (user.accountEnabled === false) throw new EntraError(50057);
-    const account = newAccount(tenant, user.id, newGuid());
+    const account = newAccount(tenant, user.id, newGuid(), client.appId);
     const others = all.filter((a) => !(a.tid === account.tid && a.uid === account.uid));
     return { kind: 'signed-in', account, user, sessions: [...others, account] };
   };
@@ -91,7 +93,7 @@ export async function signIn(ctx: MockContext, request: FastifyRequest, ar: Auth
 
 /** Signed in from the session cookie; the session's inactivity window moves on (sso-session.ts). */
 function silently(ar: AuthorizeRequest, all: SsoAccount[], account: SsoAccount & { user: User }): SignedIn {
-  return { kind: 'signed-in', account, user: account.user, sessions: touchedSessions(all, account, ar.tenant) };
+  return { kind: 'signed-in', account, user: account.user, sessions: touchedSessions(all, account, ar.tenant, ar.client.appId) };
 }
 
 interface LoginPageExtra {

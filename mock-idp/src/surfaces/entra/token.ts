@@ -3,7 +3,7 @@ import type { MockContext } from '../../context.js';
 import { EntraError } from '../../errors/entra-error.js';
 import { GRANTS } from '../../grants/registry.js';
 import type { GrantRequest } from '../../grants/grant.js';
-import { resolveClient } from '../../protocol/client-app.js';
+import { refuseSingleTenantOnAlias, resolveClient } from '../../protocol/client-app.js';
 import type { ClientCredentials } from '../../protocol/client-auth.js';
 import { Params } from '../../protocol/params.js';
 import { tenantOf, type TenantRoute } from './tenant-route.js';
@@ -72,6 +72,7 @@ async function token(ctx: MockContext, request: FastifyRequest<TenantRoute>, rep
   if (seg.kind === 'multi' && grantType === 'client_credentials') throw new EntraError(50059);
   const { tenant, app } = resolveClient(ctx.tenants, seg, clientId);
   request.notes.tenant = tenant;
+  refuseSingleTenantOnAlias(seg, app);
   const handler = GRANTS.get(grantType);
   if (!handler) throw new EntraError(70003, { grantType: grantType.slice(0, 200) });
 
