@@ -16,7 +16,11 @@ export const GRAPH_DELEGATED_SCOPES = [
   { id: '64a6cdd6-aab1-4aaf-94b8-3cc8405e90d0', value: 'email', type: 'User' },
   { id: '7427e0e9-2fba-42fe-b0c0-848c9e6a8182', value: 'offline_access', type: 'User' },
   { id: 'e1fe6dd8-ba31-4d61-89e7-88639da4683d', value: 'User.Read', type: 'User' },
+  { id: 'b340eb25-3456-403f-be2f-af7a0d370277', value: 'User.ReadBasic.All', type: 'User' },
   { id: 'a154be20-db9c-4678-8ab7-66f6cc099a59', value: 'User.Read.All', type: 'Admin' },
+  // UNCONFIRMED: whether a user may consent to ProfilePhoto.Read.All alone (the permissions
+  // reference's consent column was not checked); its id is the one public manifests carry.
+  { id: 'c72d93c1-a342-4d87-90ff-27b3e0e79e0c', value: 'ProfilePhoto.Read.All', type: 'User' },
   { id: 'bc024368-1153-4739-b217-4326f2e966d0', value: 'GroupMember.Read.All', type: 'Admin' },
   { id: '5f8c59db-677d-491f-a6b8-5f174b11ec1d', value: 'Group.Read.All', type: 'Admin' },
   { id: '06da0dbc-49e2-44d2-8312-53f166ab848a', value: 'Directory.Read.All', type: 'Admin' },
@@ -26,6 +30,8 @@ export const GRAPH_APP_ROLES = [
   { id: '5b567255-7703-4780-807c-7be8301ae99b', value: 'Group.Read.All' },
   { id: '98830695-27a2-44f7-8c18-0c3ebc9698f6', value: 'GroupMember.Read.All' },
   { id: 'df021288-bdef-4463-88db-98f22de89214', value: 'User.Read.All' },
+  { id: '97235f07-e226-4f63-ace3-39588e11d3a1', value: 'User.ReadBasic.All' },
+  { id: 'e24d31aa-e1ab-4c80-85fe-23018690335d', value: 'ProfilePhoto.Read.All' },
   { id: '7ab1d382-f21e-4acd-a863-ba3e13f7da61', value: 'Directory.Read.All' },
 ] as const;
 

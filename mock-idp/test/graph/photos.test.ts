@@ -189,6 +189,20 @@ describe('permissions (profilephoto-get: User.Read for oneself, User.ReadBasic.A
     expect(r.rawPayload.equals(PNG)).toBe(true);
     expectGraphError(await graph(m, token, '/v1.0/me/photo/$value'), 400, 'BadRequest', '/me request is only valid with delegated authentication flow.');
   });
+
+  it('ProfilePhoto.Read.All and User.ReadBasic.All (Graph’s real permission ids) can be granted and read others’ photos, app-only and delegated', async () => {
+    const photos = await copyOfContoso(m, (f) => {
+      withPhoto(f, alex.id, ALEX_PHOTO);
+      grantAppRoles(f, 'ProfilePhoto.Read.All');
+      grantScopes(f, 'User.ReadBasic.All');
+    });
+    const app = await appToken(m, photos);
+    expect((await graph(m, app, `/v1.0/users/${alex.id}/photo/$value`)).statusCode).toBe(200);
+    // ProfilePhoto.Read.All reads photos, not users.
+    expectGraphError(await graph(m, app, `/v1.0/users/${alex.id}`), 403, ...FORBIDDEN);
+    const user = await userToken(m, { tenant: photos, scope: 'openid profile User.Read User.ReadBasic.All' });
+    expect((await graph(m, user, `/v1.0/users/${alex.id}/photo/$value`)).statusCode).toBe(200);
+  });
 });
 
 describe('the fixture’s photo', () => {
