@@ -3,6 +3,7 @@ import { request as httpsRequest } from 'node:https';
 import type { FixtureDocument, FixtureSource, TenantFixture, TenantSource } from './directory/model.js';
 import type { RequestLogEntry } from './runtime/request-log.js';
 import type { GraphFault, GraphFaultSpec } from './runtime/faults.js';
+import type { Mutation, MutationSpec } from './runtime/mutations.js';
 import type { PatchOperation } from './support/json-patch.js';
 import type { TenantInfo } from './surfaces/control/tenant-info.js';
 
@@ -108,6 +109,27 @@ export class MockEntraControl {
   /** Removes one fault, or all of them. */
   clearGraphFaults(id: string, faultId?: string): Promise<void> {
     return this.call('DELETE', `/_mock/tenants/${enc(id)}/graph/faults${faultId === undefined ? '' : `/${enc(faultId)}`}`);
+  }
+
+  /**
+   * Breaks this tenant's next responses on purpose ("Broken on purpose" in the README: the kinds
+   * per target): the next `count` (default 1) ID tokens, access tokens, refresh responses' ID
+   * tokens, userinfo answers, discovery documents or JWKS — for one client when `clientId` is given.
+   *
+   * @example
+   * await control.addMutation(t.id, { target: 'id_token', kind: 'iss-near-miss' });
+   * await control.addMutation(t.id, { target: 'jwks', kind: 'server-error', status: 503, count: 2 });
+   */
+  addMutation(id: string, mutation: MutationSpec): Promise<Mutation> {
+    return this.call('POST', `/_mock/tenants/${enc(id)}/mutations`, mutation);
+  }
+  /** The tenant's queued mutations, with how often each applied and what is left of it. */
+  listMutations(id: string): Promise<Mutation[]> {
+    return this.call<{ mutations: Mutation[] }>('GET', `/_mock/tenants/${enc(id)}/mutations`).then((r) => r.mutations);
+  }
+  /** Removes one mutation, or all of them (and the keys they hold back from the JWKS). */
+  clearMutations(id: string, mutationId?: string): Promise<void> {
+    return this.call('DELETE', `/_mock/tenants/${enc(id)}/mutations${mutationId === undefined ? '' : `/${enc(mutationId)}`}`);
   }
 
   private call<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {

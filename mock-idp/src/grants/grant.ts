@@ -23,5 +23,10 @@ export interface GrantRequest {
 /** A grant type's handler: returns the JSON body of a successful token response or throws EntraError. */
 export type GrantHandler = (g: GrantRequest) => Promise<Record<string, unknown>>;
 
-/** The tenant, URLs and active signing key tokens of this request are minted with. */
-export const issuerOf = (g: GrantRequest): IssuerContext => ({ tenant: g.tenant, urls: g.ctx.urls, key: g.tenant.activeKey(g.ctx.machineKey) });
+/** The tenant, URLs and active signing key tokens of this request are minted with; the notes tell a test's mutations which grant this is. */
+export const issuerOf = (g: GrantRequest): IssuerContext => ({
+  tenant: g.tenant,
+  urls: g.ctx.urls,
+  key: g.tenant.activeKey(g.ctx.machineKey),
+  notes: g.request.notes,
+});

@@ -1,4 +1,5 @@
 import { maskUrl } from '../support/secret-params.js';
+import type { AppliedMutation, MutationAttribution } from './mutations.js';
 
 /** One request as the mock saw it, attributed to a tenant. Read through /_mock/tenants/{id}/requests. */
 export interface RequestLogEntry {
@@ -16,6 +17,8 @@ export interface RequestLogEntry {
   /** AADSTS code of a refusal, or Graph error code. */
   aadsts?: number;
   error?: string;
+  /** The test-control mutations that changed this response ("Broken on purpose"); absent when none did. */
+  mutation?: readonly AppliedMutation[];
   durationMs: number;
 }
 
@@ -32,6 +35,7 @@ interface RawEntry {
   clientId: string | undefined;
   aadsts: number | undefined;
   error: string | undefined;
+  mutation: readonly AppliedMutation[] | undefined;
   elapsedMs: number;
 }
 
@@ -55,8 +59,24 @@ export class RequestLog {
   private start = 0;
   private formatted: RequestLogEntry[] | undefined;
 
+  /** `mutations`: where a mutated response finds which mutations changed it (the tenant's queue). */
+  constructor(private readonly mutations?: MutationAttribution) {}
+
   record(timeMs: number, method: string, url: string, n: LoggedNotes, status: number, elapsedMs: number): void {
-    const e: RawEntry = { timeMs, method, url, endpoint: n.endpoint, status, flow: n.flow, clientId: n.clientId, aadsts: n.aadsts, error: n.error, elapsedMs };
+    const mutation = this.mutations?.appliedTo(n);
+    const e: RawEntry = {
+      timeMs,
+      method,
+      url,
+      endpoint: n.endpoint,
+      status,
+      flow: n.flow,
+      clientId: n.clientId,
+      aadsts: n.aadsts,
+      error: n.error,
+      mutation,
+      elapsedMs,
+    };
     if (this.ring.length < MAX_ENTRIES) this.ring.push(e);
     else {
       this.ring[this.start] = e;
@@ -96,6 +116,7 @@ function format(e: RawEntry): RequestLogEntry {
     ...(e.clientId !== undefined ? { clientId: e.clientId } : {}),
     ...(e.aadsts !== undefined ? { aadsts: e.aadsts } : {}),
     ...(e.error !== undefined ? { error: e.error } : {}),
+    ...(e.mutation !== undefined ? { mutation: e.mutation } : {}),
     durationMs: Math.round(e.elapsedMs * 100) / 100,
   };
 }

@@ -6,6 +6,7 @@ import type { SigningKey } from '../keys/signing-keys.js';
 import { TenantClock } from './clock.js';
 import { DirectoryChanges } from './directory-changes.js';
 import { GraphFaults } from './faults.js';
+import { TenantMutations } from './mutations.js';
 import { RequestLog } from './request-log.js';
 
 /**
@@ -15,7 +16,9 @@ import { RequestLog } from './request-log.js';
 export class TenantRuntime {
   directory: TenantDirectory;
   readonly clock = new TenantClock();
-  readonly log = new RequestLog();
+  /** Responses a test asked to be broken on purpose (test-control API); empty unless one did. */
+  readonly mutations = new TenantMutations();
+  readonly log = new RequestLog(this.mutations);
   /** Rotated keys, newest first; empty means the machine key signs. */
   keys: SigningKey[] = [];
   /** After a rotation the machine key is still published until this time (tenant clock, ms). */
@@ -101,7 +104,7 @@ export class TenantRuntime {
     this.cache.clear();
   }
 
-  /** Back to the baseline fixture, real time, machine keys, empty log and revocations, no Graph faults; delta tokens start over. */
+  /** Back to the baseline fixture, real time, machine keys, empty log and revocations, no Graph faults nor mutations; delta tokens start over. */
   reset(): void {
     this.directory = new TenantDirectory(workingCopy(this.baseline));
     this.clock.reset();
@@ -111,6 +114,7 @@ export class TenantRuntime {
     this.tokensValidFrom.clear();
     this.cache.clear();
     this.faults.clear();
+    this.mutations.clear();
     this.changes.reset();
   }
 }

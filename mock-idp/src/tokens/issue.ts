@@ -1,11 +1,13 @@
-import { createHash, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import type { Application, User } from '../directory/model.js';
 import type { SigningKey } from '../keys/signing-keys.js';
+import type { LoggedNotes } from '../runtime/request-log.js';
 import type { TenantRuntime } from '../runtime/tenant-runtime.js';
 import { v1Issuer, v2Issuer, type PublicUrls } from '../runtime/urls.js';
 import { opaque } from '../support/ids.js';
 import { aio, type ClientAuthLevel, optionalClaimNames, optionalUserClaims, rh, sortedClaims, subjectFor, timeClaims, uti } from './claims.js';
-import { headerSegment, payloadSegment, signSegments } from './jwt.js';
+import { graphNonceDigest, headerSegment, payloadSegment, signSegments } from './jwt.js';
+import { mintMutated, type TokenTarget } from './mutations.js';
 import { groupClaims } from './group-claims.js';
 import { halfHash } from './subject.js';
 
@@ -19,6 +21,12 @@ export interface IssuerContext {
   tenant: TenantRuntime;
   urls: PublicUrls;
   key: SigningKey;
+  /**
+   * The request's notes, when the caller has them (the token endpoint): a test's mutations
+   * ("Broken on purpose") tell an ID token in a refresh response by its grant, and are shown on
+   * the request's log entry.
+   */
+  notes?: LoggedNotes | undefined;
 }
 
 export type TokenVersion = '1.0' | '2.0';
@@ -54,18 +62,34 @@ function issuerFor(ctx: IssuerContext, v: TokenVersion): string {
   return v === '2.0' ? v2Issuer(ctx.urls, ctx.tenant.id) : v1Issuer(ctx.urls, ctx.tenant.id);
 }
 
-/**
- * Graph's tokens carry a `nonce` in the header and are signed over its hash, so no third-party
- * validator can check them — only Graph (here: the mock's Graph) can. (Reference §3.2.)
- */
-export const graphNonceDigest = (nonce: string): string => createHash('sha256').update(nonce).digest('base64url');
+/** Graph's header nonce digest (tokens/jwt.ts), where verify-token.ts has always found it. */
+export { graphNonceDigest };
 
-async function sign(ctx: IssuerContext, v: TokenVersion, claims: Record<string, unknown> | string, graph: boolean): Promise<string> {
+/** Who a token is for, which is what a test's mutation may be scoped to (tokens/mutations.ts). */
+interface TokenFor {
+  target: TokenTarget;
+  clientId: string;
+  /** The app the token is for (`aud`): the one whose own signing key signs it, if it has one. */
+  audienceApp: string;
+}
+
+/**
+ * Signs a built token. The hook of "Broken on purpose": when the tenant has mutations queued (one
+ * size check, nothing more on the usual path), the token goes through tokens/mutations.ts after
+ * it is built and before it is signed.
+ */
+async function sign(ctx: IssuerContext, v: TokenVersion, claims: Record<string, unknown> | string, graph: boolean, to: TokenFor): Promise<string> {
+  if (ctx.tenant.mutations.size > 0) {
+    const draft = typeof claims === 'string' ? (JSON.parse(claims) as Record<string, unknown>) : claims;
+    return mintMutated(ctx, { ...to, version: v, claims: draft, graph });
+  }
+  // The tenant's newest key: a rotation a mutation made while this response was being built signs the rest of it too.
+  const key = ctx.tenant.keys[0] ?? ctx.key;
   const payload = typeof claims === 'string' ? Buffer.from(claims).toString('base64url') : payloadSegment(claims);
-  if (!graph) return signSegments(headerSegment(ctx.key, v), payload, ctx.key);
+  if (!graph) return signSegments(headerSegment(key, v), payload, key);
   const nonce = opaque(48);
-  const signed = await signSegments(headerSegment(ctx.key, v, graphNonceDigest(nonce)), payload, ctx.key);
-  return `${headerSegment(ctx.key, v, nonce)}.${payload}.${signed.slice(signed.lastIndexOf('.') + 1)}`;
+  const signed = await signSegments(headerSegment(key, v, graphNonceDigest(nonce)), payload, key);
+  return `${headerSegment(key, v, nonce)}.${payload}.${signed.slice(signed.lastIndexOf('.') + 1)}`;
 }
 
 export interface IssuedAccessToken {
@@ -118,7 +142,8 @@ export async function userAccessToken(ctx: IssuerContext, g: DelegatedGrant): Pr
           unique_name: user.userPrincipalName,
           upn: user.userPrincipalName,
         });
-  return { token: await sign(ctx, v, claims, dir.isGraph(g.resource)), expiresIn: lifetime, version: v };
+  const to: TokenFor = { target: 'access_token', clientId: g.client.appId, audienceApp: g.resource.appId };
+  return { token: await sign(ctx, v, claims, dir.isGraph(g.resource), to), expiresIn: lifetime, version: v };
 }
 
 export interface AppOnlyGrant {
@@ -144,7 +169,8 @@ export async function appAccessToken(ctx: IssuerContext, g: AppOnlyGrant): Promi
   const v = accessTokenVersion(g.resource);
   const lifetime = accessTokenLifetime();
   const x: AppTokenVariables = { ...timeClaims({ now: ctx.tenant.clock.nowSeconds(), lifetime }), aio: aio(), rh: rh(), uti: uti() };
-  return { token: await sign(ctx, v, appClaimsJson(ctx, g, v, x), ctx.tenant.directory.isGraph(g.resource)), expiresIn: lifetime, version: v };
+  const to: TokenFor = { target: 'access_token', clientId: g.client.appId, audienceApp: g.resource.appId };
+  return { token: await sign(ctx, v, appClaimsJson(ctx, g, v, x), ctx.tenant.directory.isGraph(g.resource), to), expiresIn: lifetime, version: v };
 }
 
 /** An app-only token's claims, in Entra's order (docs/entra-wire.md §3.2). */
@@ -277,7 +303,7 @@ export async function idToken(ctx: IssuerContext, r: IdTokenRequest): Promise<st
           unique_name: user.userPrincipalName,
           upn: user.userPrincipalName,
         });
-  return signSegments(headerSegment(ctx.key, r.version), payloadSegment(claims), ctx.key);
+  return sign(ctx, r.version, claims, false, { target: 'id_token', clientId: r.client.appId, audienceApp: r.client.appId });
 }
 
 /**

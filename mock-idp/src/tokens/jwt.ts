@@ -1,4 +1,4 @@
-import { sign } from 'node:crypto';
+import { createHash, sign } from 'node:crypto';
 import type { SigningKey } from '../keys/signing-keys.js';
 
 const b64json = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
@@ -24,6 +24,12 @@ export function signSegments(header: string, payload: string, key: SigningKey): 
     });
   });
 }
+
+/**
+ * Graph's tokens carry a `nonce` in the header and are signed over its hash, so no third-party
+ * validator can check them — only Graph (here: the mock's Graph) can. (Reference §3.2.)
+ */
+export const graphNonceDigest = (nonce: string): string => createHash('sha256').update(nonce).digest('base64url');
 
 /** The claims of a token as its base64url payload segment. */
 export const payloadSegment = (claims: Record<string, unknown>): string => b64json(claims);

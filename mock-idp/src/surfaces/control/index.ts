@@ -5,6 +5,7 @@ import { controlBodyProblem } from './control-body.js';
 import { controlGuard } from './control-guard.js';
 import { ControlError, jsonBody, sendControlError } from './control-reply.js';
 import { registerFaultRoutes } from './faults.js';
+import { registerMutationRoutes } from './mutations.js';
 import { tenantFromBody } from './tenant-body.js';
 import { describeTenant } from './tenant-info.js';
 import { registerTenantRoutes } from './tenant-routes.js';
@@ -108,6 +109,7 @@ export function controlSurface(ctx: MockContext): FastifyPluginCallback {
       tenantScope(ctx, (scope) => {
         registerTenantRoutes(scope, ctx);
         registerFaultRoutes(scope);
+        registerMutationRoutes(scope, ctx);
       }),
       { prefix: '/tenants/:id' },
     );

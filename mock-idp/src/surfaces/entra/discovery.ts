@@ -2,6 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MockContext } from '../../context.js';
 import { graphHost, v1Issuer, v2Issuer } from '../../runtime/urls.js';
 import { MSA_TENANT_ID, type TenantSegment } from '../../protocol/tenant-segment.js';
+import type { Mutation } from '../../runtime/mutations.js';
+import { WILD_ISSUER } from '../../tokens/mutations.js';
 import { METADATA_HEADERS, tenantOf, type TenantRoute } from './tenant-route.js';
 
 /**
@@ -14,8 +16,20 @@ export function registerDiscoveryRoutes(app: FastifyInstance, ctx: MockContext):
   // Synchronous handlers (nothing to await): no promise per request; Fastify catches what they throw.
   const serve = (version: 'v1' | 'v2') => {
     const key = `discovery.${version}`;
-    return (request: FastifyRequest<TenantRoute>, reply: FastifyReply): FastifyReply => {
+    return (request: FastifyRequest<DiscoveryRoute>, reply: FastifyReply): FastifyReply => {
       const seg = tenantOf(ctx, request, key);
+      const appId = appIdOf(request);
+      // A test's mutation, or an app's own keys, bypass the cached bytes (and never enter them).
+      const taken = seg.kind === 'tenant' && seg.tenant.mutations.size > 0 ? seg.tenant.mutations.take('discovery', undefined, () => true) : undefined;
+      if (taken || appId !== undefined) {
+        const doc = version === 'v2' ? v2Document(ctx, seg) : v1Document(ctx, seg);
+        if (appId !== undefined) doc.jwks_uri = `${String(doc.jwks_uri)}?appid=${appId}`;
+        if (taken && seg.kind === 'tenant') {
+          mutateDocument(ctx, doc, taken.mutation, version);
+          seg.tenant.mutations.noteApplied(request.notes, undefined, taken.mutation);
+        }
+        return reply.headers(METADATA_HEADERS).send(JSON.stringify(doc));
+      }
       let body: Buffer | undefined;
       if (seg.kind === 'tenant') {
         body = seg.tenant.cache.get(key)?.body;
@@ -28,8 +42,31 @@ export function registerDiscoveryRoutes(app: FastifyInstance, ctx: MockContext):
       return reply.headers(METADATA_HEADERS).send(body);
     };
   };
-  app.get<TenantRoute>('/:tenant/v2.0/.well-known/openid-configuration', serve('v2'));
-  app.get<TenantRoute>('/:tenant/.well-known/openid-configuration', serve('v1'));
+  app.get<DiscoveryRoute>('/:tenant/v2.0/.well-known/openid-configuration', serve('v2'));
+  app.get<DiscoveryRoute>('/:tenant/.well-known/openid-configuration', serve('v1'));
+}
+
+interface DiscoveryRoute extends TenantRoute {
+  Querystring: { appid?: string | string[] };
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * `?appid={client id}`: the document of an app with its own signing keys (a claims-mapping
+ * policy) names `jwks_uri?appid={client id}` (docs/entra-wire.md §1, access-tokens doc). Only an
+ * application id (a GUID) is echoed; anything else is ignored (UNCONFIRMED what Entra does with it).
+ */
+function appIdOf(request: FastifyRequest<DiscoveryRoute>): string | undefined {
+  const appid = request.query.appid;
+  return typeof appid === 'string' && GUID.test(appid) ? appid.toLowerCase() : undefined;
+}
+
+/** A test's discovery mutation ("Broken on purpose", tokens/mutations.ts). */
+function mutateDocument(ctx: MockContext, doc: Record<string, unknown>, m: Mutation, version: 'v1' | 'v2'): void {
+  if (m.kind === 'issuer-near-miss') doc.issuer = `${String(doc.issuer)}1`;
+  else if (m.kind === 'issuer-wild') doc.issuer = m.value ?? WILD_ISSUER;
+  else if (m.kind === 'jwks-uri-other-tenant') doc.jwks_uri = `${ctx.urls.login}/${m.tenantId}/discovery/${version === 'v2' ? 'v2.0/' : ''}keys`;
 }
 
 /** Bytes, not a string: served as they are, with no encoding or length count per request. */

@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MockContext } from '../../context.js';
 import { GRAPH_ERRORS, requestIds, sendGraphError } from '../../errors/graph-error.js';
+import type { TenantRuntime } from '../../runtime/tenant-runtime.js';
+import { otherSubject } from '../../tokens/mutations.js';
 import { pairwiseSubject } from '../../tokens/subject.js';
 import { verifyGraphCaller } from '../../graph/graph-caller.js';
 
@@ -28,6 +30,7 @@ export function registerUserinfoRoutes(app: FastifyInstance, ctx: MockContext): 
       body.picture = `${ctx.urls.graph}/v1.0/me/photo/$value`;
     }
     if (caller.scopes.has('email') && user.mail) body.email = user.mail;
+    if (caller.tenant.mutations.size > 0) mutateUserinfo(caller.tenant, request, clientId, body);
     const ids = requestIds(request);
     return reply
       .headers({ 'content-type': 'application/json; charset=utf-8', 'request-id': ids.requestId, 'client-request-id': ids.clientRequestId })
@@ -35,4 +38,14 @@ export function registerUserinfoRoutes(app: FastifyInstance, ctx: MockContext): 
   };
   app.get('/', handler);
   app.post('/', handler);
+}
+
+/** A test's userinfo mutation ("Broken on purpose", tokens/mutations.ts): another `sub`, or none. */
+function mutateUserinfo(t: TenantRuntime, request: FastifyRequest, clientId: string, body: Record<string, unknown>): void {
+  const taken = t.mutations.take('userinfo', clientId, () => true);
+  if (!taken) return;
+  const m = taken.mutation;
+  if (m.kind === 'sub-removed') delete body.sub;
+  else body.sub = m.value ?? otherSubject(t.id, clientId);
+  t.mutations.noteApplied(request.notes, clientId, m);
 }
