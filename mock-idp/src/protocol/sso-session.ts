@@ -3,6 +3,7 @@ import { parse } from 'cookie';
 import type { Sealer } from '../keys/sealing.js';
 import { BOOT_INCARNATION, type TenantRuntime } from '../runtime/tenant-runtime.js';
 import type { User } from '../directory/model.js';
+import { isGuid } from '../support/ids.js';
 
 /**
  * The browser's single sign-on session, like Entra's ESTSAUTH cookie: one cookie holding the
@@ -39,14 +40,24 @@ export interface SsoAccount {
   /** Last sign-in through this session, seconds, tenant clock (absent: authTime). */
   seen?: number | undefined;
   /**
-   * The apps (lowercased appIds) this session signed in to, the most recent last: logout returns
-   * to one of their redirect URIs and loads their front-channel logout URLs. At most
-   * MAX_APPS_PER_ACCOUNT, so that the cookie stays under browsers' 4 KiB with every account.
+   * The apps this session signed in to, the most recent last: logout returns to one of their
+   * redirect URIs and loads their front-channel logout URLs. Each appId packed into 22 base64url
+   * characters, at most MAX_APPS_PER_ACCOUNT: the cookie stays under browsers' 4 KiB with every
+   * account it keeps (a test writes the largest one).
    */
   apps?: string[] | undefined;
 }
 
-const MAX_APPS_PER_ACCOUNT = 5;
+const MAX_APPS_PER_ACCOUNT = 4;
+
+/** An appId (a GUID) as the 22 base64url characters of its 16 bytes. */
+const packAppId = (appId: string): string => Buffer.from(appId.replace(/-/g, ''), 'hex').toString('base64url');
+
+function unpackAppId(packed: string): string | undefined {
+  const hex = Buffer.from(packed, 'base64url').toString('hex');
+  if (hex.length !== 32) return undefined;
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
 
 export function readSessions(request: FastifyRequest, sealer: Sealer): SsoAccount[] {
   const header = request.headers.cookie;
@@ -59,13 +70,15 @@ export function readSessions(request: FastifyRequest, sealer: Sealer): SsoAccoun
     : [];
 }
 
-/** The apps a session signed in to (a cookie sealed before apps were kept has none). */
-export const signedInApps = (a: SsoAccount): string[] => (Array.isArray(a.apps) ? a.apps.filter((x) => typeof x === 'string') : []);
+/** The appIds of the apps a session signed in to (a cookie sealed before apps were kept has none). */
+export const signedInApps = (a: SsoAccount): string[] =>
+  Array.isArray(a.apps) ? a.apps.flatMap((x) => (typeof x === 'string' ? (unpackAppId(x) ?? []) : [])) : [];
 
 /** The session with `appId` among its apps (the most recent last), or undefined when it is the last one already. */
 function withApp(a: SsoAccount, appId: string): SsoAccount | undefined {
-  const id = appId.toLowerCase();
-  const apps = signedInApps(a);
+  if (!isGuid(appId)) return undefined;
+  const id = packAppId(appId);
+  const apps = Array.isArray(a.apps) ? a.apps : [];
   if (apps[apps.length - 1] === id) return undefined;
   return { ...a, apps: [...apps.filter((x) => x !== id), id].slice(-MAX_APPS_PER_ACCOUNT) };
 }
@@ -83,7 +96,8 @@ export function writeSessions(reply: FastifyReply, sealer: Sealer, accounts: Sso
 /** A new session for a user who just signed in to `appId`. */
 export function newAccount(tenant: TenantRuntime, userId: string, sid: string, appId: string): SsoAccount {
   const now = tenant.clock.nowSeconds();
-  return { tid: tenant.id, inc: tenant.incarnation, uid: userId.toLowerCase(), sid, authTime: now, seen: now, apps: [appId.toLowerCase()] };
+  const account: SsoAccount = { tid: tenant.id, inc: tenant.incarnation, uid: userId.toLowerCase(), sid, authTime: now, seen: now };
+  return withApp(account, appId) ?? account;
 }
 
 /**

@@ -111,3 +111,22 @@ describe('logout as MSAL.js sends it', () => {
     expect(r.headers.location).toBe(BRIDGE.redirectUri);
   });
 });
+
+describe('the SSO cookie with the apps it signed in to', () => {
+  it('stays under browsers’ 4 KiB with the most accounts and apps it keeps (8 × 4, appIds packed)', async () => {
+    const { writeSessions } = await import('../../src/protocol/sso-session.js');
+    const accounts = Array.from({ length: 8 }, () => ({
+      tid: randomUUID(),
+      inc: randomUUID(),
+      uid: randomUUID(),
+      sid: randomUUID(),
+      authTime: 1_900_000_000,
+      seen: 1_900_000_000,
+      apps: Array.from({ length: 4 }, () => Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url')),
+    }));
+    let cookie = '';
+    const reply = { header: (_name: string, value: string) => ((cookie = value), reply) };
+    writeSessions(reply as never, m.ctx.sealer, accounts, true);
+    expect(cookie.length).toBeLessThan(4096);
+  });
+});
