@@ -1,7 +1,10 @@
 import type { FastifyReply } from 'fastify';
 import { html, page } from './html.js';
 
-/** Entra answers unknown paths with a plain 404 page; ours names the path (escaped) to help. */
+/**
+ * The plain 404 page, for paths outside any `{tenant}` (under a tenant, the Entra surface answers
+ * in Entra's JSON: surfaces/entra/unknown-path.ts); ours names the path (escaped) to help.
+ */
 export function sendNotFound(reply: FastifyReply, method: string, url: string): FastifyReply {
   return reply
     .code(404)
