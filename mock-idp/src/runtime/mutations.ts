@@ -55,6 +55,8 @@ export interface AppliedMutation {
 /** Per tenant: at most this many queued, each for at most MAX_COUNT responses (README "Broken on purpose"). */
 export const MAX_MUTATIONS = 100;
 export const MAX_COUNT = 1000;
+/** Attributions waiting for their request's log entry (tokens minted by /authorize). */
+const MAX_UNCLAIMED = 1000;
 
 interface Queued {
   view: Mutation;
@@ -174,7 +176,11 @@ export class TenantMutations implements MutationAttribution {
       const list = this.byRequest.get(notes);
       if (list) list.push(applied);
       else this.byRequest.set(notes, [applied]);
-    } else this.byClient.push({ clientId: (clientId ?? '').toLowerCase(), applied });
+    } else {
+      this.byClient.push({ clientId: (clientId ?? '').toLowerCase(), applied });
+      // Bounded like the log itself: an attribution nobody claims is dropped, never hoarded.
+      if (this.byClient.length > MAX_UNCLAIMED) this.byClient.shift();
+    }
   }
 
   appliedTo(notes: NotedRequest): readonly AppliedMutation[] | undefined {

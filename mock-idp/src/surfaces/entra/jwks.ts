@@ -59,7 +59,9 @@ interface JwksRoute extends TenantRoute {
  * The JWKS as a test's mutations ("Broken on purpose", tokens/mutations.ts) and the key state
  * they left make it, or undefined when nothing changes it (the cached document then serves):
  * - `?appid=` of an app with its own key (`app-signing-key`): that key first, then the tenant's;
- *   the tenant's JWKS without `?appid=` never lists it (docs/entra-wire.md §1);
+ *   the tenant's JWKS without `?appid=` never lists it (docs/entra-wire.md §1; access-tokens doc,
+ *   "apps with a claims-mapping policy"). UNCONFIRMED whether Entra's `?appid=` JWKS also lists
+ *   the tenant's keys: listed here, so the app's other tokens verify from the same document;
  * - a key rotated by `rotate-publish-after` is left out until its time (tenant clock);
  * - `several-keys` lists its decoys first; `server-error` answers a bare 5xx; `hang` never answers.
  */
