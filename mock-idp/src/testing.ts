@@ -13,3 +13,4 @@
 
 export { trustingFetch, msalNetworkClient, type FetchLike, type FetchInit } from './testing/trusting-fetch.js';
 export { findChromium, CHROMIUM_ARGS } from './testing/chromium.js';
+export { verifiedSpki } from './testing/certificate-pin.js';

@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto';
-import { connect } from 'node:tls';
 import { chromium, type Browser, type BrowserContext, type BrowserServer } from 'playwright-core';
 import { CHROMIUM_ARGS, findChromium } from '../../../mock-idp/src/testing.js';
+
+/** Verifying the mock's certificate and pinning its key for Chromium lives with the client-side helpers. */
+export { verifiedSpki } from '../../../mock-idp/src/testing.js';
 
 /**
  * Chromium for the scenarios (DESIGN.md §5): playwright-core driving the system's Chromium —
@@ -50,25 +51,4 @@ export function connectChromium(wsEndpoint: string): Promise<Browser> {
 /** A fresh context (its own cookies: a new browser session). Certificate errors are never ignored. */
 export function newBrowserContext(browser: Browser): Promise<BrowserContext> {
   return browser.newContext({ ignoreHTTPSErrors: false, viewport: { width: 900, height: 700 } });
-}
-
-/**
- * Connects to an HTTPS origin, verifies its certificate against `caPem` (TLS, host name
- * included), and returns the base64 SHA-256 of the certificate's public key — what Chromium's
- * `--ignore-certificate-errors-spki-list` accepts.
- */
-export function verifiedSpki(origin: string, caPem: string): Promise<string> {
-  const url = new URL(origin);
-  return new Promise((resolve, reject) => {
-    const socket = connect(
-      { host: url.hostname === 'localhost' ? '127.0.0.1' : url.hostname, port: Number(url.port || 443), servername: url.hostname, ca: caPem },
-      () => {
-        const cert = socket.getPeerCertificate();
-        socket.end();
-        if (!cert.pubkey) reject(new Error(`${origin} presented no certificate`));
-        else resolve(createHash('sha256').update(cert.pubkey).digest('base64'));
-      },
-    );
-    socket.once('error', (e) => reject(new Error(`cannot verify ${origin} against the mock's CA: ${e.message}`)));
-  });
 }

@@ -12,9 +12,9 @@ import { BRIDGE_CALLBACK_PATH, cloneContoso, decodeJwtPart, trustingFetch, type 
 /**
  * The misconfigurations of issue 11 §2 through real clients, over HTTP: what MSAL Node and
  * openid-client v6 make of Entra's answers (the error code they surface), and logout as MSAL.js
- * builds it, driven in Chromium (msal-browser itself is not set up in this repository: the URL is
- * the one its logoutRedirect builds — post_logout_redirect_uri, client-request-id, logout_hint),
- * with the front-channel logout GET caught by a tiny relying-party server.
+ * builds it, driven in Chromium (the URL its logoutRedirect builds — post_logout_redirect_uri,
+ * client-request-id, logout_hint — with msal-browser itself in msal-browser.test.ts), with the
+ * front-channel logout GET caught by a tiny relying-party server.
  */
 
 const TID = CONTOSO.tenantId;

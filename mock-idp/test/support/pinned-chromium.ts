@@ -1,17 +1,17 @@
-import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect } from 'node:tls';
 import { chromium, type BrowserContext } from 'playwright-core';
-import { CHROMIUM_ARGS, findChromium } from '../../src/testing.js';
+import { CHROMIUM_ARGS, findChromium, verifiedSpki } from '../../src/testing.js';
+
+export { verifiedSpki };
 
 /**
- * Chromium that trusts an HTTPS mock the way the harness's browser driver does
- * (harness/src/drivers/browser.ts, which mock-idp may not import): Node first connects to the
- * mock and verifies its certificate against the mock's CA, then Chromium starts with that one
- * certificate's public key pinned (`--ignore-certificate-errors-spki-list`). Every other
- * certificate is checked as usual, and `ignoreHTTPSErrors` stays false.
+ * Chromium that trusts an HTTPS mock as the harness's browser driver does (`verifiedSpki` from
+ * mock-entra/testing): Node first verifies the mock's certificate against the mock's CA, then
+ * Chromium starts with that one certificate's public key pinned
+ * (`--ignore-certificate-errors-spki-list`). Every other certificate is checked as usual, and
+ * `ignoreHTTPSErrors` stays false.
  *
  * Needed where the browser itself must reach the mock over TLS — msal-browser refuses an
  * insecure authority, and its redirects, hidden iframes and cross-origin fetches go straight to
@@ -30,23 +30,6 @@ export interface BrowserSession {
   context: BrowserContext;
   /** Closes the browser and deletes its profile. */
   close(): Promise<void>;
-}
-
-/** The base64 SHA-256 of the public key `origin` presents, after TLS verified it (host name included) against `caPem`. */
-export function verifiedSpki(origin: string, caPem: string): Promise<string> {
-  const url = new URL(origin);
-  return new Promise((resolve, reject) => {
-    const socket = connect(
-      { host: url.hostname === 'localhost' ? '127.0.0.1' : url.hostname, port: Number(url.port || 443), servername: url.hostname, ca: caPem },
-      () => {
-        const cert = socket.getPeerCertificate();
-        socket.end();
-        if (!cert.pubkey) reject(new Error(`${origin} presented no certificate`));
-        else resolve(createHash('sha256').update(cert.pubkey).digest('base64'));
-      },
-    );
-    socket.once('error', (e) => reject(new Error(`cannot verify ${origin} against the mock's CA: ${e.message}`)));
-  });
 }
 
 /**

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { recordedRequests } from './recorded-requests.js';
 
 /**
  * A tiny relying party: an HTTP server on loopback that receives the browser's redirect back
@@ -23,18 +24,11 @@ export interface RelyingParty {
 }
 
 export async function startRelyingParty(): Promise<RelyingParty> {
-  const hits: URL[] = [];
-  const consumed = new Set<URL>();
-  const waiters: Array<{ path: string; resolve: (u: URL) => void }> = [];
+  const requests = recordedRequests();
   let port = 0;
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', `http://localhost:${port}`);
-    hits.push(url);
-    const i = waiters.findIndex((w) => w.path === url.pathname);
-    if (i >= 0) {
-      consumed.add(url);
-      waiters.splice(i, 1)[0]!.resolve(url);
-    }
+    requests.record(url);
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
     res.end('<!doctype html><title>Relying party</title><h1 id="rp">Signed in (test relying party)</h1>');
   });
@@ -48,28 +42,8 @@ export async function startRelyingParty(): Promise<RelyingParty> {
   return {
     origin,
     redirectUri: (path) => `${origin}${path}`,
-    hits,
-    callback(path, timeoutMs = 15_000) {
-      const seen = hits.find((u) => u.pathname === path && !consumed.has(u));
-      if (seen) {
-        consumed.add(seen);
-        return Promise.resolve(seen);
-      }
-      return new Promise<URL>((resolve, reject) => {
-        const waiter = {
-          path,
-          resolve: (u: URL) => {
-            clearTimeout(timer);
-            resolve(u);
-          },
-        };
-        const timer = setTimeout(() => {
-          waiters.splice(waiters.indexOf(waiter), 1);
-          reject(new Error(`no redirect to ${origin}${path} within ${timeoutMs} ms (received: ${hits.map(String).join(', ') || 'nothing'})`));
-        }, timeoutMs);
-        waiters.push(waiter);
-      });
-    },
+    hits: requests.hits,
+    callback: (path, timeoutMs = 15_000) => requests.next(path, timeoutMs, (p) => `no redirect to ${origin}${p}`),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

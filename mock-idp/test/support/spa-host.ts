@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
+import { recordedRequests } from './recorded-requests.js';
 
 /**
  * A single-page app on its own origin (`http://localhost:<port>`, a secure context, another
@@ -55,9 +56,7 @@ function spaPage(): string {
 
 export async function startSpaHost(callbackPath: string): Promise<SpaHost> {
   const scripts = await msalScripts();
-  const hits: URL[] = [];
-  const consumed = new Set<URL>();
-  const waiters: Array<{ path: string; resolve: (u: URL) => void }> = [];
+  const requests = recordedRequests();
   let port = 0;
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', `http://localhost:${port}`);
@@ -67,12 +66,7 @@ export async function startSpaHost(callbackPath: string): Promise<SpaHost> {
       res.end(script);
       return;
     }
-    hits.push(url);
-    const i = waiters.findIndex((w) => w.path === url.pathname);
-    if (i >= 0) {
-      consumed.add(url);
-      waiters.splice(i, 1)[0]!.resolve(url);
-    }
+    requests.record(url);
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
     res.end(url.pathname === callbackPath ? spaPage() : '<!DOCTYPE html><title>SPA</title><p>signed out of the SPA</p>');
   });
@@ -87,27 +81,7 @@ export async function startSpaHost(callbackPath: string): Promise<SpaHost> {
     origin,
     redirectUri: `${origin}${callbackPath}`,
     frontChannelLogoutUrl: `${origin}${FRONT_CHANNEL_PATH}`,
-    hit(path, timeoutMs = 15_000) {
-      const seen = hits.find((u) => u.pathname === path && !consumed.has(u));
-      if (seen) {
-        consumed.add(seen);
-        return Promise.resolve(seen);
-      }
-      return new Promise<URL>((resolve, reject) => {
-        const waiter = {
-          path,
-          resolve: (u: URL) => {
-            clearTimeout(timer);
-            resolve(u);
-          },
-        };
-        const timer = setTimeout(() => {
-          waiters.splice(waiters.indexOf(waiter), 1);
-          reject(new Error(`no request for ${origin}${path} within ${timeoutMs} ms (received: ${hits.map(String).join(', ') || 'nothing'})`));
-        }, timeoutMs);
-        waiters.push(waiter);
-      });
-    },
+    hit: (path, timeoutMs = 15_000) => requests.next(path, timeoutMs, (p) => `no request for ${origin}${p}`),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
