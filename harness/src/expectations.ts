@@ -455,6 +455,59 @@ export function expectRpRejects(e: { phase?: BridgePhase; error?: string | RegEx
   );
 }
 
+export interface RpAcceptsOptions {
+  /** Whose sign-in the relying party accepts: a UPN (default tenant's domain mapped) or object id. */
+  user: string;
+  /**
+   * Why a correct relying party may (or must) accept the broken response, citing the rule, e.g.
+   * `'OIDC Core 3.1.3.7 (6): an ID token received from the token endpoint over TLS may be trusted without its signature'`.
+   */
+  because: string;
+  /**
+   * `true` (default): the specification lets a relying party skip this check (the OIDF suite calls
+   * such a module "skippable") and this library does skip it — the verdict says so instead of
+   * hiding it. `false`: a correct relying party must accept (e.g. a token without `kid` when the
+   * JWKS holds one key).
+   */
+  skippable?: boolean;
+}
+
+/**
+ * The relying party (the bridge) accepted a response broken on purpose: it provisioned the user
+ * and recorded no ID token (or discovery) error. For a skippable check the verdict reads
+ * "pass (skippable check not performed by this library)", so a report never passes such a
+ * scenario silently; its mutation expects a rejection instead (accept ↔ reject).
+ *
+ * @example expectRpAccepts({ user: 'AdeleV@contoso.onmicrosoft.com', because: 'the access-tokens doc: tid is checked by multi-tenant apps only' })
+ */
+export function expectRpAccepts(o: RpAcceptsOptions): Expectation {
+  const skippable = o.skippable ?? true;
+  const verdict = skippable ? 'pass (skippable check not performed by this library)' : 'pass (a correct relying party must accept this)';
+  const label = `the bridge accepts the sign-in of ${o.user} — ${skippable ? 'a skippable check' : 'a required acceptance'}: ${o.because}`;
+  return expectation(
+    'expectRpAccepts',
+    label,
+    async (run) => {
+      const expected = run.localize(label);
+      const status = run.startedBridge?.status();
+      if (!status) return { ok: false, expected, actual: 'the bridge was never started' };
+      const fixtureUser = await run.user(o.user).catch(() => undefined);
+      const u = findBridgeUser(status.users, fixtureUser?.id ?? run.localize(o.user), fixtureUser?.userPrincipalName ?? run.localize(o.user));
+      // A rejection the bridge recorded while validating what Entra sent (not, say, a later group sync).
+      const refusals = status.errors.filter((e) => e.phase === 'id_token' || e.phase === 'verify');
+      const problems: string[] = [];
+      if (!u) problems.push(`not provisioned${lastBridgeError(run)}`);
+      if (refusals.length) problems.push(`the bridge refused: ${refusals.map(describeBridgeError).join('; ')}`);
+      return {
+        ok: problems.length === 0,
+        expected,
+        actual: problems.length ? problems.join('; ') : `${verdict}: provisioned ${showUser(u!)}`,
+      };
+    },
+    () => expectRpRejects({ phase: 'id_token' }),
+  );
+}
+
 // ───────────────────────────── tokens ─────────────────────────────
 
 export interface ClaimsOptions {

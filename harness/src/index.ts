@@ -40,6 +40,7 @@ export {
   type ClientCredentialsOptions,
   type GraphFaultOptions,
 } from './steps.js';
+export { mutateNext, type MutateNextOptions } from './steps/mutate-next.js';
 export {
   expectAadsts,
   expectGraphError,
@@ -49,6 +50,7 @@ export {
   expectGroupSync,
   expectBridgeVerified,
   expectRpRejects,
+  expectRpAccepts,
   expectClaims,
   expectRequests,
   type AadstsSurface,
@@ -58,6 +60,7 @@ export {
   type GroupSyncExpectation,
   type ClaimsOptions,
   type RequestsExpectation,
+  type RpAcceptsOptions,
 } from './expectations.js';
 export { addSecurityGroups, helperGroupId } from './fixture-helpers.js';
 export { runScenario, type ScenarioReport, type StepReport, type CheckReport, type RunScenarioOptions, type VariantReport } from './runner.js';
