@@ -130,7 +130,7 @@ describe('a user with a photo', () => {
     expect(b['@odata.context']).toBe(`${GRAPH}/v1.0/$metadata#users('${adele.upn}')/photo/$entity`);
   });
 
-  it('what follows a photo other than $value is a segment Graph does not know; writing a photo is not implemented', async () => {
+  it('what follows a photo other than $value is a segment Graph does not know; the mock’s Graph is read-only, so a photo write gets its documented 501 refusal', async () => {
     expectGraphError(await graph(m, adeleToken, '/v1.0/me/photo/content'), 400, 'BadRequest', "Resource not found for the segment 'content'.");
     expectGraphError(await graph(m, adeleToken, '/v1.0/me/photos/48x48/raw'), 400, 'BadRequest', "Resource not found for the segment 'raw'.");
     expectGraphError(
