@@ -1,6 +1,5 @@
 import { execFile as execFileCb, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -8,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTOSO, startBanner, startMockEntra, type RunningMockEntra, type TenantFixture } from '../../mock-idp/src/index.js';
 import { checkedFixture, loadFixtureFile } from '../../mock-idp/src/fixtures.js';
+import { freePort } from '../../mock-idp/test/support/free-port.js';
 
 /**
  * Every code block of the README is run here, as a reader would run it, or — for the few that
@@ -259,13 +259,4 @@ async function copyOfContoso(label: string): Promise<TenantFixture> {
   const domain = `${label}-${id.slice(0, 6)}.onmicrosoft.com`;
   const text = JSON.stringify(doc.tenants[0]).replaceAll(CONTOSO.domain, domain).replaceAll(CONTOSO.tenantId, id);
   return JSON.parse(text) as TenantFixture;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => done(port));
-    });
-  });
 }

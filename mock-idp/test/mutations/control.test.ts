@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { kindsOf } from '../../src/tokens/mutations.js';
-import { CONTOSO, json, mockApp, T, type TestMock } from '../support/mock-app.js';
-import { decode, freezeClock, mint, queue, requestLog } from './support.js';
+import { CONTOSO, json, T, type TestMock } from '../support/mock-app.js';
+import { decode, mint, queue, requestLog, withFrozenContoso } from './support.js';
 
 /**
  * The control routes of "Broken on purpose": refusals in the control API's shape, the bounded
@@ -10,14 +10,7 @@ import { decode, freezeClock, mint, queue, requestLog } from './support.js';
  */
 
 let m: TestMock;
-beforeAll(async () => {
-  m = await mockApp();
-});
-afterAll(() => m.close());
-beforeEach(async () => {
-  await m.inject({ method: 'POST', url: `/_mock/tenants/${T}/reset` });
-  await freezeClock(m);
-});
+withFrozenContoso((mock) => (m = mock));
 
 const URL = `/_mock/tenants/${T}/mutations`;
 const post = (payload: unknown) => m.inject({ method: 'POST', url: URL, payload: payload as Record<string, unknown> });

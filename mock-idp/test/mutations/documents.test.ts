@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockEntra, type RunningMockEntra } from '../../src/index.js';
 import { otherSubject, WILD_ISSUER } from '../../src/tokens/mutations.js';
 import { trustingFetch } from '../support/real-clients.js';
-import { bridgeCode, bridgeRedeem, CONTOSO, json, mockApp, ORIGIN, T, type TestMock } from '../support/mock-app.js';
-import { changes, decode, freezeClock, jwks, mint, queue, requestLog, verifies } from './support.js';
+import { bridgeCode, bridgeRedeem, CONTOSO, json, ORIGIN, T, type TestMock } from '../support/mock-app.js';
+import { changes, decode, jwks, mint, queue, requestLog, verifies, withFrozenContoso } from './support.js';
 
 /**
  * Discovery, JWKS and userinfo mutations: each changes the one member it names, bypasses the
@@ -11,14 +11,7 @@ import { changes, decode, freezeClock, jwks, mint, queue, requestLog, verifies }
  */
 
 let m: TestMock;
-beforeAll(async () => {
-  m = await mockApp();
-});
-afterAll(() => m.close());
-beforeEach(async () => {
-  await m.inject({ method: 'POST', url: `/_mock/tenants/${T}/reset` });
-  await freezeClock(m);
-});
+withFrozenContoso((mock) => (m = mock));
 
 const DISCOVERY = `/${T}/v2.0/.well-known/openid-configuration`;
 const DISCOVERY_V1 = `/${T}/.well-known/openid-configuration`;

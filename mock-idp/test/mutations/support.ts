@@ -1,6 +1,7 @@
 import { createPublicKey, verify, type JsonWebKey } from 'node:crypto';
 import type { MutationSpec } from '../../src/runtime/mutations.js';
-import { authorize, bridgeCode, bridgeRedeem, CONTOSO, json, T, tokenPath, type TestMock } from '../support/mock-app.js';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { authorize, bridgeCode, bridgeRedeem, CONTOSO, json, mockApp, T, tokenPath, type TestMock } from '../support/mock-app.js';
 
 /**
  * Helpers of the "Broken on purpose" tests: mint one token of each target through the real
@@ -17,6 +18,20 @@ export type JwtTarget = 'id_token' | 'access_token' | 'refresh_id_token';
 export async function freezeClock(m: TestMock): Promise<void> {
   const r = await m.inject({ method: 'PUT', url: `/_mock/tenants/${T}/clock`, payload: { now: new Date(FROZEN).toISOString() } });
   if (r.statusCode !== 200) throw new Error(r.body);
+}
+
+/** One mock for a test file; before every test, Contoso is reset (mutations, keys, log) and its clock frozen at FROZEN. */
+export function withFrozenContoso(use: (m: TestMock) => void): void {
+  let m: TestMock;
+  beforeAll(async () => {
+    m = await mockApp();
+    use(m);
+  });
+  afterAll(() => m.close());
+  beforeEach(async () => {
+    await m.inject({ method: 'POST', url: `/_mock/tenants/${T}/reset` });
+    await freezeClock(m);
+  });
 }
 
 export async function queue(m: TestMock, spec: MutationSpec | Record<string, unknown>): Promise<Record<string, unknown>> {

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GRAPH_APP_ID } from '../../src/directory/microsoft-graph.js';
 import { OTHER_TENANT_ID, otherSubject, SECOND_AUDIENCE, WILD_AUDIENCE, WILD_ISSUER } from '../../src/tokens/mutations.js';
-import { CONTOSO, mockApp, ORIGIN, T, type TestMock } from '../support/mock-app.js';
-import { changes, decode, freezeClock, FROZEN_S, mint, NONCE, queue, verifies, type JwtTarget } from './support.js';
+import { CONTOSO, ORIGIN, T, type TestMock } from '../support/mock-app.js';
+import { changes, decode, FROZEN_S, type JwtTarget, mint, NONCE, queue, verifies, withFrozenContoso } from './support.js';
 
 /**
  * Claim mutations of ID tokens, access tokens (an app-only token for the tenant's own API, v1) and
@@ -12,14 +12,7 @@ import { changes, decode, freezeClock, FROZEN_S, mint, NONCE, queue, verifies, t
  */
 
 let m: TestMock;
-beforeAll(async () => {
-  m = await mockApp();
-});
-afterAll(() => m.close());
-beforeEach(async () => {
-  await m.inject({ method: 'POST', url: `/_mock/tenants/${T}/reset` });
-  await freezeClock(m);
-});
+withFrozenContoso((mock) => (m = mock));
 
 const V2_ISS = `${ORIGIN}/${T}/v2.0`;
 const V1_ISS = `https://sts.windows.net/${T}/`;

@@ -1,9 +1,9 @@
 import { createHash, createHmac, X509Certificate } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { UNPUBLISHED_KID } from '../../src/tokens/mutations.js';
 import { halfHash } from '../../src/tokens/subject.js';
-import { mockApp, T, type TestMock } from '../support/mock-app.js';
-import { authorizeSpa, changes, decode, freezeClock, jwks, mint, queue, verifies, verifiesWith, type JwtTarget } from './support.js';
+import { T, type TestMock } from '../support/mock-app.js';
+import { authorizeSpa, changes, decode, jwks, type JwtTarget, mint, queue, verifies, verifiesWith, withFrozenContoso } from './support.js';
 
 /**
  * Signature, algorithm and header mutations, and c_hash/at_hash on hybrid and implicit
@@ -12,14 +12,7 @@ import { authorizeSpa, changes, decode, freezeClock, jwks, mint, queue, verifies
  */
 
 let m: TestMock;
-beforeAll(async () => {
-  m = await mockApp();
-});
-afterAll(() => m.close());
-beforeEach(async () => {
-  await m.inject({ method: 'POST', url: `/_mock/tenants/${T}/reset` });
-  await freezeClock(m);
-});
+withFrozenContoso((mock) => (m = mock));
 
 const TARGETS: JwtTarget[] = ['id_token', 'access_token', 'refresh_id_token'];
 const ignoreFor = (t: JwtTarget) => (t === 'access_token' ? ['exp'] : []);

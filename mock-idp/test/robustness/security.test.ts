@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { startMockEntra, type RunningMockEntra } from '../../src/server.js';
 import { resolveOptions } from '../../src/config/options.js';
 import { mockApp, type TestMock, T, CONTOSO, json } from '../support/mock-app.js';
+import { freePort } from '../support/free-port.js';
 
 /**
  * Security defaults (issue 5): the mock listens on loopback unless asked, the test-control API
@@ -29,15 +30,6 @@ function get(host: string, port: number, path: string): Promise<{ status: number
     req.on('error', (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? e.message }));
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.end();
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
   });
 }
 

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { chmod, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTOSO, startMockEntra, type RunningMockEntra } from '../../src/index.js';
 import { CHROMIUM_ARGS, findChromium, verifiedSpki } from '../../src/testing.js';
 import { cloneContoso, type ClonedTenant } from '../support/real-clients.js';
+import { freePort } from '../support/free-port.js';
 
 /**
  * Apache httpd with mod_auth_openidc — Debian's packages `apache2` and
@@ -59,18 +60,6 @@ interface RunningApache {
   /** Apache's error log so far (mod_auth_openidc logs its refusals there). */
   errorLog(): Promise<string>;
   close(): Promise<void>;
-}
-
-/** A free TCP port on 127.0.0.1 (the kernel's choice, released for Apache to bind). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 /** Resolves once 127.0.0.1:port accepts a connection; rejects if Apache exits first. */

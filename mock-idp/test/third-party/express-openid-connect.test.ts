@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page, type Response } from 'playwright-core';
@@ -10,6 +9,7 @@ import { CONTOSO, startMockEntra, type RunningMockEntra } from '../../src/index.
 import { CHROMIUM_ARGS, findChromium, verifiedSpki } from '../../src/testing.js';
 import { pairwiseSubject } from '../../src/tokens/subject.js';
 import { cloneContoso, type ClonedTenant } from '../support/real-clients.js';
+import { freePort } from '../support/free-port.js';
 
 /**
  * express-openid-connect 3.4.0 (Auth0's Express middleware, openid-client v6 inside) — a relying
@@ -48,18 +48,6 @@ interface RunningApp {
   /** http://localhost:<port> */
   origin: string;
   close(): Promise<void>;
-}
-
-/** A free TCP port on 127.0.0.1 (the kernel's choice, released for the app to bind). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 /** Resolves once the app prints that it listens; rejects with its output if it exits first. */
