@@ -13,9 +13,13 @@ export const LEAK =
 
 export type Surface = 'token' | 'page' | 'metadata' | 'graph' | 'aadGraph' | 'control' | 'other';
 
-/** Which surface a path belongs to (its answers' error shape). */
+/**
+ * Which surface a path belongs to (its answers' error shape). The path is the one the server
+ * sees: `inject()` (light-my-request) parses the URL as WHATWG does, which resolves dot segments,
+ * the encoded `%2e%2e` included — `/oidc/userinfo/%2e%2e` reaches the mock as `/oidc/`.
+ */
 export function surfaceOf(url: string): Surface {
-  const path = (url.split('?')[0] ?? '').toLowerCase();
+  const path = pathAsSent(url).toLowerCase();
   if (path.startsWith('/_mock/')) return 'control';
   if (path.startsWith('/v1.0/') || path === '/v1.0' || path.startsWith('/oidc/userinfo')) return 'graph';
   if (/^\/[^/]*\/users\/[^/]*\/getmemberobjects\/?$/.test(path)) return 'aadGraph';
@@ -24,6 +28,15 @@ export function surfaceOf(url: string): Surface {
   if (/^\/[^/]+\/(?:v2\.0\/)?\.well-known\/openid-configuration\/?$|^\/[^/]+\/discovery\/(?:v2\.0\/)?keys\/?$|^\/[^/]+\/discovery\/instance\/?$/.test(path))
     return 'metadata';
   return 'other';
+}
+
+function pathAsSent(url: string): string {
+  try {
+    // As light-my-request's parse-url.js: a URL starting `//` is a path, not a host.
+    return new URL(url.startsWith('//') ? `http://localhost${url}` : url, 'http://localhost').pathname;
+  } catch {
+    return url.split('?')[0] ?? '';
+  }
 }
 
 const ENTRA_KEYS = ['error', 'error_description', 'error_codes', 'timestamp', 'trace_id', 'correlation_id', 'error_uri'];
