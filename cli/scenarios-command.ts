@@ -39,7 +39,8 @@ run options:
   --out DIR          where junit.xml, results.json, index.html and
                      screenshots/ go                                 (reports/scenarios)
   --idp-url URL      attach to a mock started elsewhere (its test-control API
-                     must answer us: loopback, or --allow-remote-control)   [MOCK_ENTRA_IDP_URL]
+                     must answer us: loopback, or --control-token)  [MOCK_ENTRA_IDP_URL]
+  --control-token T  that mock's control credential (a container's)  [MOCK_ENTRA_CONTROL_TOKEN]
   --ca FILE          that mock's CA certificate, when it is HTTPS     [MOCK_ENTRA_CA]
                      (default: NODE_EXTRA_CA_CERTS; \`mock-entra ca\` prints it)
   --tls              start the in-process mock on HTTPS (default: plain HTTP)
@@ -149,6 +150,7 @@ async function run(args: string[], io: Io): Promise<number> {
         out: { type: 'string' },
         'idp-url': { type: 'string' },
         ca: { type: 'string' },
+        'control-token': { type: 'string' },
         tls: { type: 'boolean' },
         concurrency: { type: 'string' },
         seed: { type: 'string' },
@@ -209,6 +211,7 @@ async function run(args: string[], io: Io): Promise<number> {
     const services = sharedServicesOptions({
       idpUrl,
       caFile: values.ca ?? process.env.MOCK_ENTRA_CA,
+      controlToken: values['control-token'] ?? process.env.MOCK_ENTRA_CONTROL_TOKEN,
       tls: values.tls === true || process.env.MOCK_ENTRA_SCENARIOS_TLS === '1',
     });
     settings = { dir, filters: positionals, reportDir: out, services };
@@ -220,7 +223,7 @@ async function run(args: string[], io: Io): Promise<number> {
   if (idpUrl) {
     // Say it plainly before vitest starts (a global setup failure is printed as an "Unhandled Error").
     try {
-      await checkReachable(idpUrl, settings.services?.caPem);
+      await checkReachable(idpUrl, settings.services?.caPem, settings.services?.controlToken);
     } catch (e) {
       io.stderr(`mock-entra scenarios run: ${(e as Error).message}\n`);
       return 1;

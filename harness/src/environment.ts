@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, BrowserServer } from 'playwright-core';
-import { MockEntraControl, startMockEntra, type RunningMockEntra } from '../../mock-idp/src/index.js';
+import { MockControlError, MockEntraControl, startMockEntra, type RunningMockEntra } from '../../mock-idp/src/index.js';
 import { connectChromium, launchChromium, launchChromiumServer, newBrowserContext, verifiedSpki } from './drivers/browser.js';
 
 /**
@@ -15,6 +15,8 @@ export interface SharedServicesInfo {
   idpUrl: string;
   /** PEM of the mock's CA, when the mock is HTTPS. */
   caPem?: string | undefined;
+  /** The attached mock's control credential (`Authorization: Bearer`), when it is not a loopback caller's. */
+  controlToken?: string | undefined;
   /** Playwright's endpoint of the shared Chromium. */
   browserWsEndpoint: string;
   /** Whether the harness started the mock (false: attached to one started elsewhere). */
@@ -22,10 +24,15 @@ export interface SharedServicesInfo {
 }
 
 export interface SharedServicesOptions {
-  /** Attach to this running mock instead of starting one (it must serve the test-control API to us: loopback). */
+  /**
+   * Attach to this running mock instead of starting one. Its test-control API must answer us: we
+   * are on its loopback, or we send its control credential (`controlToken`; a container's mock).
+   */
   idpUrl?: string | undefined;
   /** The attached mock's CA (PEM), when it is HTTPS. */
   caPem?: string | undefined;
+  /** The attached mock's control credential: its `--control-token` / MOCK_ENTRA_CONTROL_TOKEN, or the one it printed at start. */
+  controlToken?: string | undefined;
   /** Start the in-process mock on HTTPS (Chromium then accepts its verified key). Default: plain HTTP. */
   tls?: boolean | undefined;
 }
@@ -47,21 +54,28 @@ export interface HarnessEnvironment {
 
 /**
  * Reads the harness's settings from the environment: `MOCK_ENTRA_IDP_URL` (attach), `MOCK_ENTRA_CA`
- * (a PEM file; else `NODE_EXTRA_CA_CERTS` for an https URL), `MOCK_ENTRA_SCENARIOS_TLS=1`.
+ * (a PEM file; else `NODE_EXTRA_CA_CERTS` for an https URL), `MOCK_ENTRA_CONTROL_TOKEN` (the
+ * attached mock's control credential), `MOCK_ENTRA_SCENARIOS_TLS=1`.
  */
 export function sharedServicesOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): SharedServicesOptions {
   return sharedServicesOptions(
-    { idpUrl: env.MOCK_ENTRA_IDP_URL, caFile: env.MOCK_ENTRA_CA, tls: env.MOCK_ENTRA_SCENARIOS_TLS === '1' || env.MOCK_ENTRA_SCENARIOS_TLS === 'true' },
+    {
+      idpUrl: env.MOCK_ENTRA_IDP_URL,
+      caFile: env.MOCK_ENTRA_CA,
+      controlToken: env.MOCK_ENTRA_CONTROL_TOKEN,
+      tls: env.MOCK_ENTRA_SCENARIOS_TLS === '1' || env.MOCK_ENTRA_SCENARIOS_TLS === 'true',
+    },
     env,
   );
 }
 
 /**
  * The mock to run against: attach to `idpUrl` (trusting the CA in `caFile`, else
- * `NODE_EXTRA_CA_CERTS` for an https URL), or start one in-process, over TLS when `tls`.
+ * `NODE_EXTRA_CA_CERTS` for an https URL; sending `controlToken` to its test-control API), or
+ * start one in-process, over TLS when `tls`.
  */
 export function sharedServicesOptions(
-  o: { idpUrl?: string | undefined; caFile?: string | undefined; tls?: boolean | undefined },
+  o: { idpUrl?: string | undefined; caFile?: string | undefined; controlToken?: string | undefined; tls?: boolean | undefined },
   env: NodeJS.ProcessEnv = process.env,
 ): SharedServicesOptions {
   const idpUrl = o.idpUrl?.trim() || undefined;
@@ -74,7 +88,7 @@ export function sharedServicesOptions(
       throw new Error(`cannot read the mock's CA certificate ${caFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
     }
   }
-  return { idpUrl, caPem, tls: o.tls === true };
+  return { idpUrl, caPem, controlToken: o.controlToken?.trim() || undefined, tls: o.tls === true };
 }
 
 /** Starts (or attaches to) the mock and launches the shared Chromium. */
@@ -84,7 +98,7 @@ export async function startSharedServices(o: SharedServicesOptions = {}): Promis
   let caPem = o.caPem;
   if (o.idpUrl) {
     idpUrl = o.idpUrl.replace(/\/+$/, '');
-    await checkReachable(idpUrl, caPem);
+    await checkReachable(idpUrl, caPem, o.controlToken);
   } else {
     mock = await startMockEntra({ port: 0, tls: o.tls ?? false });
     idpUrl = mock.url;
@@ -98,16 +112,22 @@ export async function startSharedServices(o: SharedServicesOptions = {}): Promis
     throw e;
   }
   return {
-    info: { idpUrl, caPem, browserWsEndpoint: server.wsEndpoint(), startedMock: mock !== undefined },
+    info: {
+      idpUrl,
+      caPem,
+      controlToken: mock === undefined ? o.controlToken : undefined,
+      browserWsEndpoint: server.wsEndpoint(),
+      startedMock: mock !== undefined,
+    },
     async close() {
       await Promise.allSettled([server.close(), mock?.close()]);
     },
   };
 }
 
-/** Throws, with a hint, when the mock's test-control API cannot be reached (wrong URL, CA, not running). */
-export async function checkReachable(idpUrl: string, caPem: string | undefined): Promise<void> {
-  const control = new MockEntraControl(idpUrl, caPem ? { ca: caPem } : {});
+/** Throws, with a hint, when the mock's test-control API cannot be reached (wrong URL, CA or credential, not running). */
+export async function checkReachable(idpUrl: string, caPem: string | undefined, controlToken?: string): Promise<void> {
+  const control = controlClient(idpUrl, caPem, controlToken);
   try {
     await control.health();
   } catch (e) {
@@ -116,7 +136,9 @@ export async function checkReachable(idpUrl: string, caPem: string | undefined):
       ? ` — pass the mock's CA with --ca FILE (or MOCK_ENTRA_CA); \`mock-entra ca\` prints it`
       : err.code === 'ECONNREFUSED'
         ? ' — is the mock running? (`mock-entra serve`)'
-        : '';
+        : e instanceof MockControlError && e.status === 401
+          ? ' — pass its control credential with --control-token TOKEN (or MOCK_ENTRA_CONTROL_TOKEN)'
+          : '';
     throw new Error(`cannot reach the mock's test-control API at ${idpUrl}/_mock/health: ${err.message}${hint}`, { cause: e });
   }
 }
@@ -131,7 +153,7 @@ async function pinsFor(idpUrl: string, caPem: string | undefined): Promise<strin
 /** The environment of one worker: control client + a connection to the shared Chromium. */
 export async function connectHarnessEnvironment(info: SharedServicesInfo): Promise<HarnessEnvironment> {
   const browser = await connectChromium(info.browserWsEndpoint);
-  return environment(info.idpUrl, info.caPem, browser, () => browser.close());
+  return environment(info.idpUrl, info.caPem, info.controlToken, browser, () => browser.close());
 }
 
 /**
@@ -142,7 +164,7 @@ export async function startHarnessEnvironment(o: SharedServicesOptions = {}): Pr
   let mock: RunningMockEntra | undefined;
   let idpUrl = o.idpUrl?.replace(/\/+$/, '');
   let caPem = o.caPem;
-  if (idpUrl) await checkReachable(idpUrl, caPem);
+  if (idpUrl) await checkReachable(idpUrl, caPem, o.controlToken);
   else {
     mock = await startMockEntra({ port: 0, tls: o.tls ?? false });
     idpUrl = mock.url;
@@ -154,19 +176,29 @@ export async function startHarnessEnvironment(o: SharedServicesOptions = {}): Pr
       await mock?.close();
       throw e;
     });
-  return environment(idpUrl, caPem, browser, async () => {
+  return environment(idpUrl, caPem, mock === undefined ? o.controlToken : undefined, browser, async () => {
     await Promise.allSettled([browser.close(), mock?.close()]);
   });
 }
 
-function environment(idpUrl: string, caPem: string | undefined, browser: Browser, close: () => Promise<unknown>): HarnessEnvironment {
+function environment(
+  idpUrl: string,
+  caPem: string | undefined,
+  controlToken: string | undefined,
+  browser: Browser,
+  close: () => Promise<unknown>,
+): HarnessEnvironment {
   return {
     idpUrl,
     caPem,
-    control: new MockEntraControl(idpUrl, caPem ? { ca: caPem } : {}),
+    control: controlClient(idpUrl, caPem, controlToken),
     newBrowserContext: () => newBrowserContext(browser),
     close: async () => {
       await close();
     },
   };
+}
+
+function controlClient(idpUrl: string, caPem: string | undefined, token: string | undefined): MockEntraControl {
+  return new MockEntraControl(idpUrl, { ...(caPem ? { ca: caPem } : {}), ...(token ? { token } : {}) });
 }

@@ -18,6 +18,8 @@ export interface MockContext {
   options: ResolvedOptions;
   /** Whether the listener is HTTPS (decides cookie flags). */
   secure: boolean;
+  /** The local CA's certificate (PEM) when the listener is HTTPS: `GET /_mock/ca.pem` serves it to other containers. */
+  caPem?: string | undefined;
 }
 
 /** Per-request notes for the request log. */

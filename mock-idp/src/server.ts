@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { resolveOptions, type MockEntraOptions, type ResolvedOptions } from './config/options.js';
@@ -19,13 +20,22 @@ import { describeTenant, type TenantInfo } from './surfaces/control/tenant-info.
 export interface RunningMockEntra {
   /** The public base URL (issuers, discovery and redirects use it). */
   url: string;
+  /** The listen address (`0.0.0.0` in the container image). */
+  host: string;
   /** Per tenant: verified domains, authority, discovery URL, issuer (as the test-control API describes it). */
   tenants: TenantInfo[];
   /** The local CA: pass `caPem` as `ca` to HTTPS clients, or `caPath` in NODE_EXTRA_CA_CERTS. Undefined on plain HTTP. */
   caPath: string | undefined;
   caPem: string | undefined;
-  /** The test-control API client. */
+  /** The test-control API client (with the control credential, when there is one). */
   control: MockEntraControl;
+  /**
+   * The control credential remote callers of /_mock/ send as `Authorization: Bearer`: the one
+   * given (`controlToken`, MOCK_ENTRA_CONTROL_TOKEN), or one made at start because the mock
+   * listens beyond loopback (`generated`; the start banner prints it). Undefined on loopback
+   * without one, and with allowRemoteControl.
+   */
+  controlToken: { value: string; generated: boolean } | undefined;
   app: FastifyInstance;
   close(): Promise<void>;
 }
@@ -82,20 +92,26 @@ async function loadFixtureSources(sources: ResolvedOptions['fixtures'], stateDir
 export async function startMockEntra(options: MockEntraOptions = {}): Promise<RunningMockEntra> {
   const resolved = resolveOptions(options);
   const port = resolved.port === 0 ? await freePort(resolved.host) : resolved.port;
-  const opts = { ...resolved, port };
+  // Listening beyond loopback, the control API needs a credential unless remote control was
+  // opened on purpose (README: "--allow-remote-control without a token is unsafe"): 256 random bits.
+  const generate = resolved.controlToken === undefined && !resolved.allowRemoteControl && !isLoopbackHost(resolved.host);
+  const opts = { ...resolved, port, ...(generate ? { controlToken: randomBytes(32).toString('base64url') } : {}) };
   const ctx = await contextFor(opts);
   const hosts = [new URL(ctx.urls.login).hostname, ...opts.tlsHosts, ...(opts.host !== '0.0.0.0' && opts.host !== '::' ? [opts.host] : [])];
   const tls = opts.tls ? await loadTls(opts.stateDir, hosts) : undefined;
+  ctx.caPem = tls?.caPem;
   const app = buildApp(ctx, tls ? { key: tls.key, cert: tls.cert } : undefined);
   await app.listen({ host: opts.host, port });
   const url = ctx.urls.login;
   const control = new MockEntraControl(url, { ...(tls ? { ca: tls.caPem } : {}), ...(opts.controlToken ? { token: opts.controlToken } : {}) });
   return {
     url,
+    host: opts.host,
     tenants: ctx.tenants.all().map((t) => describeTenant(url, t)),
     caPath: tls?.caPath,
     caPem: tls?.caPem,
     control,
+    controlToken: opts.controlToken === undefined ? undefined : { value: opts.controlToken, generated: generate },
     app,
     close: async () => {
       ctx.store.close();
@@ -104,12 +120,21 @@ export async function startMockEntra(options: MockEntraOptions = {}): Promise<Ru
   };
 }
 
+/** 127.0.0.0/8, ::1, localhost: the addresses only this machine reaches. */
+function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase();
+  return h === 'localhost' || h === '::1' || h === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
 /**
  * What `mock-entra serve` prints once the mock listens: its URL, each tenant's authority and
  * discovery URL, how to trust the CA, the default tenant's credentials, where the test-control
- * API is.
+ * API is. Listening beyond loopback (a container), it also prints the CA itself and a generated
+ * control credential: the log is where a container's user finds them.
  */
-export function startBanner(mock: Pick<RunningMockEntra, 'url' | 'tenants' | 'caPath'>): string {
+export function startBanner(
+  mock: Pick<RunningMockEntra, 'url' | 'tenants' | 'caPath'> & Partial<Pick<RunningMockEntra, 'host' | 'caPem' | 'controlToken'>>,
+): string {
   const lines = [`mock-entra is serving ${mock.url}`, ''];
   for (const t of mock.tenants) lines.push(`  tenant ${t.displayName} (${t.id})`, `    authority   ${t.authority}`, `    discovery   ${t.discoveryUrl}`);
   if (mock.caPath) {
@@ -119,6 +144,9 @@ export function startBanner(mock: Pick<RunningMockEntra, 'url' | 'tenants' | 'ca
       `  trust it in Node:  export NODE_EXTRA_CA_CERTS=${mock.caPath}   (before node starts)`,
       '  print it:          npx mock-entra ca',
     );
+    if (mock.host !== undefined && !isLoopbackHost(mock.host) && mock.caPem) {
+      lines.push(`  fetch it:          ${mock.url}/_mock/ca.pem   (other containers and machines)`, '', mock.caPem.trimEnd());
+    }
   }
   if (mock.tenants.some((t) => t.id === CONTOSO.tenantId)) {
     lines.push(
@@ -131,7 +159,13 @@ export function startBanner(mock: Pick<RunningMockEntra, 'url' | 'tenants' | 'ca
         .join(', ')} (no passwords)`,
     );
   }
-  lines.push('', 'Test-control API: ' + mock.url + '/_mock/tenants   (Ctrl-C to stop)', '');
+  lines.push('', 'Test-control API: ' + mock.url + '/_mock/tenants   (Ctrl-C to stop)');
+  if (mock.controlToken?.generated) {
+    lines.push(`  control credential (callers beyond loopback send it): Authorization: Bearer ${mock.controlToken.value}`);
+  } else if (mock.controlToken) {
+    lines.push('  control credential: the one given (--control-token, MOCK_ENTRA_CONTROL_TOKEN)');
+  }
+  lines.push('');
   return lines.join('\n');
 }
 

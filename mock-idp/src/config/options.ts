@@ -41,13 +41,14 @@ export interface MockEntraOptions {
    * APIs hard-code it, so that is the default. In code only.
    */
   v1IssuerOrigin?: string;
-  /** Let non-loopback callers use /_mock/ (the test-control API). Default false. */
+  /** Let non-loopback callers use /_mock/ (the test-control API) without a credential. Unsafe; default false. */
   allowRemoteControl?: boolean;
   /**
    * The control credential: a request to /_mock/ with `Authorization: Bearer <token>` passes the
    * loopback and Host checks (a container's control API, reached from the docker host as
    * `docker:49153` through a mapped port). Without it, loopback callers need no credential; with
-   * it set, a wrong or foreign `Authorization` is a 401. Default: none.
+   * it set, a wrong or foreign `Authorization` is a 401. Default: none on loopback; listening
+   * beyond it (and without allowRemoteControl), one generated at start and printed.
    */
   controlToken?: string;
   /**
@@ -222,8 +223,9 @@ export const OPTIONS: Declarations = {
     env: 'MOCK_ENTRA_REMOTE_CONTROL',
     fallback: () => false,
     shownDefault: 'off',
-    help: 'let non-loopback callers use /_mock/',
-    meaning: 'let non-loopback callers use `/_mock/`',
+    help: 'let non-loopback callers use /_mock/ (unsafe)',
+    meaning:
+      'let non-loopback callers use `/_mock/` without a credential — unsafe: anyone who reaches the port rewrites what the mock trusts; prefer `--control-token`',
   },
   controlToken: {
     kind: 'text',
@@ -234,7 +236,7 @@ export const OPTIONS: Declarations = {
     shownDefault: '—',
     help: 'control credential (Authorization: Bearer TOKEN)',
     meaning:
-      'the control credential: a request with `Authorization: Bearer TOKEN` reaches `/_mock/` from any address and under any host name (a container behind a mapped port)',
+      'the control credential: a request with `Authorization: Bearer TOKEN` reaches `/_mock/` from any address and under any host name (a container behind a mapped port); listening beyond loopback, the mock makes one and prints it unless given one',
   },
   maxTenants: {
     kind: 'count',

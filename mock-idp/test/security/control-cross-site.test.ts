@@ -182,8 +182,8 @@ describe('the control credential (--control-token)', () => {
     const outside = { remoteAddress: '172.17.0.1', url: '/_mock/health', method: 'GET' as const };
     expect((await withToken.mock.app.inject({ ...outside, headers: bearer })).statusCode).toBe(200);
     const refused = await withToken.mock.app.inject(outside);
-    expect(refused.statusCode).toBe(403);
-    expect(JSON.parse(refused.body)).toEqual({ error: { code: 'Forbidden', message: expect.stringContaining('--control-token') } });
+    expect(refused.statusCode).toBe(401);
+    expect(JSON.parse(refused.body)).toEqual({ error: { code: 'InvalidControlToken', message: expect.stringContaining('--control-token') } });
   });
 
   it('answers a wrong token, another scheme or a token the mock was not given with 401', async () => {
@@ -191,7 +191,7 @@ describe('the control credential (--control-token)', () => {
       const r = await send(withToken.port, 'GET', '/_mock/health', { headers: { authorization } });
       expect(r.status, authorization).toBe(401);
       expect(controlError(r), authorization).toEqual({
-        code: 'Unauthorized',
+        code: 'InvalidControlToken',
         message: 'The control credential is wrong: send Authorization: Bearer <the token the mock was started with, --control-token>.',
       });
     }

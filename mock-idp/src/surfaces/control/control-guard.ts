@@ -24,12 +24,15 @@ import type { MockContext } from '../../context.js';
  * The control credential (`controlToken`, sent as `Authorization: Bearer`) stands in for the
  * loopback and Host checks, so a container's control API can be reached from the docker host
  * through a mapped port (`docker:49153`). It does not lift the browser checks: test code sends no
- * `Origin`, and a page that knows the credential has no business here either.
+ * `Origin`, and a page that knows the credential has no business here either. When the mock has
+ * one, a caller that is not on loopback and sends none is answered 401 InvalidControlToken (not
+ * 403): it is told what to send. A mock listening beyond loopback always has one, unless started
+ * with allowRemoteControl (server.ts generates it).
  */
 
 export interface ControlRefusal {
   status: 401 | 403;
-  code: 'Unauthorized' | 'Forbidden';
+  code: 'InvalidControlToken' | 'Forbidden';
   message: string;
 }
 
@@ -75,25 +78,23 @@ export function controlGuard(ctx: MockContext): ControlGuard {
     if (authorization !== undefined) {
       const token = BEARER.exec(authorization)?.[1];
       if (expected === undefined) {
-        return {
-          status: 401,
-          code: 'Unauthorized',
-          message:
-            'This mock has no control credential to check an Authorization header against: start it with --control-token (MOCK_ENTRA_CONTROL_TOKEN), or send no Authorization header.',
-        };
+        return invalidToken(
+          'This mock has no control credential to check an Authorization header against: start it with --control-token (MOCK_ENTRA_CONTROL_TOKEN), or send no Authorization header.',
+        );
       }
       // Compared as digests: equal lengths, and constant time whatever the token's length.
       if (token === undefined || !timingSafeEqual(digest(token), expected)) {
-        return {
-          status: 401,
-          code: 'Unauthorized',
-          message: 'The control credential is wrong: send Authorization: Bearer <the token the mock was started with, --control-token>.',
-        };
+        return invalidToken('The control credential is wrong: send Authorization: Bearer <the token the mock was started with, --control-token>.');
       }
       credential = true;
     }
 
     if (!credential && !opts.allowRemoteControl && !isLoopbackAddress(request.socket.remoteAddress)) {
+      if (expected !== undefined) {
+        return invalidToken(
+          'The test-control API answers callers beyond loopback with the control credential only: send Authorization: Bearer <the token the mock was started with, --control-token or MOCK_ENTRA_CONTROL_TOKEN, or the one it printed at start>.',
+        );
+      }
       return {
         status: 403,
         code: 'Forbidden',
@@ -150,6 +151,8 @@ export function controlGuard(ctx: MockContext): ControlGuard {
 }
 
 const forbidden = (message: string): ControlRefusal => ({ status: 403, code: 'Forbidden', message });
+
+const invalidToken = (message: string): ControlRefusal => ({ status: 401, code: 'InvalidControlToken', message });
 
 const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 

@@ -22,6 +22,7 @@ import { tenantScope } from './tenant-scope.js';
  * (control-client.ts).
  *
  *   GET    /_mock/health
+ *   GET    /_mock/ca.pem                               the CA certificate (HTTPS); the one route open to anyone
  *   GET    /_mock/tenants                              list
  *   POST   /_mock/tenants                              create (body: a tenant fixture; may extend contoso and generate)
  *   GET    /_mock/tenants/:id                          the tenant's current fixture and clock
@@ -44,6 +45,9 @@ import { tenantScope } from './tenant-scope.js';
  * decode fails before any plugin and is answered in this shape by app.ts.
  */
 
+/** The route of the CA certificate, as Fastify names it (prefix included). */
+const CA_ROUTE = '/_mock/ca.pem';
+
 /** The test-control API as an encapsulated plugin, registered with the prefix `/_mock`. */
 export function controlSurface(ctx: MockContext): FastifyPluginCallback {
   return (control, _options, done) => {
@@ -52,6 +56,9 @@ export function controlSurface(ctx: MockContext): FastifyPluginCallback {
     // guard refuses learns nothing about which paths exist.
     control.addHook('onRequest', (request, _reply, next) => {
       request.notes.endpoint = 'control';
+      // The CA certificate is public (every TLS handshake sends it in the chain): the containers
+      // that must trust the mock fetch it without a credential.
+      if (request.routeOptions.url === CA_ROUTE && (request.method === 'GET' || request.method === 'HEAD')) return next();
       const refusal = guard(request);
       next(refusal ? new ControlError(refusal.status, refusal.code, refusal.message) : undefined);
     });
@@ -83,6 +90,13 @@ export function controlSurface(ctx: MockContext): FastifyPluginCallback {
     );
 
     control.get('/health', async () => ({ status: 'ok', tenants: ctx.tenants.all().length }));
+
+    control.get('/ca.pem', async (_request, reply) => {
+      if (ctx.caPem === undefined) {
+        throw new ControlError(404, 'NotFound', 'This mock serves plain HTTP (--http): it has no CA certificate to trust.');
+      }
+      return reply.header('content-type', 'application/x-pem-file').send(ctx.caPem);
+    });
 
     control.get('/tenants', async () => ({
       tenants: ctx.tenants.all().map((t) => ({ id: t.id, displayName: t.directory.displayName, verifiedDomains: t.directory.domains })),
