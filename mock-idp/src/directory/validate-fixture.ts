@@ -25,6 +25,7 @@ import { freezeDirectoryObjects, memberHintsOf, recordResolvedMembers, UNRESOLVE
 import { GuidTable } from './guid-table.js';
 import { GRAPH_APP_ID, microsoftGraphApplication } from './microsoft-graph.js';
 import { stableUuid } from '../support/ids.js';
+import { pruneToShape, type PrunedTenant } from './shape-pruned-tenant.js';
 import { packagePath } from '../support/package-root.js';
 
 /** The fixture JSON Schema, next to the fixtures it describes (editors use it too). */
@@ -74,15 +75,51 @@ export function validateFixture(doc: unknown, file: string, options: ValidateOpt
   if (brokenRoot) return issues;
   for (const index of brokenTenants) checkMemberIds((doc as { tenants: unknown[] }).tenants[index], `tenants[${index}]`, report);
 
-  // The schema passed for these tenants, so they have the shape model.ts describes.
-  const shaped = (doc as FixtureSource).tenants.map((tenant, index) => ({ tenant, path: `tenants[${index}]` })).filter((_, index) => !brokenTenants.has(index));
+  // The schema passed for these tenants, so they have the shape model.ts describes; the others
+  // are checked too, cut down to what has that shape (shape-pruned-tenant.ts), so that every
+  // error shows in one run — their issues with the original's positions, echoes of the schema's dropped.
+  const reportedPaths = new Set(issues.map((i) => i.path));
+  const pruned = new Map<number, PrunedTenant>();
+  for (const index of brokenTenants) {
+    const tenant = (doc as { tenants: unknown[] }).tenants[index];
+    if (isUnresolved(tenant as TenantSource)) continue;
+    const shape = pruneToShape(tenant, `tenants[${index}]`, schemaErrorsOfTenant, reportedPaths);
+    if (shape) pruned.set(index, shape);
+  }
+  const shaped = (doc as FixtureSource).tenants
+    .map((tenant, index) => ({
+      tenant: (pruned.get(index)?.tenant as TenantSource | undefined) ?? tenant,
+      path: `tenants[${index}]`,
+      seal: options.seal === true && !pruned.has(index),
+    }))
+    .filter((_, index) => !brokenTenants.has(index) || pruned.has(index));
+  const seen = new Set(issues.map((i) => `${i.path}\0${i.message}`));
+  const second: Report =
+    pruned.size === 0
+      ? report
+      : (path, message) => {
+          const shape = pruned.get(Number(/^tenants\[(\d+)\]/.exec(path)?.[1] ?? -1));
+          const [original, text] = [...pruned.values()].reduce(([p, m], s) => [s.originalPaths(p), s.originalPaths(m)], [path, message]);
+          if (shape?.isEcho(original)) return;
+          const key = `${original}\0${text}`;
+          if (seen.has(key)) return; // checkMemberIds said it already
+          seen.add(key);
+          report(original, text);
+        };
   // A tenant that extends a base or generates objects is whole only once loading resolved it
   // (load-fixture.ts), and is then validated again: here only its generate spec is checked.
-  for (const { tenant, path } of shaped) if (tenant.generate) checkGenerateSpec(tenant.generate, `${path}.generate`, report);
-  const tenants = shaped.filter((t): t is { tenant: TenantFixture; path: string } => !isUnresolved(t.tenant));
-  checkAcrossTenants(tenants, report);
-  for (const { tenant, path } of tenants) checkTenant(tenant, path, report, options.seal === true);
+  for (const { tenant, path } of shaped) if (tenant.generate) checkGenerateSpec(tenant.generate, `${path}.generate`, second);
+  const tenants = shaped.filter((t): t is { tenant: TenantFixture; path: string; seal: boolean } => !isUnresolved(t.tenant));
+  checkAcrossTenants(tenants, second);
+  // A pruned copy is never sealed: it is not what the caller gets (and the load fails anyway).
+  for (const { tenant, path, seal } of tenants) checkTenant(tenant, path, second, seal);
   return issues;
+}
+
+/** The schema's errors for one tenant on its own, their paths relative to it (for pruneToShape). */
+function schemaErrorsOfTenant(tenant: unknown): ErrorObject[] {
+  const validate = schemaValidator();
+  return validate({ tenants: [tenant] }) ? [] : (validate.errors ?? []).filter((e) => e.instancePath.startsWith('/tenants/0'));
 }
 
 /** For the fixture loader (load-fixture.ts), which owns the documents it validates. */
