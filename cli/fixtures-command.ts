@@ -187,16 +187,23 @@ async function importCommand(args: string[], io: CommandIo): Promise<number> {
     ...(values.domain !== undefined ? { domain: values.domain } : {}),
   });
 
-  const text = format === 'json' ? `${JSON.stringify(fixture, null, 2)}\n` : fixtureYaml(fixture, basename(file));
-  if (values.out !== undefined) {
-    await writeFile(values.out, text);
-  } else {
-    io.stdout(text);
-  }
   for (const note of notes) io.stderr(`note: ${note}\n`);
   for (const issue of issues) io.stderr(`${formatIssue(issue)}\n`);
-  if (values.out !== undefined)
-    io.stderr(`wrote ${values.out}${issues.length > 0 ? ` (with ${issues.length} problem${issues.length === 1 ? '' : 's'} to fix)` : ''}\n`);
+  // Not a manifest at all (no application in the result): there is no fixture to write.
+  if (fixture.tenants.length === 0) return 1;
+  // stdout is usually redirected into the fixture file (`> customer.yaml`): an invalid fixture
+  // there would look like a result. A file named by --out is written anyway, to fix by hand.
+  if (values.out === undefined && issues.length > 0) {
+    io.stderr('nothing written: fix the manifest, or pass --out FILE to get the fixture with its problems to fix\n');
+    return 1;
+  }
+  const text = format === 'json' ? `${JSON.stringify(fixture, null, 2)}\n` : fixtureYaml(fixture, basename(file));
+  if (values.out === undefined) {
+    io.stdout(text);
+    return 0;
+  }
+  await writeFile(values.out, text);
+  io.stderr(`wrote ${values.out}${issues.length > 0 ? ` (with ${issues.length} problem${issues.length === 1 ? '' : 's'} to fix)` : ''}\n`);
   return issues.length > 0 ? 1 : 0;
 }
 

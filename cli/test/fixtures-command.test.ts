@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -154,6 +154,33 @@ describe('mock-entra fixtures import', () => {
       '',
     ]);
     expect((parseYaml(readFileSync(out, 'utf8')) as FixtureDocument).tenants[0]!.applications![0]!.displayName).toBe('Intranet');
+  });
+
+  it('writes nothing to stdout when the manifest has problems (stdout is the fixture file), and nothing at all for a non-manifest', async () => {
+    const dir = tempDir();
+    const manifest = join(dir, 'intranet.json');
+    writeFileSync(
+      manifest,
+      JSON.stringify({ appId: '8e9f0a1b-2c3d-4e5f-8a6b-7c8d9e0f1a2b', displayName: 'Intranet', web: { redirectUris: ['http://intranet.contoso.com/cb'] } }),
+    );
+    const problems = await run('import', manifest);
+    expect(problems.code).toBe(1);
+    expect(problems.stdout).toBe('');
+    expect(problems.stderr.split('\n').slice(-3)).toEqual([
+      `${manifest}: tenants[0].applications[0].web.redirectUris[0]: must use https unless the host is localhost`,
+      'nothing written: fix the manifest, or pass --out FILE to get the fixture with its problems to fix',
+      '',
+    ]);
+    const list = join(dir, 'list.json');
+    writeFileSync(list, '[1, 2]');
+    const out = join(dir, 'list.yaml');
+    expect(await run('import', list)).toEqual({ code: 1, stdout: '', stderr: `${list}: (root): must be a JSON object (an app registration manifest)\n` });
+    expect(await run('import', list, '--out', out)).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `${list}: (root): must be a JSON object (an app registration manifest)\n`,
+    });
+    expect(existsSync(out)).toBe(false);
   });
 
   it('reports a manifest that is not JSON', async () => {
