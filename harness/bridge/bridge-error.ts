@@ -27,10 +27,13 @@ export interface BridgeError {
  * - `callback`: the bridge refused the redirect itself (another verification code, unknown state, no code);
  * - `token`: the code redemption was refused (e.g. AADSTS7000215, 7000222) or unreachable;
  * - `id_token`: openid-client rejected the ID token (signature, iss, aud, nonce, times);
+ * - `userinfo`: with `userinfo: true`, the UserInfo answer was refused (its `sub` is not the ID token's: OIDC Core 5.3.2);
  * - `provisioning`: the mapped subject is missing, or the overage lookup in Graph failed;
- * - `group-sync`: anything during a group sync (client credentials, Graph).
+ * - `group-sync`: anything during a group sync (client credentials, Graph);
+ * - `refresh`: a refresh of a signed-in user's tokens was refused — by Entra, by openid-client, or by
+ *   the bridge itself when the new ID token's `iss` or `sub` is not the original's (OIDC Core 12.2).
  */
-export const BRIDGE_PHASES = ['verify', 'authorize', 'callback', 'token', 'id_token', 'provisioning', 'group-sync'] as const;
+export const BRIDGE_PHASES = ['verify', 'authorize', 'callback', 'token', 'id_token', 'userinfo', 'provisioning', 'group-sync', 'refresh'] as const;
 export type BridgePhase = (typeof BRIDGE_PHASES)[number];
 
 /** A Microsoft Graph request that did not succeed (non-2xx after retries, or a 401 challenge). */

@@ -40,6 +40,21 @@ export interface BridgeConfig {
   graphUrl?: string;
   /** Addition: the HTTP function openid-client uses (default `trustingFetch(ca)`); for test stand-ins and proxies. */
   fetch?: FetchLike;
+  /**
+   * Addition: how the sign-in asks Entra. `code` (default): the authorization code flow,
+   * `response_mode=query`. `code id_token`: the hybrid flow (OIDC Core 3.3), `response_mode=form_post`
+   * (Entra sends an ID token through the front channel only by form post or fragment); the app
+   * registration must allow ID tokens from /authorize (`implicitGrantSettings.enableIdTokenIssuance`,
+   * otherwise AADSTS700054). openid-client then verifies the front-channel ID token — signature,
+   * claims and `c_hash` (3.3.2.11) — before it redeems the code.
+   */
+  responseType?: 'code' | 'code id_token';
+  /**
+   * Addition: after the ID token, read the user's claims from the UserInfo endpoint with the access
+   * token, and refuse the answer whose `sub` is not the ID token's (OIDC Core 5.3.2: it MUST be
+   * verified to exactly match). Default false (PingOne's bridge maps ID token claims only).
+   */
+  userinfo?: boolean;
 }
 
 export interface BridgeUser {
@@ -73,6 +88,34 @@ export interface BridgeSync {
   error?: BridgeError;
 }
 
+/**
+ * A signed-in user's token session: kept when Entra returned a refresh token (scope `offline_access`),
+ * with the original ID token's `iss` and `sub`, which every refreshed ID token must repeat (OIDC
+ * Core 12.2). The tokens themselves are never shown.
+ */
+export interface BridgeSession {
+  /** The bridge user's subject (the attribute mapping's `subject`). */
+  subject: string;
+  /** `iss` and `sub` of the ID token of the sign-in. */
+  iss: string;
+  sub: string;
+  /** Successful refreshes so far. */
+  refreshes: number;
+  signedInAt: string;
+  lastRefreshAt?: string;
+}
+
+/** The outcome of one refresh (`refresh(subject)`, `POST /api/users/:subject/refresh`). */
+export interface BridgeRefresh {
+  at: string;
+  subject: string;
+  ok: boolean;
+  /** The refresh response carried an ID token (and it was checked). */
+  idToken?: boolean;
+  /** Why it was refused; the session is then ended (the user must sign in again). */
+  error?: BridgeError;
+}
+
 export type BridgeVerification = { ok: true; scopesSupported: string[]; issuer: string } | { ok: false; error: BridgeError };
 
 export interface BridgeStatus {
@@ -84,6 +127,10 @@ export interface BridgeStatus {
   users: BridgeUser[];
   groups: BridgeGroup[];
   lastSync?: BridgeSync;
+  /** Addition: the users whose tokens the bridge can refresh (signed in with `offline_access`). */
+  sessions: BridgeSession[];
+  /** Addition: the last refresh, when there was one. */
+  lastRefresh?: BridgeRefresh;
   lastError?: BridgeError;
   /** Every error, oldest first (the last 200). */
   errors: BridgeError[];

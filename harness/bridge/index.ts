@@ -4,10 +4,12 @@ import * as client from 'openid-client';
 import { bridgeError, oauthRedirectError, toBridgeError, type BridgeError, type BridgePhase } from './bridge-error.js';
 import { GraphReader, mapLimit } from './graph.js';
 import { errorPage, signedInPage, statusPage } from './html.js';
+import { SigningKeys } from './flow-configuration.js';
 import { discover, type IdpHttpOptions } from './http.js';
-import type { BridgeConfig, BridgeGroup, BridgeStatus, BridgeSync, BridgeUser, BridgeVerification } from './bridge-types.js';
+import { checkRefreshedIdToken } from './refresh.js';
+import type { BridgeConfig, BridgeGroup, BridgeRefresh, BridgeSession, BridgeStatus, BridgeSync, BridgeUser, BridgeVerification } from './bridge-types.js';
 
-export type { BridgeConfig, BridgeUser, BridgeGroup, BridgeSync, BridgeVerification, BridgeStatus } from './bridge-types.js';
+export type { BridgeConfig, BridgeUser, BridgeGroup, BridgeSync, BridgeVerification, BridgeStatus, BridgeSession, BridgeRefresh } from './bridge-types.js';
 export { BRIDGE_PHASES, GraphRequestError, parseAadsts, toBridgeError, type BridgeError, type BridgePhase } from './bridge-error.js';
 export { runIngestion, type IngestionOptions, type IngestionResult } from './ingestion-client.js';
 export { startSpa, type SpaOptions, type RunningSpa } from './spa.js';
@@ -42,6 +44,12 @@ export interface RunningBridge {
   status(): BridgeStatus;
   verify(): Promise<BridgeStatus['verified']>;
   syncGroups(): Promise<BridgeStatus['lastSync']>;
+  /**
+   * Refreshes the tokens of a signed-in user (by the bridge's subject) with the refresh token of
+   * its sign-in (scope `offline_access`), and checks the new ID token as OIDC Core 12.2 asks.
+   * Never throws: a refusal is recorded (phase `refresh`) and ends the session.
+   */
+  refresh(subject: string): Promise<BridgeRefresh>;
   /** Merges the patch into the configuration (a key set to undefined returns to its default); the port cannot change. */
   reconfigure(patch: Partial<BridgeConfig>): Promise<void>;
   close(): Promise<void>;
@@ -62,7 +70,13 @@ interface PendingLogin {
   verifier: string;
   nonce: string;
   redirectUri: string;
+  hybrid: boolean;
   createdAt: number;
+}
+
+/** A session's secret part, next to what the status shows. */
+interface SessionState extends BridgeSession {
+  refreshToken: string;
 }
 
 /** Thrown inside a flow once its BridgeError is recorded, to stop the flow. */
@@ -74,10 +88,11 @@ class Recorded extends Error {
 
 /**
  * Starts the bridge on 127.0.0.1. HTTP surface: `GET /` (a page for people), `POST /verify`,
- * `GET /login` (302 to Entra's authorize: state, nonce, PKCE S256, response_mode=query; passes
- * `login_hint`, `domain_hint`, `prompt` and the mock's `mock_login` through), `GET
- * /sso/callback/:code` (the redirect URI), `POST /sync`, `GET /api/status`, `GET /api/users/:subject`.
- * POST /verify and /sync answer JSON, or 303 back to `/` for an HTML form.
+ * `GET /login` (302 to Entra's authorize: state, nonce, PKCE S256, response_mode=query — hybrid:
+ * `code id_token` with form_post; passes `login_hint`, `domain_hint`, `prompt` and the mock's
+ * `mock_login` through), `GET|POST /sso/callback/:code` (the redirect URI), `POST /sync`, `GET
+ * /api/status`, `GET /api/users/:subject`, `POST /api/users/:subject/refresh` (JSON BridgeRefresh,
+ * 200 or 400). POST /verify and /sync answer JSON, or 303 back to `/` for an HTML form.
  *
  * A sign-in in progress is found again by its `state` (random, single use, 15 minutes), kept in
  * the bridge's memory rather than a cookie, so a driver may fetch /login itself and hand the
@@ -94,6 +109,8 @@ export async function startBridge(initial: BridgeConfig): Promise<RunningBridge>
   let groups = new Map<string, BridgeGroup>();
   const errors: BridgeError[] = [];
   const pending = new Map<string, PendingLogin>();
+  const sessions = new Map<string, SessionState>();
+  let lastRefresh: BridgeRefresh | undefined;
 
   const http = (): IdpHttpOptions => ({ ca: config.ca, allowInsecureRequests: config.allowInsecureRequests, fetch: config.fetch });
   const redirectUri = (): string => config.redirectUri ?? `http://localhost:${port}/sso/callback/${encodeURIComponent(config.verificationCode)}`;
@@ -104,6 +121,11 @@ export async function startBridge(initial: BridgeConfig): Promise<RunningBridge>
     return config.groupSync !== false && !hasUserRead ? [...s, GRAPH_USER_READ] : s;
   };
   const mapping = (): Record<string, string> => config.attributeMapping ?? { ...DEFAULT_ATTRIBUTE_MAPPING };
+  const keys = new SigningKeys(http);
+  const hybrid = (): boolean => config.responseType === 'code id_token';
+  /** One sign-in's or refresh's Configuration (see flow-configuration.ts: the JWKS refetched on an unknown kid). */
+  const flowConfiguration = (c: client.Configuration, o: { hybrid?: boolean } = {}): client.Configuration =>
+    keys.configuration(c, client.ClientSecretPost(config.clientSecret), o);
 
   function record(e: BridgeError): BridgeError {
     errors.push(e);
@@ -118,6 +140,7 @@ export async function startBridge(initial: BridgeConfig): Promise<RunningBridge>
   function discovered(): Promise<client.Configuration> {
     if (!oidc) {
       const p = discover(config.discoveryUrl, config.clientId, client.ClientSecretPost(config.clientSecret), http()).then(enableIdTokenSignatureChecks);
+      keys.reset();
       oidc = p;
       p.catch(() => {
         if (oidc === p) oidc = undefined;
@@ -140,10 +163,12 @@ export async function startBridge(initial: BridgeConfig): Promise<RunningBridge>
       requestedScopes: requestedScopes(),
       users: [...users.values()].map((u) => ({ ...u, attributes: { ...u.attributes }, groups: [...u.groups] })),
       groups: [...groups.values()].map((g) => ({ ...g, members: [...g.members] })),
+      sessions: [...sessions.values()].map(({ refreshToken: _r, ...visible }) => ({ ...visible })),
       errors: [...errors],
     };
     if (verified) s.verified = verified;
     if (lastSync) s.lastSync = lastSync;
+    if (lastRefresh) s.lastRefresh = { ...lastRefresh };
     const last = errors.at(-1);
     if (last) s.lastError = last;
     return s;
@@ -256,9 +281,52 @@ export async function startBridge(initial: BridgeConfig): Promise<RunningBridge>
     return user;
   }
 
+  async function refresh(subject: string): Promise<BridgeRefresh> {
+    const at = new Date().toISOString();
+    const session = sessions.get(subject);
+    try {
+      if (!session)
+        throw new Recorded(
+          record(
+            bridgeError(
+              'refresh',
+              'no_session',
+              `No signed-in user '${subject}' with a refresh token: sign in with the scope offline_access first (the bridge's sessions: ${[...sessions.keys()].join(', ') || 'none'}).`,
+            ),
+          ),
+        );
+      const c = await discovered().catch((e: unknown) => fail('refresh', e));
+      const flow = flowConfiguration(c);
+      const tokens = await client
+        .refreshTokenGrant(flow, session.refreshToken)
+        .catch((e: unknown) => fail('refresh', e))
+        .finally(() => keys.remember(flow));
+      const claims = tokens.claims();
+      if (claims) {
+        const drift = checkRefreshedIdToken(session, claims);
+        if (drift) throw new Recorded(record(bridgeError('refresh', drift.error, drift.description)));
+      }
+      // Entra returns a new refresh token with each use; the one used may stay valid, the new one is kept.
+      if (tokens.refresh_token) session.refreshToken = tokens.refresh_token;
+      session.refreshes++;
+      session.lastRefreshAt = at;
+      lastRefresh = { at, subject, ok: true, idToken: claims !== undefined };
+    } catch (err) {
+      const e = err instanceof Recorded ? err.bridgeError : record(await toBridgeError('refresh', err));
+      // Tokens the bridge cannot trust end the session: the user signs in again.
+      sessions.delete(subject);
+      lastRefresh = { at, subject, ok: false, error: e };
+    }
+    return lastRefresh;
+  }
+
   async function callback(request: FastifyRequest, reply: FastifyReply, code: string | undefined): Promise<FastifyReply> {
     const html = (statusCode: number, body: string) => reply.code(statusCode).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
-    const q = new URL(request.url, 'http://bridge.invalid').searchParams;
+    // response_mode=form_post (the hybrid flow) posts the response; query mode carries it in the URL.
+    const q =
+      request.method === 'POST'
+        ? new URLSearchParams(typeof request.body === 'string' ? request.body : '')
+        : new URL(request.url, 'http://bridge.invalid').searchParams;
     try {
       if (code !== config.verificationCode) {
         throw new Recorded(
@@ -290,14 +358,36 @@ export async function startBridge(initial: BridgeConfig): Promise<RunningBridge>
         );
       if (!q.get('code')) throw new Recorded(record(bridgeError('callback', 'missing_code', 'The sign-in response carries neither a code nor an error.')));
       const c = await discovered().catch((e: unknown) => fail('verify', e));
+      const flow = flowConfiguration(c, { hybrid: login.hybrid });
       const currentUrl = new URL(login.redirectUri);
-      for (const [k, v] of q) currentUrl.searchParams.append(k, v);
+      if (login.hybrid) {
+        // openid-client reads a hybrid response from the fragment (as it does with a form post it is given).
+        currentUrl.hash = q.toString();
+        const frontChannel = q.get('id_token');
+        if (frontChannel) await keys.ensureKeyFor(flow, frontChannel);
+      } else for (const [k, v] of q) currentUrl.searchParams.append(k, v);
       const tokens = await client
-        .authorizationCodeGrant(c, currentUrl, { pkceCodeVerifier: login.verifier, expectedState: state, expectedNonce: login.nonce, idTokenExpected: true })
-        .catch((e: unknown) => fail(redemptionPhase(e), e));
+        .authorizationCodeGrant(flow, currentUrl, { pkceCodeVerifier: login.verifier, expectedState: state, expectedNonce: login.nonce, idTokenExpected: true })
+        .catch((e: unknown) => fail(redemptionPhase(e), e))
+        .finally(() => keys.remember(flow));
       const claims = tokens.claims();
       if (!claims) throw new Recorded(record(bridgeError('id_token', 'missing_id_token', 'The token response has no ID token.')));
+      if (config.userinfo) {
+        // OIDC Core 5.3.2: the UserInfo sub MUST exactly match the ID token's (openid-client compares it when given).
+        await client.fetchUserInfo(flow, tokens.access_token, claims.sub).catch((e: unknown) => fail('userinfo', e));
+      }
       const user = await provision(c, claims as Record<string, unknown>, tokens.access_token);
+      if (tokens.refresh_token) {
+        const now = new Date().toISOString();
+        sessions.set(user.subject, {
+          subject: user.subject,
+          iss: claims.iss,
+          sub: claims.sub,
+          refreshes: 0,
+          signedInAt: now,
+          refreshToken: tokens.refresh_token,
+        });
+      }
       return html(200, signedInPage(user));
     } catch (err) {
       const e = err instanceof Recorded ? err.bridgeError : record(await toBridgeError('callback', err));
@@ -306,7 +396,7 @@ export async function startBridge(initial: BridgeConfig): Promise<RunningBridge>
   }
 
   const app = Fastify({ logger: false });
-  // HTML forms post urlencoded bodies; their content is not used.
+  // HTML forms post urlencoded bodies: the form_post callback reads them; /verify and /sync do not.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, body));
   const wantsHtml = (request: FastifyRequest): boolean =>
     String(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded') || /text\/html/.test(String(request.headers.accept ?? ''));
@@ -321,6 +411,10 @@ export async function startBridge(initial: BridgeConfig): Promise<RunningBridge>
     return wantsHtml(request) ? reply.redirect('/', 303) : reply.send(result);
   });
   app.get('/api/status', async () => status());
+  app.post<{ Params: { subject: string } }>('/api/users/:subject/refresh', async (request, reply) => {
+    const result = await refresh(request.params.subject);
+    return reply.code(result.ok ? 200 : 400).send(result);
+  });
   app.get<{ Params: { subject: string } }>('/api/users/:subject', async (request, reply) => {
     const { subject } = request.params;
     const user = users.get(subject);
@@ -340,12 +434,12 @@ export async function startBridge(initial: BridgeConfig): Promise<RunningBridge>
     const state = client.randomState();
     const nonce = client.randomNonce();
     const uri = redirectUri();
-    pending.set(state, { verifier, nonce, redirectUri: uri, createdAt: now });
+    pending.set(state, { verifier, nonce, redirectUri: uri, hybrid: hybrid(), createdAt: now });
     const params: Record<string, string> = {
       client_id: config.clientId,
-      response_type: 'code',
+      response_type: hybrid() ? 'code id_token' : 'code',
       redirect_uri: uri,
-      response_mode: 'query',
+      response_mode: hybrid() ? 'form_post' : 'query',
       scope: requestedScopes().join(' '),
       state,
       nonce,
@@ -360,6 +454,8 @@ export async function startBridge(initial: BridgeConfig): Promise<RunningBridge>
   });
   app.get<{ Params: { code: string } }>('/sso/callback/:code', (request, reply) => callback(request, reply, request.params.code));
   app.get('/sso/callback', (request, reply) => callback(request, reply, undefined));
+  app.post<{ Params: { code: string } }>('/sso/callback/:code', (request, reply) => callback(request, reply, request.params.code));
+  app.post('/sso/callback', (request, reply) => callback(request, reply, undefined));
 
   await app.listen({ host: '127.0.0.1', port: config.port ?? 0 });
   port = (app.server.address() as AddressInfo).port;
@@ -374,6 +470,7 @@ export async function startBridge(initial: BridgeConfig): Promise<RunningBridge>
     status,
     verify,
     syncGroups,
+    refresh,
     async reconfigure(patch) {
       if (patch.port !== undefined && patch.port !== 0 && patch.port !== port)
         throw new Error(`the bridge listens on port ${port}; its port cannot change (start another bridge)`);

@@ -41,6 +41,8 @@ export {
   type GraphFaultOptions,
 } from './steps.js';
 export { mutateNext, type MutateNextOptions } from './steps/mutate-next.js';
+export { bridgeRefresh, expectRefreshAccepted, expectRefreshRejected } from './steps/refresh-tokens.js';
+export { rotateSigningKey } from './steps/rotate-signing-key.js';
 export {
   expectAadsts,
   expectGraphError,
