@@ -1,21 +1,12 @@
 #!/usr/bin/env node
-import {
-  FixtureError,
-  loadCaCertificate,
-  OptionError,
-  optionsFromArgs,
-  resolveOptions,
-  serveOptionsHelp,
-  startBanner,
-  startMockEntra,
-  UntrustedStateError,
-} from '../mock-idp/src/index.js';
+import { resolve } from 'node:path';
+import { FixtureError, OptionError, optionsFromArgs, serveOptionsHelp, startBanner, startMockEntra, UntrustedStateError } from '../mock-idp/src/index.js';
 
 const HELP = `mock-entra — a mock Microsoft Entra ID and Microsoft Graph
 
 Usage:
   mock-entra [serve] [options]        start the mock (default command)
-  mock-entra ca                       print the local CA certificate (PEM)
+  mock-entra ca [--state-dir DIR]     print the local CA certificate (PEM)
   mock-entra fixtures validate FILE…  check fixture files, every error with file and JSON path
   mock-entra fixtures import MANIFEST turn an app registration manifest into a fixture
   mock-entra fixtures generate …      write a tenant with generated users and groups (see fixtures help)
@@ -31,9 +22,8 @@ async function main(argv: string[]): Promise<number> {
     case 'serve':
       return serve(rest);
     case 'ca': {
-      const ca = await loadCaCertificate(resolveOptions().stateDir);
-      io.stdout(ca.pem);
-      return 0;
+      const { runCaCommand } = await import('./ca-command.js');
+      return runCaCommand(rest, io);
     }
     case 'fixtures': {
       // Loaded for this command only: `serve` starts without the fixture tooling.
@@ -65,7 +55,9 @@ async function serve(args: string[]): Promise<number> {
     }
     port = options.port;
     const mock = await startMockEntra(options);
-    io.stdout(startBanner(mock));
+    // A state directory the user chose is one `mock-entra ca` must be told as well.
+    const stateDir = options.stateDir ?? (process.env.MOCK_ENTRA_STATE_DIR || undefined);
+    io.stdout(startBanner(mock, stateDir === undefined ? {} : { stateDir: resolve(stateDir) }));
     const stop = (): void => {
       void mock.close().then(() => process.exit(0));
     };

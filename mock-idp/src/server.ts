@@ -134,6 +134,8 @@ function isLoopbackHost(host: string): boolean {
  */
 export function startBanner(
   mock: Pick<RunningMockEntra, 'url' | 'tenants' | 'caPath'> & Partial<Pick<RunningMockEntra, 'host' | 'caPem' | 'controlToken'>>,
+  /** The state directory when one was chosen (`--state-dir`, MOCK_ENTRA_STATE_DIR): `mock-entra ca` must be told it too. */
+  given: { stateDir?: string } = {},
 ): string {
   const lines = [`mock-entra is serving ${mock.url}`, ''];
   for (const t of mock.tenants) lines.push(`  tenant ${t.displayName} (${t.id})`, `    authority   ${t.authority}`, `    discovery   ${t.discoveryUrl}`);
@@ -142,7 +144,7 @@ export function startBanner(
       '',
       `CA certificate: ${mock.caPath}`,
       `  trust it in Node:  export NODE_EXTRA_CA_CERTS=${mock.caPath}   (before node starts)`,
-      '  print it:          npx mock-entra ca',
+      `  print it:          npx mock-entra ca${given.stateDir ? ` --state-dir ${shellWord(given.stateDir)}` : ''}`,
     );
     if (mock.host !== undefined && !isLoopbackHost(mock.host) && mock.caPem) {
       lines.push(`  fetch it:          ${mock.url}/_mock/ca.pem   (other containers and machines)`, '', mock.caPem.trimEnd());
@@ -167,6 +169,11 @@ export function startBanner(
   }
   lines.push('');
   return lines.join('\n');
+}
+
+/** A word a POSIX shell reads back as it is: quoted only when it needs to be. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
 async function freePort(host: string): Promise<number> {
