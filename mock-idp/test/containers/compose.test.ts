@@ -1,0 +1,111 @@
+import { DOCKER, describeWithDocker, docker } from './docker-support.js';
+import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import { request as httpsRequest } from 'node:https';
+import * as client from 'openid-client';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { CONTOSO } from '../../src/contoso.js';
+import { ensureMockEntraImage } from '../../src/testcontainers.js';
+import { PACKAGE_ROOT } from '../../src/support/package-root.js';
+import { trustingFetch } from '../../src/testing.js';
+
+/**
+ * Issue 14 §2 (its start): the top-level docker-compose.yml, brought up with Debian's
+ * docker-compose 1.29 (or `docker compose` v2 where that is what there is). The mock becomes
+ * healthy, a client on the host fetches its CA from /_mock/ca.pem and signs in with openid-client
+ * (discovery + client credentials) verifying TLS against it; `down -v` removes the state volume.
+ */
+
+const PROJECT = `mock-entra-compose-${process.pid}`;
+
+function compose(args: string[], env: NodeJS.ProcessEnv = {}): string {
+  const v1 = commandExists('docker-compose');
+  return execFileSync(v1 ? 'docker-compose' : 'docker', [...(v1 ? [] : ['compose']), '-p', PROJECT, ...args], {
+    cwd: PACKAGE_ROOT,
+    encoding: 'utf8',
+    stdio: 'pipe',
+    timeout: 300_000,
+    env: { ...process.env, ...env },
+  });
+}
+
+function commandExists(name: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${name}`], { stdio: 'pipe' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describeWithDocker('docker-compose.yml', () => {
+  let port: number;
+  let container: string;
+  beforeAll(async () => {
+    await ensureMockEntraImage();
+    port = await freePort();
+    compose(['up', '-d'], { MOCK_ENTRA_HOST_PORT: String(port), MOCK_ENTRA_CONTROL_TOKEN: '' });
+    container = compose(['ps', '-q', 'mock-entra']).trim();
+    for (let i = 0; i < 120; i++) {
+      const status = docker(['inspect', '--format', '{{.State.Health.Status}}', container]).trim();
+      if (status === 'healthy') return;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    throw new Error(`the compose service did not become healthy:\n${compose(['logs', 'mock-entra'])}`);
+  }, 600_000);
+  afterAll(() => {
+    if (DOCKER) compose(['down', '-v']);
+  });
+
+  it('publishes the mock on 127.0.0.1 only, with its state in a named volume', () => {
+    expect(docker(['port', container, '8443/tcp']).trim()).toBe(`127.0.0.1:${port}`);
+    const mounts = JSON.parse(docker(['inspect', '--format', '{{json .Mounts}}', container])) as Array<{ Type: string; Name: string; Destination: string }>;
+    expect(mounts.map((m) => [m.Type, m.Name, m.Destination])).toEqual([['volume', `${PROJECT}_mock-entra-state`, '/var/lib/mock-entra']]);
+  });
+
+  it('signs a client in from the host (openid-client) with the CA fetched from /_mock/ca.pem', async () => {
+    const url = `https://localhost:${port}`;
+    // The first fetch trusts on first use (nothing else can be trusted yet); what it gets is checked
+    // against the file in the container, and everything after verifies TLS against it.
+    const caPem = await new Promise<string>((resolve, reject) => {
+      httpsRequest(`${url}/_mock/ca.pem`, { rejectUnauthorized: false }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      })
+        .on('error', reject)
+        .end();
+    });
+    expect(caPem).toBe(docker(['exec', container, 'cat', '/var/lib/mock-entra/ca-cert.pem']));
+
+    const config = await client.discovery(new URL(`${url}/${CONTOSO.tenantId}/v2.0`), CONTOSO.ingestion.appId, CONTOSO.ingestion.secret, undefined, {
+      [client.customFetch]: trustingFetch(caPem),
+    });
+    expect(config.serverMetadata().issuer).toBe(`${url}/${CONTOSO.tenantId}/v2.0`);
+    const tokens = await client.clientCredentialsGrant(config, { scope: 'https://graph.microsoft.com/.default' });
+    const claims = JSON.parse(Buffer.from(tokens.access_token.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
+    expect(claims).toMatchObject({ tid: CONTOSO.tenantId, appid: CONTOSO.ingestion.appId, iss: `https://sts.windows.net/${CONTOSO.tenantId}/` });
+  });
+
+  it('prints the generated control credential in its log, and the control API answers the host with it', async () => {
+    const logs = compose(['logs', '--no-color', 'mock-entra']);
+    const token = /Authorization: Bearer ([A-Za-z0-9_-]{43})\n/.exec(logs)?.[1];
+    expect(token).toBeDefined();
+    const caPem = docker(['exec', container, 'cat', '/var/lib/mock-entra/ca-cert.pem']);
+    const fetchCa = trustingFetch(caPem);
+    expect((await fetchCa(`https://localhost:${port}/_mock/health`)).status).toBe(401);
+    const r = await fetchCa(`https://localhost:${port}/_mock/health`, { headers: { authorization: `Bearer ${token!}` } });
+    expect(await r.json()).toEqual({ status: 'ok', tenants: 1 });
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
+    });
+  });
+}
