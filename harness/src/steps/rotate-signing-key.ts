@@ -10,8 +10,14 @@ import type { Step } from '../scenario.js';
  * does not know and must fetch the keys again (OIDC Core 10.1.1).
  */
 
-/** It changes only the tenant, so it runs unchanged when a target takes the bridge's place. */
-const TENANT_ONLY = { conform: { needs: [] } } as const;
+/**
+ * It changes only the tenant, so it runs unchanged when a target takes the bridge's place; what
+ * follows depends on the keys the relying party cached before (a warm cache fetches the JWKS
+ * once less), so an attached target runs it only after its restart hook.
+ */
+const TENANT_ONLY = {
+  conform: { needs: [], freshRp: 'a key rotation: the outcome and the JWKS requests depend on the keys the relying party cached before the scenario' },
+} as const;
 
 /**
  * Rotates the scenario tenant's signing key now. `retireAfterSeconds` (tenant clock, default 24 h):
