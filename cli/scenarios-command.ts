@@ -4,16 +4,20 @@ import { parseArgs } from 'node:util';
 import {
   checkReachable,
   DEFAULT_SCENARIOS_DIR,
+  findScenarioFiles,
   HtmlReporter,
   loadScenarios,
+  matchesFilter,
   PROJECT_ROOT,
   SCENARIO_CONCURRENCY,
   SCENARIOS_TEST_FILE,
+  scenarioIdentity,
   scenarioProjectTest,
   sharedServicesOptions,
   type LoadedScenario,
   type ScenarioRunSettings,
 } from '../harness/src/index.js';
+import { parseShard, shardOf, type Shard } from './scenario-shard.js';
 
 /**
  * `mock-entra scenarios list | run`: the scenario suite through vitest's programmatic API
@@ -29,7 +33,7 @@ export interface Io {
 export const SCENARIOS_HELP = `mock-entra scenarios — run the scenario suite (scenarios/<flow>/<id>.scenario.ts)
 
 Usage:
-  mock-entra scenarios list [FILTER…] [--json]
+  mock-entra scenarios list [FILTER…] [--json] [--shard I/N]
   mock-entra scenarios run  [FILTER…] [options]
 
 FILTER: case-insensitive substrings of <flow>/<id> (e.g. rp-login, group-sync/, secret); none = all.
@@ -47,6 +51,8 @@ run options:
   --concurrency N    scenarios at once                                 (${SCENARIO_CONCURRENCY})
   --seed N           shuffle seed, to repeat an order                  (random)
   --dir DIR          scenario files                                    (the shipped catalog)
+  --shard I/N        run the I-th of N disjoint parts of the selection (CI
+                     machines 1…N together run every scenario once)
   -h, --help
 `;
 
@@ -101,19 +107,76 @@ async function loadWithVitest(dir: string, filters: string[]): Promise<LoadedSce
   }
 }
 
-async function list(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { json: { type: 'boolean' }, dir: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+/** `<flow>/<id>` of every scenario file in `dir`, sorted. */
+function scenarioNames(dir: string): string[] {
+  return findScenarioFiles(dir)
+    .map((file) => scenarioIdentity(file, dir))
+    .map((s) => `${s.flow}/${s.id}`)
+    .sort();
+}
+
+/**
+ * The filters a run or a listing goes on with: the user's, or — with `--shard` — the names of
+ * that shard's scenarios. Undefined once a problem is reported (the exit code is `code`). Files
+ * are matched by name, without loading them: a filter matching nothing is said before vitest starts.
+ */
+function selection(
+  command: 'list' | 'run',
+  dir: string,
+  filters: string[],
+  shardText: string | undefined,
+  io: Io,
+): { filters: string[]; shard?: { shard: Shard; names: string[]; of: number } } | { code: number } {
+  const shard = shardText === undefined ? undefined : parseShard(shardText);
+  if (shardText !== undefined && shard === undefined) {
+    io.stderr(`mock-entra scenarios ${command}: --shard must be I/N with 1 ≤ I ≤ N (e.g. 2/4), not '${shardText}'\n`);
+    return { code: 2 };
+  }
+  const all = scenarioNames(dir);
+  const selected = all.filter((name) => {
+    const slash = name.lastIndexOf('/');
+    return matchesFilter({ flow: name.slice(0, slash), id: name.slice(slash + 1) }, filters);
   });
+  if (selected.length === 0 && filters.length > 0) {
+    const quoted = filters.map((f) => `'${f}'`).join(' or ');
+    io.stderr(
+      `mock-entra scenarios ${command}: no scenario matches ${quoted}${inFolder(dir)}\n\nThe scenarios (a filter is a case-insensitive part of one of these):\n${all.map((n) => `  ${n}`).join('\n')}\n`,
+    );
+    return { code: 2 };
+  }
+  if (shard === undefined) return { filters };
+  const names = shardOf(selected, shard);
+  return { filters: names, shard: { shard, names, of: selected.length } };
+}
+
+/** Names the folder in a message when it is not the shipped catalog. */
+function inFolder(dir: string): string {
+  return dir === resolve(DEFAULT_SCENARIOS_DIR) ? '' : ` in ${dir}`;
+}
+
+async function list(args: string[], io: Io): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { json: { type: 'boolean' }, dir: { type: 'string' }, shard: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (e) {
+    io.stderr(`mock-entra scenarios list: ${(e as Error).message}\n\n${SCENARIOS_HELP}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
   if (values.help) {
     io.stdout(SCENARIOS_HELP);
     return 0;
   }
   const dir = scenarioDir(values.dir, io);
   if (dir === undefined) return 1;
-  const scenarios = await loadWithVitest(dir, positionals);
+  const chosen = selection('list', dir, positionals, values.shard, io);
+  if ('code' in chosen) return chosen.code;
+  // An empty shard lists nothing (loading with no filter would list everything).
+  const scenarios = chosen.shard && chosen.filters.length === 0 ? [] : await loadWithVitest(dir, chosen.filters);
   if (values.json) {
     io.stdout(
       `${JSON.stringify(
@@ -134,7 +197,10 @@ async function list(args: string[], io: Io): Promise<number> {
   }
   const lines: string[] = [];
   for (const s of scenarios) lines.push(`${s.flow}/${s.id}`, `    ${s.title}`, `    reproduces: ${s.reproduces}`);
-  lines.push('', `${scenarios.length} scenario(s)${positionals.length ? ` matching ${positionals.join(', ')}` : ''}`);
+  lines.push(
+    '',
+    `${scenarios.length} scenario(s)${positionals.length ? ` matching ${positionals.join(', ')}` : ''}${chosen.shard ? ` in shard ${chosen.shard.shard.index}/${chosen.shard.shard.count} (of ${chosen.shard.of})` : ''}`,
+  );
   io.stdout(`${lines.join('\n')}\n`);
   return 0;
 }
@@ -155,6 +221,7 @@ async function run(args: string[], io: Io): Promise<number> {
         concurrency: { type: 'string' },
         seed: { type: 'string' },
         dir: { type: 'string' },
+        shard: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -203,6 +270,14 @@ async function run(args: string[], io: Io): Promise<number> {
   }
   const dir = scenarioDir(values.dir, io);
   if (dir === undefined) return 1;
+  const chosen = selection('run', dir, positionals, values.shard, io);
+  if ('code' in chosen) return chosen.code;
+  if (chosen.shard) {
+    const { shard, names, of } = chosen.shard;
+    io.stdout(`shard ${shard.index}/${shard.count}: ${names.length} of ${of} scenario(s)\n`);
+    // More machines than scenarios: this one has nothing to do, which is not a failure.
+    if (names.length === 0) return 0;
+  }
   const out = resolve(values.out ?? join('reports', 'scenarios'));
 
   // What the global setup and the workers are told, through vitest's `provide` (run-settings.ts).
@@ -214,7 +289,7 @@ async function run(args: string[], io: Io): Promise<number> {
       controlToken: values['control-token'] ?? process.env.MOCK_ENTRA_CONTROL_TOKEN,
       tls: values.tls === true || process.env.MOCK_ENTRA_SCENARIOS_TLS === '1',
     });
-    settings = { dir, filters: positionals, reportDir: out, services };
+    settings = { dir, filters: chosen.filters, reportDir: out, services };
   } catch (e) {
     io.stderr(`mock-entra scenarios run: ${(e as Error).message}\n`);
     return 2;
