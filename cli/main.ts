@@ -11,6 +11,7 @@ Usage:
   mock-entra fixtures import MANIFEST turn an app registration manifest into a fixture
   mock-entra fixtures generate …      write a tenant with generated users and groups (see fixtures help)
   mock-entra scenarios list|run …     the scenario suite (mock-entra scenarios --help)
+  mock-entra conform TARGET …         the catalog against your relying party (mock-entra conform --help)
 
 ${serveOptionsHelp()}`;
 
@@ -34,6 +35,11 @@ async function main(argv: string[]): Promise<number> {
       // Loaded on demand: it needs vitest and the browser tooling (dev dependencies), serve does not.
       const { runScenariosCommand } = await import('./scenarios-command.js');
       return runScenariosCommand(rest, io);
+    }
+    case 'conform': {
+      // Loaded on demand, like scenarios: vitest and the browser tooling.
+      const { runConformCommand } = await import('./conform-command.js');
+      return runConformCommand(rest, io);
     }
     case 'help':
       io.stdout(HELP);

@@ -1,6 +1,7 @@
 import type { BridgeError, BridgePhase, BridgeUser } from '../bridge/index.js';
 import type { BrowserOutcome, ScenarioRun } from './run-context.js';
-import type { CheckResult, Expectation } from './scenario.js';
+import { judgeAccepted, judgeRefused, judgeSignedInAs } from './conform/judge.js';
+import type { CheckResult, ConformNeeds, Expectation } from './scenario.js';
 
 /**
  * The outcomes a scenario can expect. Each checks the run's recorded state (browser journeys,
@@ -9,9 +10,19 @@ import type { CheckResult, Expectation } from './scenario.js';
  * (`mutated()`), which the harness's own test uses to prove every expectation is really checked.
  */
 
-function expectation(kind: string, label: string, check: (run: ScenarioRun) => Promise<CheckResult>, mutated: () => Expectation): Expectation {
-  return Object.freeze({ kind, label, check, mutated });
+function expectation(
+  kind: string,
+  label: string,
+  check: (run: ScenarioRun) => Promise<CheckResult>,
+  mutated: () => Expectation,
+  conform?: ConformNeeds,
+): Expectation {
+  return Object.freeze({ kind, label, check, mutated, ...(conform ? { conform } : {}) });
 }
+
+/** Conformance mode: what the relying party under test must be able to do for this expectation to be judged. */
+const JUDGED_ON_SIGN_IN: ConformNeeds = { needs: ['signIn'] };
+const bridgeOnly = (reason: string): ConformNeeds => ({ needs: ['bridgeOnly'], reason });
 
 const j = (v: unknown): string => (v instanceof RegExp ? String(v) : JSON.stringify(v));
 
@@ -109,6 +120,7 @@ export function expectAadsts(code: number, o: AadstsOptions = {}): Expectation {
       };
     },
     () => expectAadsts(code === 50011 ? 7000215 : 50011, o),
+    surface === 'bridge' ? bridgeOnly("reads the bridge's own error record") : { needs: [] },
   );
 }
 
@@ -153,6 +165,7 @@ export function expectGraphError(code: string, o: { status?: number; phase?: Bri
       };
     },
     () => expectGraphError(code === 'Authorization_RequestDenied' ? 'Request_ResourceNotFound' : 'Authorization_RequestDenied', o),
+    bridgeOnly("reads the bridge's record of Graph's answers"),
   );
 }
 
@@ -208,6 +221,12 @@ export function expectBridgeUser(e: BridgeUserExpectation): Expectation {
     async (run) => {
       const want = run.localize(e);
       const fixtureUser = await run.user(e.user).catch(() => undefined);
+      if (run.rp)
+        return judgeSignedInAs(run, `${run.rp.name} signs ${want.user} in`, {
+          upn: fixtureUser?.userPrincipalName ?? want.user,
+          id: fixtureUser?.id,
+          mail: fixtureUser?.mail ?? undefined,
+        });
       const users = run.startedBridge?.status().users ?? [];
       const u = findBridgeUser(users, fixtureUser?.id ?? want.user, fixtureUser?.userPrincipalName ?? want.user);
       const expected = run.localize(label);
@@ -240,6 +259,10 @@ export function expectBridgeUser(e: BridgeUserExpectation): Expectation {
       if (e.groupSource) return expectBridgeUser({ ...e, groupSource: e.groupSource === 'claim' ? 'none' : 'claim' });
       return expectNoBridgeUser(e.user);
     },
+    // A target is judged on who signed in; the bridge's attribute mapping and groups are its own.
+    e.attributes || e.groups || e.groupCount !== undefined || e.groupSource
+      ? bridgeOnly("checks the bridge's provisioned attributes and groups")
+      : JUDGED_ON_SIGN_IN,
   );
 }
 
@@ -255,6 +278,7 @@ export function expectNoBridgeUser(user?: string): Expectation {
     'expectNoBridgeUser',
     label,
     async (run) => {
+      if (run.rp) return judgeRefused(run, `${run.rp.name} signs nobody in`, run.skippableRule);
       const users = run.startedBridge?.status().users ?? [];
       let offending = users;
       if (user) {
@@ -269,6 +293,7 @@ export function expectNoBridgeUser(user?: string): Expectation {
       };
     },
     () => expectBridgeUser({ user: user ?? 'AdeleV@contoso.onmicrosoft.com' }),
+    JUDGED_ON_SIGN_IN,
   );
 }
 
@@ -365,6 +390,7 @@ export function expectBridgeGroups(e: BridgeGroupsExpectation, phantom?: string)
       };
     },
     () => (e === 'tenant' ? expectBridgeGroups('tenant', '00000000-0000-0000-0000-00000000beef') : expectBridgeGroups({ ...e, count: (e.count ?? -2) + 1 })),
+    bridgeOnly("reads the bridge's synchronized groups"),
   );
 }
 
@@ -402,6 +428,7 @@ export function expectGroupSync(e: GroupSyncExpectation = {}): Expectation {
       return { ok: problems.length === 0, expected: label, actual: problems.length ? `${problems.join('; ')} — ${summary}` : summary };
     },
     () => (e.minPages !== undefined ? expectGroupSync({ ...e, minPages: e.minPages + 10_000 }) : expectGroupSync({ ...e, ok: !ok })),
+    bridgeOnly("reads the bridge's group sync record"),
   );
 }
 
@@ -423,22 +450,53 @@ export function expectBridgeVerified(e: { scopes?: string[] } = {}): Expectation
       };
     },
     () => expectBridgeVerified({ scopes: [...(e.scopes ?? []), 'no.such.scope'] }),
+    bridgeOnly('reads the result of the bridge\'s "Verify" button'),
   );
 }
 
 /**
+ * The rules that let a relying party skip a check, for expectRpRejects' `skippable` — cited once,
+ * so every scenario names the same rule in the same words.
+ */
+export const SKIPPABLE = {
+  /**
+   * https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation (6). The OIDF RP
+   * tests mark their signature modules (invalid-sig-rs256, -hs256, sig-none, kid-absent…)
+   * skippable for the code flow for this reason.
+   */
+  idTokenSignature:
+    'OIDC Core 3.1.3.7 (6): an ID token received directly from the token endpoint (the code flow) may be trusted on TLS server validation in place of checking its signature',
+} as const;
+
+export interface RpRejectsOptions {
+  /** The bridge's phase that refused (default `id_token`). */
+  phase?: BridgePhase;
+  /** The bridge's error: its code or a part of its message, or a RegExp on both. */
+  error?: string | RegExp;
+  /**
+   * The rule that lets a relying party skip this check, e.g. OIDC Core 3.1.3.7 (6): "an ID token
+   * received directly from the token endpoint over TLS may be trusted without checking its
+   * signature". A target (conformance mode) that accepts then gets "pass (skippable check not
+   * performed: <rule>)" instead of "fail". The bridge validates everything: for it nothing changes.
+   */
+  skippable?: string;
+}
+
+/**
  * The relying party (the bridge) refused what Entra sent: its own validation failed, so nobody
- * was provisioned — e.g. an ID token that openid-client rejects.
+ * was provisioned — e.g. an ID token that openid-client rejects. Against a target: it did not
+ * reach its signed-in state, without a 5xx, a loop, a crash or a follow-up call (conform/judge.ts).
  *
  * @example expectRpRejects({ phase: 'id_token', error: /exp|expired/i })
  */
-export function expectRpRejects(e: { phase?: BridgePhase; error?: string | RegExp } = {}): Expectation {
+export function expectRpRejects(e: RpRejectsOptions = {}): Expectation {
   const phase = e.phase ?? 'id_token';
   const label = `the bridge rejects the sign-in in phase ${phase}${e.error ? ` with ${String(e.error)}` : ''}, provisioning nobody`;
   return expectation(
     'expectRpRejects',
     label,
     async (run) => {
+      if (run.rp) return judgeRefused(run, `${run.rp.name} refuses the sign-in`, e.skippable);
       const status = run.startedBridge?.status();
       if (!status) return { ok: false, expected: label, actual: 'the bridge was never started' };
       const matches = (x: BridgeError) =>
@@ -451,7 +509,8 @@ export function expectRpRejects(e: { phase?: BridgePhase; error?: string | RegEx
       if (status.users.length) problems.push(`provisioned: ${status.users.map(showUser).join(' | ')}`);
       return { ok: problems.length === 0, expected: label, actual: problems.length ? problems.join('; ') : `rejected: ${describeBridgeError(hit!)}` };
     },
-    () => expectRpRejects({ phase: phase === 'id_token' ? 'provisioning' : 'id_token', ...(e.error ? { error: e.error } : {}) }),
+    () => expectRpRejects({ ...e, phase: phase === 'id_token' ? 'provisioning' : 'id_token' }),
+    { ...JUDGED_ON_SIGN_IN, ...(e.skippable ? { skippable: e.skippable } : {}) },
   );
 }
 
@@ -489,6 +548,7 @@ export function expectRpAccepts(o: RpAcceptsOptions): Expectation {
     label,
     async (run) => {
       const expected = run.localize(label);
+      if (run.rp) return judgeAccepted(run, `${run.rp.name} accepts the sign-in — ${o.because}`, { skippable, because: o.because, verdict });
       const status = run.startedBridge?.status();
       if (!status) return { ok: false, expected, actual: 'the bridge was never started' };
       const fixtureUser = await run.user(o.user).catch(() => undefined);
@@ -505,6 +565,7 @@ export function expectRpAccepts(o: RpAcceptsOptions): Expectation {
       };
     },
     () => expectRpRejects({ phase: 'id_token' }),
+    JUDGED_ON_SIGN_IN,
   );
 }
 
@@ -580,6 +641,7 @@ export function expectClaims(claims: Record<string, unknown>, o: ClaimsOptions =
       const absent = o.absent?.[0];
       return expectClaims(absent ? { [absent]: 'present' } : { aud: 'changed' }, { ...o, absent: o.absent?.slice(1) ?? [] });
     },
+    bridgeOnly("reads a token of the harness's own clients"),
   );
 }
 
@@ -633,5 +695,6 @@ export function expectRequests(e: RequestsExpectation): Expectation {
       };
     },
     () => expectRequests({ ...e, count: 1_000_000 }),
+    { needs: [] },
   );
 }

@@ -53,6 +53,7 @@ export {
   expectBridgeVerified,
   expectRpRejects,
   expectRpAccepts,
+  SKIPPABLE,
   expectClaims,
   expectRequests,
   type AadstsSurface,
@@ -86,6 +87,14 @@ export { HtmlReporter, type HtmlReporterOptions } from './reporters/html.js';
 export { scenarioRunFromEnv, type ScenarioRunSettings } from './vitest/run-settings.js';
 export { PROJECT_ROOT, SCENARIO_CONCURRENCY, SCENARIOS_TEST_FILE, scenarioProjectTest } from './vitest/config.js';
 export { launchChromium } from './drivers/browser.js';
+export { defineTarget, type TargetDefinition, type TargetCommand } from './conform/target.js';
+export { loadTargetFile, validateTarget, TargetFileError, TARGET_SCHEMA_PATH, type LoadedTarget, type TargetIssue } from './conform/target-file.js';
+export { serveBridgeTarget } from './conform/serve-bridge.js';
+export type { TargetCapability, ConformNeeds } from './scenario.js';
+export type { RpRejectsOptions } from './expectations.js';
+export type { Verdict, VerdictKind, TargetRunReport } from './report.js';
+export { CONFORM_TEST_FILE } from './vitest/config.js';
+export { VerdictReporter, verdictLine, verdictSummary, type ConformResult } from './conform/verdict-reporter.js';
 export { findChromium, CHROMIUM_ARGS } from '../../mock-idp/src/testing.js';
 /** The default tenant's well-known ids (the README's table): scenarios use them; the engine maps them onto each run's tenant. */
 export { CONTOSO } from '../../mock-idp/src/index.js';

@@ -25,6 +25,31 @@ export interface CheckReport {
   ok: boolean;
   expected: string;
   actual: string;
+  /** Conformance mode: the skippable rule by which this check passed (see CheckResult.skipped). */
+  skipped?: string;
+}
+
+/** Conformance mode: a scenario's verdict on a target (conform/verdict.ts). */
+export type VerdictKind = 'pass' | 'fail' | 'not-applicable' | 'inconclusive';
+
+export interface Verdict {
+  kind: VerdictKind;
+  /** As shown: `pass`, `pass (skippable check not performed: …)`, `fail`, `not applicable`, `not applicable (needs restart)`, `inconclusive`. */
+  text: string;
+  /** Why, in words, with the evidence. */
+  reason: string;
+}
+
+/** Conformance mode: the relying party the scenario ran against. */
+export interface TargetRunReport {
+  name: string;
+  library?: string;
+  mode: 'managed' | 'attached';
+  url?: string;
+  /** Managed: how its process ended while it should have been running. */
+  exited?: string;
+  /** The last of what the app (or its restart hook) printed. */
+  output?: string;
 }
 
 export interface ScenarioReport {
@@ -50,6 +75,9 @@ export interface ScenarioReport {
   durationMs: number;
   /** The self-explaining failure message (undefined when ok). */
   failure?: string;
+  /** Conformance mode: the target and the verdict. */
+  target?: TargetRunReport;
+  verdict?: Verdict;
   /** With `options.variants`: each variant's verdict, in order. */
   variants?: VariantReport[];
 }

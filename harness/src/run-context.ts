@@ -1,9 +1,10 @@
-import type { BrowserContext } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import type { MockEntraControl, RequestLogEntry, TenantFixture, User } from '../../mock-idp/src/index.js';
 import { CONTOSO } from '../../mock-idp/src/index.js';
 import { startBridge, type BridgeConfig, type BridgeError, type RunningBridge } from '../bridge/index.js';
 import type { HarnessEnvironment } from './environment.js';
 import { localizeValue } from './localize.js';
+import type { RpInstance } from './conform/rp-instance.js';
 import type { ScenarioTenant } from './scenario-tenant.js';
 
 /**
@@ -14,7 +15,8 @@ import type { ScenarioTenant } from './scenario-tenant.js';
 /** The browser's journey of one sign-in. */
 export interface BrowserOutcome {
   step: number;
-  app: 'bridge' | 'spa';
+  /** `target`: the relying party under test (conformance mode). */
+  app: 'bridge' | 'spa' | 'target';
   user: string;
   /** Every top-level navigation request, redirects included, in order (codes masked). */
   navigations: string[];
@@ -28,6 +30,32 @@ export interface BrowserOutcome {
   /** What the app showed: the SPA's #claims (parsed) or #error text. */
   claims?: Record<string, unknown>;
   appError?: string;
+  /** The HTTP status of the last top-level page the browser loaded. */
+  lastStatus?: number;
+  /** A target's journey the browser could not finish (a redirect loop, a page that never loaded). */
+  journeyError?: string;
+  /** A target's page, kept open for the judge until the run ends (not part of reports). */
+  page?: Page;
+}
+
+/** A sign-in to the relying party under test, judged black-box (conformance mode). */
+export interface TargetSignIn {
+  step: number;
+  user: string;
+  /** Every `signedIn` check of the target held. */
+  signedIn: boolean;
+  /** Each check and what was seen, in words. */
+  evidence: string[];
+  finalUrl: string;
+  status: number | undefined;
+  title: string;
+  /** The target answered its last page with a 5xx. */
+  serverError: boolean;
+  /** Navigations to the mock's authorize endpoint in this journey (≥ 5: a redirect loop). */
+  authorizeHits: number;
+  /** The identity endpoint's JSON (`signedIn.identity`), when it answered. */
+  identity?: Record<string, unknown>;
+  journeyError?: string;
 }
 
 /** A token obtained (or refused) without a browser. */
@@ -61,6 +89,12 @@ export class ScenarioRun {
   readonly tokenOutcomes: TokenOutcome[] = [];
   readonly screenshots: Screenshot[] = [];
   readonly sightings: AadstsSighting[] = [];
+  /** Conformance mode: the sign-ins to the target, judged. */
+  readonly targetSignIns: TargetSignIn[] = [];
+  /** Conformance mode: the relying party under test, which takes the bridge's place. */
+  rp: RpInstance | undefined;
+  /** Conformance mode: the scenario's skippable rule (expectRpRejects' `skippable`), by which every refusal check of it judges an acceptance. */
+  skippableRule: string | undefined;
   /** The index of the running step (0-based). */
   stepIndex = 0;
   private bridgeHandle: RunningBridge | undefined;

@@ -1,9 +1,10 @@
 import { explainFailure } from './explain.js';
+import type { RpInstance } from './conform/rp-instance.js';
 import type { HarnessEnvironment } from './environment.js';
 import type { CheckReport, ScenarioReport } from './report.js';
 import { ScenarioRun } from './run-context.js';
 import type { Expectation, LoadedScenario, Scenario } from './scenario.js';
-import { createScenarioTenant } from './tenant.js';
+import { createScenarioTenant, type ScenarioTenant } from './tenant.js';
 
 export type { CheckReport, ScenarioReport, StepReport, VariantReport } from './report.js';
 
@@ -23,6 +24,21 @@ export interface RunScenarioOptions {
    * mutated expectation of a scenario without repeating its steps.
    */
   variants?: ReadonlyArray<readonly Expectation[]>;
+  /**
+   * Conformance mode: the relying party under test takes the bridge's place. It creates the
+   * scenario's tenant (its app registration in it) and starts or readies the app for it.
+   */
+  target?: TargetDriver;
+}
+
+/** How the engine runs a scenario against a target (conform/target-driver.ts builds one). */
+export interface TargetDriver {
+  /** Creates the scenario's tenant, with the target's app registration. */
+  createTenant(scenario: Scenario & { id: string }): Promise<ScenarioTenant>;
+  /** Starts (managed) or readies (attached, restarted when needed) the app for that tenant. */
+  start(tenant: ScenarioTenant): Promise<RpInstance>;
+  /** Shown in the report. */
+  describe(): { name: string; library?: string; mode: 'managed' | 'attached' };
 }
 
 /**
@@ -58,12 +74,20 @@ export async function runScenario(
   let run: ScenarioRun | undefined;
   let variantChecks: CheckReport[][] | undefined;
   try {
-    const tenant = await createScenarioTenant(env.control, scenario.tenant, scenario.id).catch((e: unknown) => {
+    const tenant = await (o.target ? o.target.createTenant(scenario) : createScenarioTenant(env.control, scenario.tenant, scenario.id)).catch((e: unknown) => {
       throw new Error(`could not create the scenario's tenant: ${(e as Error).message}`);
     });
     report.tenant = { id: tenant.id, domain: tenant.domain, authority: tenant.authority };
     run = new ScenarioRun(env, tenant);
     const r = run;
+    if (o.target) {
+      report.target = o.target.describe();
+      r.skippableRule = scenario.expect.find((x) => x.conform?.skippable)?.conform?.skippable;
+      r.rp = await o.target.start(tenant).catch((e: unknown) => {
+        throw new Error(`the target could not be started or reached: ${(e as Error).message}`);
+      });
+      report.target.url = r.rp.url;
+    }
     await withTimeout(scenario.timeoutMs, `the scenario did not finish within ${scenario.timeoutMs} ms`, async () => {
       for (const [index, step] of scenario.steps.entries()) {
         r.stepIndex = index;
@@ -91,6 +115,13 @@ export async function runScenario(
         report.requestsOmitted = log.length - MAX_LOGGED;
       } else report.requests = log;
       await run.dispose();
+      if (run.rp && report.target) {
+        const rp = run.rp;
+        const exited = rp.exited();
+        await rp.stop().catch(() => undefined);
+        const output = rp.output();
+        report.target = { ...report.target, ...(exited ? { exited } : {}), ...(output ? { output } : {}) };
+      }
       if (!o.keepTenant) await env.control.deleteTenant(run.tenant.id).catch(() => undefined);
     }
   }

@@ -27,12 +27,38 @@ export interface TenantSpec {
   generate?: GenerateSpec;
 }
 
+/** What a target (your relying party) can be asked to do, as its target file declares it. */
+export type TargetCapability = 'signIn' | 'api' | 'groupSync' | 'logout';
+
+/**
+ * What a step or an expectation needs when the scenario runs against a target instead of the
+ * bridge (conformance mode). Absent means "the bridge only": a step nobody declared for targets
+ * (e.g. a new bridge-specific one) is never applied to a target by mistake — its scenario's
+ * verdict is then "not applicable" with `reason`.
+ */
+export interface ConformNeeds {
+  /** The target's capabilities it uses; `bridgeOnly`: it only makes sense with the reference bridge. */
+  needs?: ReadonlyArray<TargetCapability | 'bridgeOnly'>;
+  /** Why it is bridge-only, in words (shown in the "not applicable" verdict). */
+  reason?: string;
+  /**
+   * Set when the outcome depends on the relying party not having cached discovery or keys (a
+   * broken discovery document or JWKS, a key rotation): why, in words. Managed targets are fresh
+   * anyway; an attached one runs it only after its restart hook.
+   */
+  freshRp?: string;
+  /** expectRpRejects: the rule that lets a relying party skip the check (its sibling expectations judge the same sign-in by it). */
+  skippable?: string;
+}
+
 /** One action of a scenario. Built by the step functions (`browserLogin()`, `groupSync()`…). */
 export interface Step {
   /** The builder's name, e.g. `browserLogin`. */
   readonly kind: string;
   /** What it does, in words, e.g. `AdeleV@contoso.onmicrosoft.com signs in to the bridge in Chromium`. */
   readonly label: string;
+  /** What it needs from a target in conformance mode (absent: the bridge only). */
+  readonly conform?: ConformNeeds;
   /** Runs the step; returns what happened, in words. Throws only when the step could not be carried out. */
   run(run: ScenarioRun): Promise<string>;
 }
@@ -44,12 +70,20 @@ export interface CheckResult {
   expected: string;
   /** What was observed, in words and values. */
   actual: string;
+  /**
+   * Against a target: the check held only because the specification lets a relying party skip
+   * it and this one did (the rule, in words) — the verdict reads "pass (skippable check not
+   * performed: …)" instead of a plain pass.
+   */
+  skipped?: string;
 }
 
 /** One expected outcome. Built by the expectation functions (`expectAadsts()`, `expectBridgeUser()`…). */
 export interface Expectation {
   readonly kind: string;
   readonly label: string;
+  /** What it needs from a target in conformance mode (absent: the bridge only). */
+  readonly conform?: ConformNeeds;
   check(run: ScenarioRun): Promise<CheckResult>;
   /**
    * The same expectation with a different expected outcome (another code, another value, one

@@ -2,8 +2,9 @@ import type { Page } from 'playwright-core';
 import { CONTOSO, type GraphFaultSpec, type PatchOperation, type TenantFixture } from '../../mock-idp/src/index.js';
 import { runIngestion, startSpa, type BridgeConfig } from '../bridge/index.js';
 import { signInThroughEntra, type EntraPageKind } from './drivers/entra-pages.js';
+import { signInToTarget, triggerTargetGroupSync } from './conform/target-journey.js';
 import type { BrowserOutcome, ScenarioRun } from './run-context.js';
-import type { Step } from './scenario.js';
+import type { ConformNeeds, Step } from './scenario.js';
 
 /**
  * The steps a scenario can take. Each is a small object with a label (shown in reports) and a
@@ -12,9 +13,13 @@ import type { Step } from './scenario.js';
  * out (the browser never got anywhere, the mock is unreachable…).
  */
 
-function step(kind: string, label: string, run: (r: ScenarioRun) => Promise<string>): Step {
-  return Object.freeze({ kind, label, run });
+function step(kind: string, label: string, run: (r: ScenarioRun) => Promise<string>, conform?: ConformNeeds): Step {
+  return Object.freeze({ kind, label, run, ...(conform ? { conform } : {}) });
 }
+
+/** Steps that change only the tenant: they run unchanged on a target's tenant. */
+const TENANT_ONLY: ConformNeeds = { needs: [] };
+const bridgeOnly = (reason: string): ConformNeeds => ({ needs: ['bridgeOnly'], reason });
 
 const maskSecrets = (url: string): string => url.replace(/([?&#](?:code|id_token|access_token|refresh_token)=)[^&]*/gi, '$1***');
 
@@ -29,20 +34,30 @@ export function configureBridge(patch: Partial<Omit<BridgeConfig, 'ca' | 'fetch'
   const shown = keys.map((k) =>
     k === 'clientSecret' ? `${k}=…${String(patch.clientSecret ?? '').slice(-6)}` : `${k}=${JSON.stringify((patch as Record<string, unknown>)[k])}`,
   );
-  return step('configureBridge', `configure the bridge: ${shown.join(', ') || 'defaults'}`, async (run) => {
-    await run.configureBridge(patch);
-    return `bridge configuration changed (${keys.join(', ') || 'nothing'})`;
-  });
+  return step(
+    'configureBridge',
+    `configure the bridge: ${shown.join(', ') || 'defaults'}`,
+    async (run) => {
+      await run.configureBridge(patch);
+      return `bridge configuration changed (${keys.join(', ') || 'nothing'})`;
+    },
+    bridgeOnly("changes the bridge's own settings"),
+  );
 }
 
 /** The bridge's "Verify" button (seed step 9): fetch the discovery document, list the scopes. */
 export function bridgeVerify(): Step {
-  return step('bridgeVerify', 'the bridge verifies its discovery endpoint ("Verify")', async (run) => {
-    const bridge = await run.bridge();
-    const v = await bridge.verify();
-    if (v?.ok) return `verified: issuer ${v.issuer}, ${v.scopesSupported.length} scopes supported`;
-    return `verification failed: ${v?.error.error}${v?.error.aadsts ? ` (AADSTS${v.error.aadsts})` : ''} — ${v?.error.description ?? ''}`;
-  });
+  return step(
+    'bridgeVerify',
+    'the bridge verifies its discovery endpoint ("Verify")',
+    async (run) => {
+      const bridge = await run.bridge();
+      const v = await bridge.verify();
+      if (v?.ok) return `verified: issuer ${v.issuer}, ${v.scopesSupported.length} scopes supported`;
+      return `verification failed: ${v?.error.error}${v?.error.aadsts ? ` (AADSTS${v.error.aadsts})` : ''} — ${v?.error.description ?? ''}`;
+    },
+    bridgeOnly('uses the bridge\'s "Verify" button'),
+  );
 }
 
 export interface BrowserLoginOptions {
@@ -59,22 +74,30 @@ export interface BrowserLoginOptions {
 /**
  * A person signs in to the bridge in Chromium: opens its /login, picks their account on Entra's
  * sign-in page, and follows the browser wherever Entra sends it (back to the bridge, or
- * Microsoft's error page). Every page is screenshotted.
+ * Microsoft's error page). Every page is screenshotted. In conformance mode the relying party
+ * under test takes the bridge's place: the person starts at the target's `signIn` and the
+ * outcome is judged by its `signedIn` checks (conform/target-journey.ts).
  */
 export function browserLogin(o: BrowserLoginOptions): Step {
-  return step('browserLogin', `${o.user} signs in to the ${o.app} in Chromium`, async (run) => {
-    const bridge = await run.bridge();
-    const upn = await resolveUpn(run, o.user);
-    const origin = new URL(bridge.url).origin;
-    const outcome = await browserJourney(run, 'bridge', upn, bridge.loginUrl, (u) => u.origin === origin && u.pathname !== '/login', o);
-    const status = bridge.status();
-    const user = status.users.find((u) => Object.values(u.attributes).some((v) => v?.toLowerCase() === upn.toLowerCase()));
-    if (outcome.landed === 'error-page') return `ended on Microsoft's error page: AADSTS${outcome.errorPage?.aadsts} — no redirect to the bridge`;
-    if (outcome.landed !== 'app') return `ended on ${outcome.landed} (${outcome.finalUrl})`;
-    if (user) return `back at the bridge; provisioned ${user.subject} with ${user.groups.length} group(s) (${user.groupSource})`;
-    const err = status.lastError;
-    return `back at the bridge, which refused the sign-in: ${err ? `${err.phase}: ${err.error}${err.aadsts ? ` AADSTS${err.aadsts}` : ''}` : 'no user provisioned'}`;
-  });
+  return step(
+    'browserLogin',
+    `${o.user} signs in to the ${o.app} in Chromium`,
+    async (run) => {
+      const upn = await resolveUpn(run, o.user);
+      if (run.rp) return signInToTarget(run, run.rp, upn, o, (start, isBack, begin) => browserJourney(run, 'target', upn, start, isBack, o, begin, true));
+      const bridge = await run.bridge();
+      const origin = new URL(bridge.url).origin;
+      const outcome = await browserJourney(run, 'bridge', upn, bridge.loginUrl, (u) => u.origin === origin && u.pathname !== '/login', o);
+      const status = bridge.status();
+      const user = status.users.find((u) => Object.values(u.attributes).some((v) => v?.toLowerCase() === upn.toLowerCase()));
+      if (outcome.landed === 'error-page') return `ended on Microsoft's error page: AADSTS${outcome.errorPage?.aadsts} — no redirect to the bridge`;
+      if (outcome.landed !== 'app') return `ended on ${outcome.landed} (${outcome.finalUrl})`;
+      if (user) return `back at the bridge; provisioned ${user.subject} with ${user.groups.length} group(s) (${user.groupSource})`;
+      const err = status.lastError;
+      return `back at the bridge, which refused the sign-in: ${err ? `${err.phase}: ${err.error}${err.aadsts ? ` AADSTS${err.aadsts}` : ''}` : 'no user provisioned'}`;
+    },
+    { needs: ['signIn'] },
+  );
 }
 
 export interface SpaLoginOptions {
@@ -94,40 +117,45 @@ export interface SpaLoginOptions {
  * its error) are recorded for `expectClaims` / `expectAadsts`.
  */
 export function spaLogin(o: SpaLoginOptions): Step {
-  return step('spaLogin', `${o.user} signs in to the SPA (auth code + PKCE in the browser)${o.scopes ? ` asking ${o.scopes.join(' ')}` : ''}`, async (run) => {
-    const upn = await resolveUpn(run, o.user);
-    const spa = await startSpa({
-      authority: run.tenant.authority,
-      clientId: o.clientId ?? CONTOSO.openMetadataUi.appId,
-      ...(o.scopes ? { scopes: run.localize(o.scopes) } : {}),
-      ...run.idpTrust(),
-    });
-    run.onDispose(() => spa.close());
-    const origin = new URL(spa.url).origin;
-    const outcome = await browserJourney(
-      run,
-      'spa',
-      upn,
-      spa.url,
-      (u) => u.origin === origin && u.pathname !== '/',
-      o,
-      async (page) => {
-        await page.click('#login');
-      },
-    );
-    const claims = outcome.claims;
-    run.tokenOutcomes.push({
-      step: run.stepIndex,
-      kind: 'spaLogin',
-      app: 'spa',
-      ok: claims !== undefined,
-      ...(claims ? { claims } : {}),
-      ...(outcome.appError !== undefined || outcome.errorPage || outcome.redirectError ? { error: spaError(outcome) } : {}),
-    });
-    if (claims) return `the SPA shows the ID token of ${String(claims.preferred_username ?? claims.oid ?? '?')}`;
-    if (outcome.landed === 'error-page') return `ended on Microsoft's error page: AADSTS${outcome.errorPage?.aadsts}`;
-    return `the SPA shows an error: ${outcome.appError ?? outcome.redirectError?.description ?? outcome.landed}`;
-  });
+  return step(
+    'spaLogin',
+    `${o.user} signs in to the SPA (auth code + PKCE in the browser)${o.scopes ? ` asking ${o.scopes.join(' ')}` : ''}`,
+    async (run) => {
+      const upn = await resolveUpn(run, o.user);
+      const spa = await startSpa({
+        authority: run.tenant.authority,
+        clientId: o.clientId ?? CONTOSO.openMetadataUi.appId,
+        ...(o.scopes ? { scopes: run.localize(o.scopes) } : {}),
+        ...run.idpTrust(),
+      });
+      run.onDispose(() => spa.close());
+      const origin = new URL(spa.url).origin;
+      const outcome = await browserJourney(
+        run,
+        'spa',
+        upn,
+        spa.url,
+        (u) => u.origin === origin && u.pathname !== '/',
+        o,
+        async (page) => {
+          await page.click('#login');
+        },
+      );
+      const claims = outcome.claims;
+      run.tokenOutcomes.push({
+        step: run.stepIndex,
+        kind: 'spaLogin',
+        app: 'spa',
+        ok: claims !== undefined,
+        ...(claims ? { claims } : {}),
+        ...(outcome.appError !== undefined || outcome.errorPage || outcome.redirectError ? { error: spaError(outcome) } : {}),
+      });
+      if (claims) return `the SPA shows the ID token of ${String(claims.preferred_username ?? claims.oid ?? '?')}`;
+      if (outcome.landed === 'error-page') return `ended on Microsoft's error page: AADSTS${outcome.errorPage?.aadsts}`;
+      return `the SPA shows an error: ${outcome.appError ?? outcome.redirectError?.description ?? outcome.landed}`;
+    },
+    bridgeOnly("signs in to the harness's own SPA, not to the relying party under test"),
+  );
 }
 
 function spaError(o: BrowserOutcome): { error: string; description: string; aadsts?: number | undefined } {
@@ -149,21 +177,32 @@ async function resolveUpn(run: ScenarioRun, ref: string): Promise<string> {
 /** In the page (a string: see drivers/entra-pages.ts): the SPA shows its claims or its error. */
 const SPA_SHOWS_RESULT = `['#claims', '#error'].some((s) => ((document.querySelector(s) || {}).textContent || '').trim() !== '')`;
 
-/** Opens `startUrl`, signs in through Entra's pages, and records the journey. */
+/**
+ * Opens `startUrl`, signs in through Entra's pages, and records the journey. `tolerant` (a
+ * target in conformance mode): a journey the browser cannot finish — a redirect loop, a page
+ * that never loads — is an outcome to judge, not a step failure; the page stays open for the
+ * judge (`outcome.page`).
+ */
 async function browserJourney(
   run: ScenarioRun,
-  app: 'bridge' | 'spa',
+  app: BrowserOutcome['app'],
   upn: string,
   startUrl: string,
   isBack: (u: URL) => boolean,
   o: { password?: string | undefined; consent?: 'accept' | 'cancel' | undefined },
   start?: (page: Page) => Promise<void>,
+  tolerant = false,
 ): Promise<BrowserOutcome> {
   const context = await run.newBrowserContext();
   const page = await context.newPage();
   const navigations: string[] = [];
+  const outcome: BrowserOutcome = { step: run.stepIndex, app, user: upn, navigations, finalUrl: startUrl, landed: 'other' };
   page.on('request', (r) => {
     if (r.isNavigationRequest() && r.frame() === page.mainFrame()) navigations.push(maskSecrets(r.url()));
+  });
+  page.on('response', (r) => {
+    const req = r.request();
+    if (req.isNavigationRequest() && req.frame() === page.mainFrame()) outcome.lastStatus = r.status();
   });
   const stepNo = run.stepIndex;
   const shoot = async (p: Page, kind: EntraPageKind | 'app' | 'start') => {
@@ -174,7 +213,7 @@ async function browserJourney(
       // a page that cannot be captured is not the scenario's failure
     }
   };
-  const outcome: BrowserOutcome = { step: stepNo, app, user: upn, navigations, finalUrl: startUrl, landed: 'other' };
+  if (tolerant) outcome.page = page;
   run.browserOutcomes.push(outcome);
   try {
     await page.goto(startUrl, { waitUntil: 'load' });
@@ -245,18 +284,32 @@ async function browserJourney(
   } catch (e) {
     outcome.finalUrl = maskSecrets(page.url());
     await shoot(page, 'other');
-    throw new Error(`the browser journey stopped at ${outcome.finalUrl}: ${(e as Error).message.split('\n')[0]}`, { cause: e });
+    const message = `the browser journey stopped at ${outcome.finalUrl}: ${(e as Error).message.split('\n')[0]}`;
+    if (tolerant) {
+      outcome.journeyError = message;
+      return outcome;
+    }
+    throw new Error(message, { cause: e });
   }
 }
 
-/** The bridge's group synchronization (seed step 17): client credentials, then Graph /groups, every page. */
+/** The bridge's group synchronization (seed step 17): client credentials, then Graph /groups, every page. A target's `groupSync` endpoint in conformance mode. */
 export function groupSync(): Step {
-  return step('groupSync', 'the bridge synchronizes groups from Microsoft Graph', async (run) => syncSummary(run));
+  return step('groupSync', 'the bridge synchronizes groups from Microsoft Graph', async (run) => (run.rp ? triggerTargetGroupSync(run.rp) : syncSummary(run)), {
+    needs: ['groupSync'],
+  });
 }
 
 /** "Synchronize Groups" again, after changes in the tenant (seed step 17: resynchronize). */
 export function resync(): Step {
-  return step('resync', 'the bridge resynchronizes groups ("Synchronize Groups")', async (run) => syncSummary(run));
+  return step(
+    'resync',
+    'the bridge resynchronizes groups ("Synchronize Groups")',
+    async (run) => (run.rp ? triggerTargetGroupSync(run.rp) : syncSummary(run)),
+    {
+      needs: ['groupSync'],
+    },
+  );
 }
 
 async function syncSummary(run: ScenarioRun): Promise<string> {
@@ -283,33 +336,38 @@ export interface ClientCredentialsOptions {
 export function clientCredentials(o: ClientCredentialsOptions = {}): Step {
   const app = o.app ?? 'ingestion';
   const scope = o.scope ?? `${CONTOSO.openMetadataUi.apiUri}/.default`;
-  return step('clientCredentials', `the ${app} client asks for an app-only token for ${scope}`, async (run) => {
-    const defaults =
-      app === 'bridge'
-        ? { clientId: CONTOSO.bridge.appId, clientSecret: CONTOSO.bridge.secret }
-        : { clientId: CONTOSO.ingestion.appId, clientSecret: CONTOSO.ingestion.secret };
-    const result = await runIngestion({
-      authority: run.tenant.authority,
-      clientId: run.localize(o.clientId ?? defaults.clientId),
-      clientSecret: o.clientSecret ?? defaults.clientSecret,
-      scope: run.localize(scope),
-      ...run.idpTrust(),
-    });
-    if (result.ok) {
-      run.tokenOutcomes.push({ step: run.stepIndex, kind: 'clientCredentials', app, ok: true, claims: result.claims });
-      return `got a ${String(result.claims.ver ?? '?')} access token for ${String(result.claims.aud)}`;
-    }
-    run.tokenOutcomes.push({ step: run.stepIndex, kind: 'clientCredentials', app, ok: false, error: result.error });
-    if (result.error.aadsts !== undefined) {
-      run.sawAadsts({
-        code: result.error.aadsts,
-        error: result.error.error,
-        message: result.error.description,
-        where: `token endpoint JSON answer (step ${run.stepIndex + 1})`,
+  return step(
+    'clientCredentials',
+    `the ${app} client asks for an app-only token for ${scope}`,
+    async (run) => {
+      const defaults =
+        app === 'bridge'
+          ? { clientId: CONTOSO.bridge.appId, clientSecret: CONTOSO.bridge.secret }
+          : { clientId: CONTOSO.ingestion.appId, clientSecret: CONTOSO.ingestion.secret };
+      const result = await runIngestion({
+        authority: run.tenant.authority,
+        clientId: run.localize(o.clientId ?? defaults.clientId),
+        clientSecret: o.clientSecret ?? defaults.clientSecret,
+        scope: run.localize(scope),
+        ...run.idpTrust(),
       });
-    }
-    return `refused: ${result.error.error}${result.error.aadsts ? ` AADSTS${result.error.aadsts}` : ''} (HTTP ${result.error.status ?? '?'})`;
-  });
+      if (result.ok) {
+        run.tokenOutcomes.push({ step: run.stepIndex, kind: 'clientCredentials', app, ok: true, claims: result.claims });
+        return `got a ${String(result.claims.ver ?? '?')} access token for ${String(result.claims.aud)}`;
+      }
+      run.tokenOutcomes.push({ step: run.stepIndex, kind: 'clientCredentials', app, ok: false, error: result.error });
+      if (result.error.aadsts !== undefined) {
+        run.sawAadsts({
+          code: result.error.aadsts,
+          error: result.error.error,
+          message: result.error.description,
+          where: `token endpoint JSON answer (step ${run.stepIndex + 1})`,
+        });
+      }
+      return `refused: ${result.error.error}${result.error.aadsts ? ` AADSTS${result.error.aadsts}` : ''} (HTTP ${result.error.status ?? '?'})`;
+    },
+    bridgeOnly("asks a token for the harness's own ingestion client or the bridge, not the relying party under test"),
+  );
 }
 
 /**
@@ -321,17 +379,22 @@ export function clientCredentials(o: ClientCredentialsOptions = {}): Step {
  */
 export function changeTenant(change: PatchOperation[] | ((fixture: TenantFixture) => void), label?: string): Step {
   const what = label ?? (Array.isArray(change) ? change.map((op) => `${op.op} ${op.path}`).join(', ') : 'edit the fixture');
-  return step('changeTenant', `the tenant changes: ${what}`, async (run) => {
-    if (Array.isArray(change)) {
-      await run.control.patchFixture(run.tenant.id, run.localize(change));
-    } else {
-      const fixture = structuredClone((await run.control.getTenant(run.tenant.id)).fixture);
-      change(fixture);
-      await run.control.replaceFixture(run.tenant.id, fixture);
-    }
-    run.tenantChanged();
-    return `tenant changed (${what})`;
-  });
+  return step(
+    'changeTenant',
+    `the tenant changes: ${what}`,
+    async (run) => {
+      if (Array.isArray(change)) {
+        await run.control.patchFixture(run.tenant.id, run.localize(change));
+      } else {
+        const fixture = structuredClone((await run.control.getTenant(run.tenant.id)).fixture);
+        change(fixture);
+        await run.control.replaceFixture(run.tenant.id, fixture);
+      }
+      run.tenantChanged();
+      return `tenant changed (${what})`;
+    },
+    TENANT_ONLY,
+  );
 }
 
 /** What `graphFault()` injects: the test-control API's Graph fault (README, test-control API). */
@@ -346,10 +409,15 @@ export function graphFault(spec: GraphFaultOptions): Step {
     spec.count ? `next ${spec.count} call(s)` : '',
     spec.path ? `on ${spec.path}` : '',
   ];
-  return step('graphFault', `Microsoft Graph answers ${parts.filter(Boolean).join(', ')}`, async (run) => {
-    const fault = await run.control.setGraphFault(run.tenant.id, spec);
-    return `Graph fault ${fault.id} set`;
-  });
+  return step(
+    'graphFault',
+    `Microsoft Graph answers ${parts.filter(Boolean).join(', ')}`,
+    async (run) => {
+      const fault = await run.control.setGraphFault(run.tenant.id, spec);
+      return `Graph fault ${fault.id} set`;
+    },
+    TENANT_ONLY,
+  );
 }
 
 /** Moves the tenant's clock (token times, secret expiry, code lifetimes). */
@@ -358,8 +426,13 @@ export function tenantClock(o: { advanceSeconds: number } | { set: string }): St
     'advanceSeconds' in o
       ? `the tenant's clock moves ${o.advanceSeconds >= 0 ? 'forward' : 'back'} ${Math.abs(o.advanceSeconds)} s`
       : `the tenant's clock is set to ${o.set}`;
-  return step('tenantClock', label, async (run) => {
-    const r = 'advanceSeconds' in o ? await run.control.advanceClock(run.tenant.id, o.advanceSeconds) : await run.control.setClock(run.tenant.id, o.set);
-    return `tenant time is now ${r.now}`;
-  });
+  return step(
+    'tenantClock',
+    label,
+    async (run) => {
+      const r = 'advanceSeconds' in o ? await run.control.advanceClock(run.tenant.id, o.advanceSeconds) : await run.control.setClock(run.tenant.id, o.set);
+      return `tenant time is now ${r.now}`;
+    },
+    TENANT_ONLY,
+  );
 }

@@ -9,6 +9,17 @@ import type { Step } from '../scenario.js';
  * party must refuse what it gets — or, where the specification lets it skip a check, may accept.
  */
 
+/**
+ * A relying party that cached the discovery document or the JWKS before the mutation never sees
+ * a broken or rotated one (mod_auth_openidc: OIDCProviderMetadataRefreshInterval,
+ * OIDCJWKSRefreshInterval; openid-client: its JWKS cache): such a scenario needs a fresh one.
+ */
+function freshRpReason(spec: MutationSpec): { freshRp?: string } {
+  if (spec.target === 'discovery') return { freshRp: `the relying party must fetch the discovery document afresh to see it ${spec.kind}` };
+  if (spec.target === 'jwks') return { freshRp: `the relying party must fetch the JWKS afresh (${spec.kind}): a cached key set hides the change` };
+  return {};
+}
+
 /** What `mutateNext()` queues: the control API's mutation (target, kind, count, clientId and the kind's params). */
 export type MutateNextOptions = MutationSpec;
 
@@ -35,6 +46,7 @@ export function mutateNext(spec: MutateNextOptions): Step {
   return Object.freeze({
     kind: 'mutateNext',
     label,
+    conform: { needs: [], ...freshRpReason(spec) },
     async run(run) {
       const queued = await run.control.addMutation(run.tenant.id, run.localize(spec));
       return `${queued.id} queued: ${queued.target} · ${queued.kind}${queued.remaining !== undefined ? `, ${queued.remaining} response(s)` : ''}`;

@@ -21,6 +21,8 @@ const FROM_SOURCES = existsSync(join(PACKAGE_ROOT, 'harness', 'src', 'vitest', '
 
 /** The adapter (one vitest test per scenario), relative to PROJECT_ROOT. */
 export const SCENARIOS_TEST_FILE = FROM_SOURCES ? 'harness/src/vitest/adapter.ts' : 'dist/harness/src/vitest/adapter.js';
+/** The conformance adapter (`mock-entra conform`): the catalog against a target, one verdict per scenario. */
+export const CONFORM_TEST_FILE = FROM_SOURCES ? 'harness/src/vitest/conform-adapter.ts' : 'dist/harness/src/vitest/conform-adapter.js';
 export const GLOBAL_SETUP_FILE = FROM_SOURCES ? 'harness/src/vitest/global-setup.ts' : 'dist/harness/src/vitest/global-setup.js';
 /**
  * In an installed package, vitest would hand the harness to plain Node (it sits in

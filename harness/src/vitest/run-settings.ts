@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { sharedServicesOptionsFromEnv, type SharedServicesOptions } from '../environment.js';
 import { parseFilters } from '../load-scenarios.js';
+import type { TargetMode } from '../conform/rp-instance.js';
 
 /**
  * What one scenario run is told: which scenarios, where reports go, which mock. The CLI hands it
@@ -19,6 +20,8 @@ export interface ScenarioRunSettings {
   reportDir?: string | undefined;
   /** The mock: start one in-process (over TLS or not), or attach to one at `idpUrl`. */
   services?: SharedServicesOptions | undefined;
+  /** Conformance mode (`mock-entra conform`): the target file (absolute) and how it runs. */
+  conform?: { targetFile: string; mode: TargetMode } | undefined;
 }
 
 /** The report directory of a run: its setting, else `reports/scenarios` under the working directory. */

@@ -1,0 +1,247 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { extname, join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  checkReachable,
+  CONFORM_TEST_FILE,
+  DEFAULT_SCENARIOS_DIR,
+  HtmlReporter,
+  loadTargetFile,
+  PROJECT_ROOT,
+  SCENARIO_CONCURRENCY,
+  scenarioProjectTest,
+  sharedServicesOptions,
+  TargetFileError,
+  VerdictReporter,
+  verdictSummary,
+  type LoadedTarget,
+  type ScenarioRunSettings,
+} from '../harness/src/index.js';
+
+/**
+ * `mock-entra conform <target file>`: the scenario catalog against your relying party — a
+ * verdict per scenario (pass, pass with a skippable check not performed, fail with the missing
+ * check named, not applicable, inconclusive) — through the same vitest run and reporters as
+ * `scenarios run`, with the conformance adapter (harness/src/vitest/conform-adapter.ts).
+ */
+
+export interface Io {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+}
+
+export const CONFORM_HELP = `mock-entra conform — run the scenario catalog against your relying party
+
+Usage:
+  mock-entra conform TARGET_FILE [FILTER…] [options]
+
+TARGET_FILE: a target (YAML, JSON, or .ts/.js/.mjs default-exporting defineTarget({...}));
+             schema: fixtures/target.schema.json (README: Conformance mode).
+FILTER: case-insensitive substrings of <flow>/<id>; none = all. The baseline always runs.
+
+options:
+  --mode MODE        managed (the harness starts the app per scenario, in parallel) |
+                     attached (it runs already; one scenario at a time)
+                     (default: managed when the file has \`managed\`, else attached)
+  --reporter NAME    console | junit | json | html, repeatable      (default: all four)
+  --out DIR          where junit.xml, results.json, index.html and
+                     screenshots/ go                                 (reports/conform)
+  --idp-url URL      attach to a mock started elsewhere               [MOCK_ENTRA_IDP_URL]
+  --ca FILE          that mock's CA certificate, when it is HTTPS     [MOCK_ENTRA_CA]
+  --tls              start the in-process mock on HTTPS (default: plain HTTP)
+  --concurrency N    scenarios at once in managed mode               (${SCENARIO_CONCURRENCY})
+  --dir DIR          scenario files                                  (the shipped catalog)
+  --json             print the verdicts as JSON on stdout (instead of the console lines)
+  -h, --help
+
+Verdicts: PASS, PASS (skippable check not performed: <rule>), FAIL (the missing check),
+N/A (why: the scenario needs what the target does not declare, or a restart hook),
+INCONCLUSIVE (the baseline sign-in failed, or the target could not be started or reached).
+Exit code: 0 when nothing failed and nothing was inconclusive, 1 otherwise, 2 on usage or
+target-file errors.
+`;
+
+const REPORTERS = ['console', 'junit', 'json', 'html'] as const;
+
+async function importVitest(): Promise<typeof import('vitest/node')> {
+  try {
+    return await import('vitest/node');
+  } catch {
+    throw new Error(
+      'mock-entra conform needs vitest, playwright-core and openid-client next to it: npm install --save-dev vitest@4.1 playwright-core openid-client',
+    );
+  }
+}
+
+/** A TypeScript target file is imported through vitest's module runner, as scenario files are. */
+async function loadTarget(file: string): Promise<LoadedTarget> {
+  if (!['.ts', '.mts'].includes(extname(file).toLowerCase())) return loadTargetFile(file);
+  const { createVitest } = await importVitest();
+  const vitest = await createVitest('test', { root: PROJECT_ROOT, config: false, watch: false, reporters: [] });
+  try {
+    return await loadTargetFile(file, (f) => vitest.import(f));
+  } finally {
+    await vitest.close();
+  }
+}
+
+export async function runConformCommand(args: string[], io: Io): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        mode: { type: 'string' },
+        reporter: { type: 'string', multiple: true },
+        out: { type: 'string' },
+        'idp-url': { type: 'string' },
+        ca: { type: 'string' },
+        tls: { type: 'boolean' },
+        concurrency: { type: 'string' },
+        dir: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    io.stderr(`mock-entra conform: ${(e as Error).message}\n\n${CONFORM_HELP}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.stdout(CONFORM_HELP);
+    return 0;
+  }
+  const [targetArg, ...filters] = positionals;
+  if (!targetArg) {
+    io.stderr(`mock-entra conform: name a target file\n\n${CONFORM_HELP}`);
+    return 2;
+  }
+  const fail = (message: string): number => {
+    io.stderr(`mock-entra conform: ${message}\n`);
+    return 2;
+  };
+  const reporters = (values.reporter ?? [...REPORTERS]).flatMap((r) => r.split(',')).map((r) => r.trim().toLowerCase());
+  const unknown = reporters.filter((r) => !(REPORTERS as readonly string[]).includes(r));
+  if (unknown.length) return fail(`unknown reporter ${unknown.join(', ')} (choose from ${REPORTERS.join(', ')})`);
+  const concurrency = values.concurrency === undefined ? SCENARIO_CONCURRENCY : Number(values.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1) return fail(`--concurrency must be a whole number ≥ 1, not '${values.concurrency}'`);
+  if (values.mode !== undefined && values.mode !== 'managed' && values.mode !== 'attached')
+    return fail(`--mode must be managed or attached, not '${values.mode}'`);
+  const idpUrl = values['idp-url'] ?? (process.env.MOCK_ENTRA_IDP_URL || undefined);
+  if (idpUrl !== undefined) {
+    try {
+      if (!['http:', 'https:'].includes(new URL(idpUrl).protocol)) throw new Error('not http(s)');
+    } catch {
+      return fail(`--idp-url must be the mock's base URL (e.g. https://localhost:8443), not '${idpUrl}'`);
+    }
+  }
+  if (values.ca !== undefined) {
+    try {
+      if (!readFileSync(values.ca, 'utf8').includes('BEGIN CERTIFICATE')) throw new Error('no PEM certificate in it');
+    } catch (e) {
+      return fail(`--ca ${values.ca}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
+  const dir = resolve(values.dir ?? DEFAULT_SCENARIOS_DIR);
+  if (!existsSync(dir)) return fail(`no scenario folder ${dir}`);
+
+  let loaded: LoadedTarget;
+  try {
+    loaded = await loadTarget(targetArg);
+  } catch (e) {
+    if (e instanceof TargetFileError) {
+      io.stderr(`mock-entra conform: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  const mode = (values.mode as 'managed' | 'attached' | undefined) ?? (loaded.target.managed ? 'managed' : 'attached');
+  if (!loaded.target[mode]) return fail(`${loaded.file}: --mode ${mode} needs a \`${mode}\` section in the target file`);
+
+  const out = resolve(values.out ?? join('reports', 'conform'));
+  let settings: ScenarioRunSettings;
+  try {
+    const services = sharedServicesOptions({ idpUrl, caFile: values.ca ?? process.env.MOCK_ENTRA_CA, tls: values.tls === true });
+    settings = { dir, filters, reportDir: out, services, conform: { targetFile: loaded.file, mode } };
+  } catch (e) {
+    return fail((e as Error).message);
+  }
+  if (idpUrl) {
+    try {
+      await checkReachable(idpUrl, settings.services?.caPem);
+    } catch (e) {
+      io.stderr(`mock-entra conform: ${(e as Error).message}\n`);
+      return 1;
+    }
+  }
+
+  const written: string[] = [];
+  const console = reporters.includes('console') && !values.json;
+  const verdicts = new VerdictReporter(console ? { write: io.stdout } : {});
+  const vitestReporters: unknown[] = [verdicts];
+  for (const r of reporters) {
+    if (r === 'junit') {
+      written.push(join(out, 'junit.xml'));
+      vitestReporters.push(['junit', { outputFile: join(out, 'junit.xml'), suiteName: `mock-entra conform ${loaded.target.name}` }]);
+    } else if (r === 'json') {
+      written.push(join(out, 'results.json'));
+      vitestReporters.push(['json', { outputFile: join(out, 'results.json') }]);
+    } else if (r === 'html') {
+      written.push(join(out, 'index.html'));
+      vitestReporters.push(new HtmlReporter({ outputFile: join(out, 'index.html'), always: true }));
+    }
+  }
+  if (console) io.stdout(`mock-entra conform: ${loaded.target.name}${loaded.target.library ? ` (${loaded.target.library})` : ''}, ${mode}\n`);
+
+  const { startVitest } = await importVitest();
+  const project = scenarioProjectTest({ include: [CONFORM_TEST_FILE], concurrency: mode === 'attached' ? 1 : concurrency });
+  const vitest = await startVitest('test', [], {
+    root: PROJECT_ROOT,
+    config: false,
+    watch: false,
+    run: true,
+    include: project.include,
+    globalSetup: project.globalSetup.map((f) => join(PROJECT_ROOT, f)),
+    maxConcurrency: project.maxConcurrency,
+    // Attached: one at a time, in the catalog's order (the target's one tenant is re-created for each).
+    sequence: { shuffle: mode === 'managed' },
+    testTimeout: project.testTimeout,
+    hookTimeout: project.hookTimeout,
+    maxWorkers: 1,
+    provide: { mockEntraRun: settings },
+    server: { deps: { inline: project.inline } },
+    reporters: vitestReporters as never,
+  });
+  const files = vitest.state.getFiles();
+  const broken = files.filter((f) => f.result?.state === 'fail' && (f.result.errors?.length ?? 0) > 0);
+  const results = verdicts.results;
+  if (values.json) {
+    const sorted = [...results].sort((a, b) => (a.id === 'baseline' ? -1 : b.id === 'baseline' ? 1 : `${a.flow}/${a.id}`.localeCompare(`${b.flow}/${b.id}`)));
+    io.stdout(`${JSON.stringify({ target: loaded.target.name, library: loaded.target.library, mode, verdicts: sorted }, null, 2)}\n`);
+  } else if (console) io.stdout(`\n${verdictSummary(results, loaded.target.name, mode)}\n`);
+  for (const f of broken) for (const e of f.result?.errors ?? []) io.stderr(`mock-entra conform: ${e.message}\n`);
+  const shown = (f: string) => (relative(process.cwd(), f).startsWith('..') ? f : relative(process.cwd(), f));
+  if (written.length && !values.json) io.stdout(`Reports: ${written.map(shown).join(', ')}\n`);
+  if (written.some((w) => w.endsWith('results.json'))) addVerdicts(join(out, 'results.json'), loaded, mode, results);
+  process.exitCode = 0; // the CLI returns its own code
+  const bad = results.some((r) => r.verdict.kind === 'fail' || r.verdict.kind === 'inconclusive');
+  return bad || broken.length > 0 || results.length === 0 ? 1 : 0;
+}
+
+/** results.json: vitest's JSON, plus the target and one `verdict` per scenario at the top (what CI scripts read). */
+function addVerdicts(file: string, loaded: LoadedTarget, mode: string, results: VerdictReporter['results']): void {
+  if (!existsSync(file)) return;
+  const doc = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  doc.target = { name: loaded.target.name, ...(loaded.target.library ? { library: loaded.target.library } : {}), mode };
+  doc.verdicts = results.map((r) => ({
+    scenario: `${r.flow}/${r.id}`,
+    title: r.title,
+    verdict: r.verdict.text,
+    kind: r.verdict.kind,
+    reason: r.verdict.reason,
+  }));
+  mkdirSync(resolve(file, '..'), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
+}
