@@ -40,13 +40,35 @@ function block(marker: string): Block {
 
 /** Blocks another test runs, or that show output only: the marker, and who covers it. */
 const COVERED_ELSEWHERE: Array<[string, string]> = [
-  ['npm ci && npm start', 'the CI run itself: .ci/run runs `npm ci` and `npm test`; `npm start` is cli/test/serve.test.ts'],
+  [
+    'npm ci && npm start',
+    'the CI run itself: .ci/run runs `npm ci` and `npm test`; `npm start` is cli/test/serve.test.ts; `docker compose up -d` is mock-idp/test/containers/compose.test.ts',
+  ],
   ['Contoso at scale', 'mock-idp/test/docs/readme.test.ts (the YAML equals directory/generate-spec.ts) and mock-idp/test/scale/'],
   ['mock-entra fixtures generate --extends contoso', 'cli/test/fixtures-generate.test.ts (the same options, a smaller tenant)'],
   ['npx mock-entra scenarios list', 'harness/test/scenarios-cli.test.ts (list, filters, run) and cli/test/packed.test.ts (run)'],
   ['Scenario secrets/expired-secret failed', 'harness/test/harness.test.ts (the failure explanation, line by line)'],
   ['npm install --save-dev mock-entra', 'cli/test/packed.test.ts (the same install, from the packed tarball)'],
   ['photo: { contentType: image/png', 'mock-idp/test/graph/photos.test.ts (a real PNG in that shape; the README elides its bytes)'],
+  // Run in a container / in CI (they need Docker: the container tests run them, or skip with "skipped: no Docker").
+  ['docker build -t mock-entra:0.1.0 .', 'mock-idp/test/containers/readme-container.test.ts (runs it; port and names made unique)'],
+  ["from 'mock-entra/testcontainers'", 'mock-idp/test/containers/readme-container.test.ts (runs it against the image)'],
+  [
+    'docker compose up -d                                   #',
+    'mock-idp/test/containers/compose.test.ts (up, CA from /_mock/ca.pem, the logged credential, down -v)',
+  ],
+  [
+    'new FixedHostPortGenericContainer',
+    'not run: no Java here; the same image, variables, port and log line as mock-idp/test/containers/image.test.ts and testcontainers.test.ts',
+  ],
+  ['new ContainerBuilder()', 'not run: no .NET here; the same image, variables, port and log line as mock-idp/test/containers/testcontainers.test.ts'],
+  ['from testcontainers.core.container import DockerContainer', 'not run: testcontainers-python is not installed here; as the Java block'],
+  ['testcontainers.GenericContainerRequest', 'not run: no Go here; as the Java block'],
+  [
+    '# .github/workflows/test.yml',
+    'not run: GitHub Actions; the service as mock-idp/test/containers/image.test.ts runs it (variables, port, HEALTHCHECK, /_mock/ca.pem)',
+  ],
+  ['# .gitlab-ci.yml', "not run: GitLab CI; the public URL by service name as mock-idp/test/containers/compose.test.ts (and the mock's MOCK_ENTRA_TLS_HOSTS)"],
 ];
 
 let mock: RunningMockEntra;
