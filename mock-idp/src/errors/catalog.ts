@@ -80,7 +80,18 @@ const entries = {
     status: 400,
     surfaces: ['redirect', 'token'],
     message: "The provided value for the input parameter 'scope' is not valid. The scope {scope} is not valid.",
-    trigger: 'a scope the resource does not expose, or scopes for two resources at once.',
+    trigger: 'a scope Entra cannot read: an empty value (`api://x/`), or `.default` next to another value of the same resource.',
+  },
+  650053: {
+    error: 'invalid_client',
+    status: 400,
+    // Back to the app (OpenIdConnectHandler: "Message contains error: 'invalid_client',
+    // error_description: 'AADSTS650053: …'" — damienbod/AspNetCoreMicrosoftGraph#1,
+    // Azure-Samples/active-directory-aspnetcore-webapp-openidconnect-v2#554, MicrosoftDocs/azure-docs#67211).
+    // UNCONFIRMED: the token surface (a refresh asking for such a scope) and its status.
+    surfaces: ['redirect', 'token'],
+    message: "The application '{appName}' asked for scope '{scopeValue}' that doesn't exist on the resource '{resourceId}'. Contact the app vendor.",
+    trigger: 'a scope value its resource does not expose (e.g. access_as_admin on an API that exposes access_as_user only).',
   },
   1002012: {
     error: 'invalid_scope',

@@ -40,7 +40,7 @@ export const authorizationCodeGrant: GrantHandler = async (g) => {
   // The token request may narrow the scope to one resource; without it, the code's scope counts.
   // Checked before the code is used up: a refused request leaves it redeemable.
   const scope = g.params.get('scope') ?? record.scope;
-  const requested = parseScopes(g.tenant.directory, scope);
+  const requested = parseScopes(g.tenant.directory, scope, g.client);
   const fromCode = parseScopes(g.tenant.directory, record.scope);
   if (g.version === 'v1') requireV1ResourceForCode(g.params, fromCode);
   else checkResourceParameter(g.tenant.directory, g.params, requested);

@@ -24,7 +24,7 @@ export const clientCredentialsGrant: GrantHandler = async (g) => {
   // Blanks only (`scope=%20`) name no resource at all: missing, not "more than one resource" (28000).
   if (parts.length === 0) throw new EntraError(900144, { name: 'scope' });
   for (const p of parts) if (!p.endsWith('/.default')) throw new EntraError(1002012, { scope: p });
-  const requested = parseScopes(g.tenant.directory, scope);
+  const requested = parseScopes(g.tenant.directory, scope, g.client);
   if (requested.resources.length !== 1) throw new EntraError(28000, { scope });
   if (g.version === 'v2') checkResourceParameter(g.tenant.directory, g.params, requested);
   const resource = requested.resources[0]!;

@@ -32,7 +32,7 @@ export const refreshTokenGrant: GrantHandler = async (g) => {
   if (!user || user.accountEnabled === false) throw new EntraError(9002313);
 
   const scope = g.params.get('scope') ?? record.scope;
-  const scopes = parseScopes(g.tenant.directory, scope);
+  const scopes = parseScopes(g.tenant.directory, scope, g.client);
   if (g.version === 'v2') checkResourceParameter(g.tenant.directory, g.params, scopes);
   return issueConsentedTokens(g, {
     clientAuth,

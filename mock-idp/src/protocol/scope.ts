@@ -36,7 +36,8 @@ export function authorizeScope(params: Params, version: 'v1' | 'v2'): string {
   return resource ? `${scope} ${resource}/.default` : scope;
 }
 
-export function parseScopes(dir: TenantDirectory, scope: string): RequestedScopes {
+/** `client`: the requesting app, named in AADSTS650053 (a scope its resource does not expose). */
+export function parseScopes(dir: TenantDirectory, scope: string, client?: Application): RequestedScopes {
   const oidc = new Set<string>();
   const byResource = new Map<string, ResourceScopes>();
   for (const s of scope.split(/\s+/).filter(Boolean)) {
@@ -57,16 +58,26 @@ export function parseScopes(dir: TenantDirectory, scope: string): RequestedScope
     byResource.set(key, entry);
   }
   const resources = [...byResource.values()];
-  for (const r of resources) checkValues(dir, r, scope);
+  for (const r of resources) checkValues(dir, r, scope, client);
   return { oidc, resources };
 }
 
-function checkValues(dir: TenantDirectory, r: ResourceScopes, scope: string): void {
+/**
+ * A well-formed scope value that the resource does not expose is AADSTS650053 naming the client,
+ * the value and the resource's appId (`invalid_client`, "… asked for scope 'AllSites.Read' that
+ * doesn't exist on the resource '00000003-…'. Contact the app vendor.": damienbod/AspNetCoreMicrosoftGraph#1,
+ * MicrosoftDocs/azure-docs#67211, Azure-Samples/active-directory-aspnetcore-webapp-openidconnect-v2#554);
+ * AADSTS70011 is for a scope Entra cannot read at all (an empty value, `.default` mixed with others).
+ */
+function checkValues(dir: TenantDirectory, r: ResourceScopes, scope: string, client?: Application): void {
   const isDefault = r.values.includes('.default');
   if (isDefault && r.values.length > 1) throw new EntraError(70011, { scope });
   if (isDefault) return;
   const exposed = new Set(dir.scopesOf(r.app).map((s) => s.value.toLowerCase()));
-  for (const v of r.values) if (!exposed.has(v.toLowerCase())) throw new EntraError(70011, { scope });
+  for (const v of r.values) {
+    if (!exposed.has(v.toLowerCase()))
+      throw new EntraError(650053, { appName: client?.displayName ?? client?.appId ?? '', scopeValue: v, resourceId: r.app.appId });
+  }
 }
 
 /** Canonical casing of a scope value as the resource declares it. */

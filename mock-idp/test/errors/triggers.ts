@@ -165,6 +165,33 @@ export const TRIGGERS: Record<AadstsCode, Partial<Record<Surface, Trigger>>> = {
     },
   },
   70011: {
+    // The SPA asks for a scope with an empty value (`api://{appId}/`): nothing Entra can read.
+    redirect: async (m) => {
+      const s = state();
+      const scope = `openid profile api://${UI.appId}/`;
+      const p = pkcePair();
+      const res = await m.inject(
+        authorizePath(T, {
+          client_id: UI.appId,
+          response_type: 'code',
+          redirect_uri: UI.redirectUri,
+          scope,
+          state: s,
+          code_challenge: p.challenge,
+          code_challenge_method: 'S256',
+        }),
+      );
+      return { res, params: { scope }, redirectUri: UI.redirectUri, state: s };
+    },
+    // The bridge refreshes for `.default` next to another value of the same resource.
+    token: async (m) => {
+      const rt = await bridgeRefreshToken(m);
+      const scope = `api://${UI.appId}/.default api://${UI.appId}/access_as_user offline_access`;
+      const res = await m.form(tokenAt(), { grant_type: 'refresh_token', client_id: BRIDGE.appId, client_secret: BRIDGE.secret, refresh_token: rt, scope });
+      return { res, params: { scope } };
+    },
+  },
+  650053: {
     // The SPA asks for a scope its API does not expose (access_as_admin instead of access_as_user).
     redirect: async (m) => {
       const s = state();
@@ -181,14 +208,14 @@ export const TRIGGERS: Record<AadstsCode, Partial<Record<Surface, Trigger>>> = {
           code_challenge_method: 'S256',
         }),
       );
-      return { res, params: { scope }, redirectUri: UI.redirectUri, state: s };
+      return { res, params: { appName: 'OpenMetadata UI', scopeValue: 'access_as_admin', resourceId: UI.appId }, redirectUri: UI.redirectUri, state: s };
     },
     // The bridge refreshes for a scope the OpenMetadata API does not expose.
     token: async (m) => {
       const rt = await bridgeRefreshToken(m);
       const scope = `api://${UI.appId}/access_as_admin offline_access`;
       const res = await m.form(tokenAt(), { grant_type: 'refresh_token', client_id: BRIDGE.appId, client_secret: BRIDGE.secret, refresh_token: rt, scope });
-      return { res, params: { scope } };
+      return { res, params: { appName: 'Identity Bridge', scopeValue: 'access_as_admin', resourceId: UI.appId } };
     },
   },
   1002012: {

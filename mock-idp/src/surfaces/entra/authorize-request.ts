@@ -82,7 +82,7 @@ export function checkAuthorizeRequest(trusted: TrustedClient, request: FastifyRe
   if (trusted.version === 'v1' && trusted.responseType.token) requireV1Resource(params);
   const nonce = requireNonceForIdToken(trusted.responseType, params.get('nonce'));
   const scope = authorizeScope(params, trusted.version);
-  const scopes = parseScopes(trusted.tenant.directory, scope);
+  const scopes = parseScopes(trusted.tenant.directory, scope, trusted.client);
   if (trusted.version === 'v2') checkResourceParameter(trusted.tenant.directory, params, scopes);
   const pkce = checkChallenge(params.get('code_challenge'), params.get('code_challenge_method'));
   return { ...trusted, nonce, scope, scopes, pkce, prompt: params.get('prompt'), path: request.url.split('?')[0]! };
