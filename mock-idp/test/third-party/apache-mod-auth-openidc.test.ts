@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
 import { chmod, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
@@ -11,6 +10,7 @@ import { CONTOSO, startMockEntra, type RunningMockEntra } from '../../src/index.
 import { CHROMIUM_ARGS, findChromium, verifiedSpki } from '../../src/testing.js';
 import { cloneContoso, type ClonedTenant } from '../support/real-clients.js';
 import { freePort } from '../support/free-port.js';
+import { APACHE_BIN, apacheInstalled } from './support/apache.js';
 
 /**
  * Apache httpd with mod_auth_openidc — Debian's packages `apache2` and
@@ -34,16 +34,8 @@ import { freePort } from '../support/free-port.js';
  * them, so a missing Apache there fails loudly instead of passing unnoticed.
  */
 
-const APACHE_BIN = '/usr/sbin/apache2';
-const OPENIDC_MODULE = '/usr/lib/apache2/modules/mod_auth_openidc.so';
 const EXAMPLE_DIR = new URL('../../../examples/targets/apache-mod-auth-openidc/', import.meta.url).pathname;
-const INSTALLED = existsSync(APACHE_BIN) && existsSync(OPENIDC_MODULE);
-const INSTALL_HINT = 'apt-get install apache2 libapache2-mod-auth-openidc';
-
-if (!INSTALLED && process.env.CI) {
-  throw new Error(`CI: Apache httpd with mod_auth_openidc is missing (${APACHE_BIN}, ${OPENIDC_MODULE}); .ci/run installs it: ${INSTALL_HINT}`);
-}
-if (!INSTALLED) console.warn(`apache-mod-auth-openidc: skipped — Apache httpd with mod_auth_openidc is not installed (${INSTALL_HINT}).`);
+const INSTALLED = apacheInstalled('apache-mod-auth-openidc');
 
 /** The redirect URI the example registers; Entra ignores the port of an http://localhost redirect URI. */
 const APACHE_REDIRECT_URI = 'http://localhost/protected/redirect_uri';
