@@ -1,5 +1,6 @@
-import { execFile as execFileCb } from 'node:child_process';
+import { execFile as execFileCb, spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -59,6 +60,10 @@ beforeAll(async () => {
       `vitest@${version('vitest')}`,
       `playwright-core@${version('playwright-core')}`,
       `openid-client@${version('openid-client')}`,
+      // A TypeScript user's tools: tsx runs a .ts file, tsc checks it against the package's types.
+      `tsx@${version('tsx')}`,
+      `typescript@${version('typescript')}`,
+      `@types/node@${version('@types/node')}`,
     ],
     {
       cwd: project,
@@ -94,6 +99,19 @@ async function mockEntra(args: string[]): Promise<{ code: number; out: string }>
   }
 }
 
+/** GET over HTTPS trusting only `ca`. */
+function httpsGet(url: string, ca: string): Promise<{ status: number; body: string }> {
+  return new Promise((done, reject) => {
+    request(url, { ca }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => done({ status: res.statusCode ?? 0, body }));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
 describe('the installed package (npm pack → npm install)', () => {
   it('resolves its entries: mock-entra (the mock), mock-entra/testing (client helpers), mock-entra/fixtures (fixture tools)', async () => {
     const script = `
@@ -119,6 +137,93 @@ describe('the installed package (npm pack → npm install)', () => {
     expect(r.out).toMatch(/Tests\s+1 passed \(1\)/);
     expect(r.out).not.toContain('Sourcemap'); // the package's source maps carry their sources
     expect(readFileSync(join(project, 'reports', 'junit.xml'), 'utf8')).toContain('name="mine/app-token — The ingestion app gets an app-only token"');
+  }, 240_000);
+
+  it('npx mock-entra serve starts (own state directory), answers discovery over TLS with the CA `npx mock-entra ca --state-dir` prints, and stops on SIGTERM', async () => {
+    const stateDir = join(work, 'state');
+    const child = spawn(npx, ['mock-entra', 'serve', '--port', '0', '--state-dir', stateDir], {
+      cwd: project,
+      env: { ...process.env, MOCK_ENTRA_STATE_DIR: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let banner = '';
+    child.stdout!.on('data', (d: Buffer) => (banner += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (banner += d.toString()));
+    const exited = new Promise<void>((done) => child.once('exit', () => done()));
+    let url: string | undefined;
+    try {
+      const end = Date.now() + 60_000;
+      while (!banner.includes('Test-control API') && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+      url = /mock-entra is serving (https:\/\/localhost:\d+)/.exec(banner)?.[1];
+      expect(url, banner).toBeDefined();
+      expect(banner).toContain(`  print it:          npx mock-entra ca --state-dir ${stateDir}\n`);
+      const ca = await mockEntra(['ca', '--state-dir', stateDir]);
+      expect(ca.code, ca.out).toBe(0);
+      expect(ca.out).toBe(readFileSync(join(stateDir, 'ca-cert.pem'), 'utf8'));
+      const discovery = await httpsGet(`${url!}/8bfd947c-c312-4845-9b33-df79185f9499/v2.0/.well-known/openid-configuration`, ca.out);
+      expect(discovery.status).toBe(200);
+      expect((JSON.parse(discovery.body) as { issuer: string }).issuer).toBe(`${url!}/8bfd947c-c312-4845-9b33-df79185f9499/v2.0`);
+    } finally {
+      process.kill(-child.pid!, 'SIGTERM'); // npx and the mock: Ctrl-C's process group
+    }
+    await exited;
+    // Stopped: the port answers no more (npx itself ends by the signal, so its code says nothing).
+    const end = Date.now() + 10_000;
+    let refused = '';
+    while (refused !== 'ECONNREFUSED' && Date.now() < end) {
+      refused = await httpsGet(url!, '').then(
+        () => '',
+        (e: NodeJS.ErrnoException) => e.code ?? '',
+      );
+      if (refused !== 'ECONNREFUSED') await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(refused).toBe('ECONNREFUSED');
+  }, 120_000);
+
+  it('startMockEntra() from a TypeScript file: tsc checks it against the package’s types, tsx runs it (a client-credentials token through trustingFetch)', async () => {
+    writeFileSync(
+      join(project, 'tsconfig.json'),
+      // What `tsc --init` writes for a Node project (skipLibCheck included): start.ts is checked
+      // against the package's declarations, which must resolve and type it.
+      JSON.stringify({ compilerOptions: { module: 'nodenext', target: 'es2022', strict: true, noEmit: true, skipLibCheck: true, types: ['node'] } }),
+    );
+    writeFileSync(
+      join(project, 'start.ts'),
+      `import { CONTOSO, startMockEntra, type RunningMockEntra } from 'mock-entra';
+import { trustingFetch } from 'mock-entra/testing';
+
+const mock: RunningMockEntra = await startMockEntra({ port: 0 });
+const fetch = trustingFetch(mock.caPem!);
+const response = await fetch(\`\${mock.url}/\${CONTOSO.tenantId}/oauth2/v2.0/token\`, {
+  method: 'POST',
+  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  body: new URLSearchParams({
+    grant_type: 'client_credentials',
+    client_id: CONTOSO.ingestion.appId,
+    client_secret: CONTOSO.ingestion.secret,
+    scope: 'https://graph.microsoft.com/.default',
+  }).toString(),
+});
+const token = (await response.json()) as { token_type: string; access_token: string };
+console.log(JSON.stringify({ status: response.status, tokenType: token.token_type, parts: token.access_token.split('.').length }));
+await mock.close();
+`,
+    );
+    const tsc = await execFile(npx, ['tsc', '-p', 'tsconfig.json'], { cwd: project }).catch((e: { stdout: string }) => ({ stdout: e.stdout, failed: true }));
+    expect(tsc).toEqual({ stdout: '', stderr: '' });
+    const { stdout } = await execFile(npx, ['tsx', 'start.ts'], { cwd: project, env: { ...process.env, MOCK_ENTRA_STATE_DIR: join(work, 'state') } });
+    expect(JSON.parse(stdout)).toEqual({ status: 200, tokenType: 'Bearer', parts: 3 });
+  }, 120_000);
+
+  it('scenarios run with a filter on the shipped catalog; a filter that matches nothing says so', async () => {
+    const r = await mockEntra(['scenarios', 'run', 'ingestion/', '--reporter', 'console', '--out', 'reports-filtered']);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toMatch(/Tests\s+1 passed \(1\)/);
+    const none = await mockEntra(['scenarios', 'run', 'nope']);
+    expect(none.code).toBe(2);
+    expect(none.out.split('\n')[0]).toBe("mock-entra scenarios run: no scenario matches 'nope'");
+    expect(none.out).toContain('\n  ingestion/client-credentials\n');
   }, 240_000);
 
   it('lists and runs the shipped catalog without --dir', async () => {
