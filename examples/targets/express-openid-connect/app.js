@@ -5,7 +5,8 @@
 //   BASE_URL         where the app is reached, e.g. http://localhost:3000
 //   CLIENT_ID        the app registration's application (client) id
 //   CLIENT_SECRET    one of its client secrets (a confidential Web app: the code is redeemed with it)
-//   SECRET           a long random value that encrypts the session cookie
+//   SECRET           a long random value that encrypts the session cookie (default: a random one
+//                    per start, so sessions end with the process)
 //   PORT             the port to listen on (default 3000)
 //
 // The app registration needs the Web redirect URI BASE_URL + "/callback" (the library's default
@@ -13,6 +14,7 @@
 // HTTPS, start Node trusting the mock's CA: NODE_EXTRA_CA_CERTS=<npx mock-entra ca> node app.js
 //
 // The project is ESM, so the library (CommonJS) is imported whole rather than by name.
+import { randomBytes } from 'node:crypto';
 import express from 'express';
 import openidConnect from 'express-openid-connect';
 
@@ -26,7 +28,7 @@ app.use(
     baseURL: process.env.BASE_URL,
     clientID: process.env.CLIENT_ID,
     clientSecret: process.env.CLIENT_SECRET,
-    secret: process.env.SECRET,
+    secret: process.env.SECRET || randomBytes(32).toString('base64url'),
     authorizationParams: {
       response_type: 'code',
       scope: 'openid profile email',
