@@ -1,7 +1,11 @@
 import { DOCKER, describeWithDocker, docker } from './docker-support.js';
-import { execFileSync } from 'node:child_process';
+import { execFile as execFileCb, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CONTOSO } from '../../src/contoso.js';
@@ -13,10 +17,12 @@ import { trustingFetch } from '../../src/testing.js';
  * Issue 14 §2 (its start): the top-level docker-compose.yml, brought up with Debian's
  * docker-compose 1.29 (or `docker compose` v2 where that is what there is). The mock becomes
  * healthy, a client on the host fetches its CA from /_mock/ca.pem and signs in with openid-client
- * (discovery + client credentials) verifying TLS against it; `down -v` removes the state volume.
+ * (discovery + client credentials) verifying TLS against it; the harness attaches to it from the
+ * host with `--idp-url` and the credential the mock printed; `down -v` removes the state volume.
  */
 
 const PROJECT = `mock-entra-compose-${process.pid}`;
+const execFile = promisify(execFileCb);
 
 function compose(args: string[], env: NodeJS.ProcessEnv = {}): string {
   const v1 = commandExists('docker-compose');
@@ -97,6 +103,31 @@ describeWithDocker('docker-compose.yml', () => {
     const r = await fetchCa(`https://localhost:${port}/_mock/health`, { headers: { authorization: `Bearer ${token!}` } });
     expect(await r.json()).toEqual({ status: 'ok', tenants: 1 });
   });
+
+  it('lets the harness attach with --idp-url and the control credential (one scenario, the test runner outside the container)', async () => {
+    const token = /Authorization: Bearer ([A-Za-z0-9_-]{43})\n/.exec(compose(['logs', '--no-color', 'mock-entra']))![1]!;
+    const work = mkdtempSync(join(tmpdir(), 'mock-entra-compose-harness-'));
+    try {
+      writeFileSync(join(work, 'ca.pem'), docker(['exec', container, 'cat', '/var/lib/mock-entra/ca-cert.pem']));
+      const cli = [join(PACKAGE_ROOT, 'cli', 'main.ts'), 'scenarios', 'run', 'sso/rp-login', '--reporter', 'console', '--out', join(work, 'reports')];
+      const attach = ['--idp-url', `https://localhost:${port}`, '--ca', join(work, 'ca.pem')];
+      const { stdout, stderr } = await execFile(process.execPath, ['--import', import.meta.resolve('tsx'), ...cli, ...attach, '--control-token', token], {
+        cwd: work,
+        maxBuffer: 8 * 1024 * 1024,
+        env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', MOCK_ENTRA_CONTROL_TOKEN: '' },
+      });
+      expect(stdout + stderr).toMatch(/Tests\s+1 passed \(1\)/);
+      // Without the credential the run stops before vitest starts, and says what to pass.
+      const refused = await execFile(process.execPath, ['--import', import.meta.resolve('tsx'), ...cli, ...attach], {
+        cwd: work,
+        env: { ...process.env, FORCE_COLOR: '0', MOCK_ENTRA_CONTROL_TOKEN: '' },
+      }).catch((e: unknown) => e as { code: number; stderr: string });
+      expect(refused).toMatchObject({ code: 1 });
+      expect((refused as { stderr: string }).stderr).toContain(' — pass its control credential with --control-token TOKEN (or MOCK_ENTRA_CONTROL_TOKEN)\n');
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }, 180_000);
 });
 
 function freePort(): Promise<number> {
