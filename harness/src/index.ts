@@ -44,6 +44,7 @@ export { mutateNext, type MutateNextOptions } from './steps/mutate-next.js';
 export { bridgeRefresh, expectRefreshAccepted, expectRefreshRejected } from './steps/refresh-tokens.js';
 export { rotateSigningKey } from './steps/rotate-signing-key.js';
 export { configureBridgeDiscovery, type BridgeDiscoveryOptions } from './steps/bridge-discovery.js';
+export { withOwnAppId } from './steps/own-app-id.js';
 export {
   expectAadsts,
   expectGraphError,
