@@ -74,6 +74,18 @@ const COVERED_ELSEWHERE: Array<[string, string]> = [
 let mock: RunningMockEntra;
 let work: string;
 beforeAll(async () => {
+  // Pointing real clients at the mock: the recipes run from the README's own text there.
+  ["certificatePath: 'app-key-and-cert.pem'", 'mock-idp/test/real-clients/azure-identity.test.ts (both credentials, and without disableInstanceDiscovery)'],
+  ['export AZURE_AUTHORITY_HOST=', 'mock-idp/test/real-clients/azure-identity.test.ts (the environment of DefaultAzureCredential)'],
+  ['new DefaultAzureCredential({ disableInstanceDiscovery: true })', 'mock-idp/test/real-clients/azure-identity.test.ts'],
+  ["customHosts: new Set(['localhost'])", 'mock-idp/test/real-clients/azure-identity.test.ts (both Graph SDKs, and without the hosts)'],
+  ['msal.ConfidentialClientApplication(', 'mock-idp/test/real-clients/python-msal.test.ts (python3-msal; verify, REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE)'],
+  ['.instanceDiscovery(false)', 'not run: no JVM on the test machines (MSAL4J, as its documentation configures an authority; the README says so)'],
+  [
+    '.WithInstanceDiscovery(false)',
+    'not run: no .NET runtime on the test machines (MSAL.NET, as its documentation configures an authority; the README says so)',
+  ],
+  ['scenarios run --shard 1/4', 'cli/test/scenarios-shard.test.ts (lists and runs disjoint halves)'],
   work = mkdtempSync(join(tmpdir(), 'mock-entra-readme-'));
   mock = await startMockEntra({ port: 0, tls: true });
 });
@@ -114,7 +126,7 @@ describe('README code blocks', () => {
       'control.addMutation(',
       'startMockEntra({ port: 0 })',
       'client.discovery(',
-      'ConfidentialClientApplication',
+      "import { ConfidentialClientApplication } from '@azure/msal-node'",
       'npx mock-entra serve --port 8443 &',
       '// scenarios/secrets/expired-secret.scenario.ts —',
       'mock-idp/src/      the mock (Fastify)',
@@ -223,7 +235,7 @@ describe('README code blocks', () => {
   it('Pointing real clients at the mock: startMockEntra, openid-client and MSAL Node, in order', async () => {
     const start = block('startMockEntra({ port: 0 })').body.replace('await mock.close();\n', '');
     const openid = block('client.discovery(').body;
-    const msal = block('ConfidentialClientApplication').body;
+    const msal = block("import { ConfidentialClientApplication } from '@azure/msal-node'").body;
     const mod = await runModule('clients', `${start}\n${openid}\n${msal}\nawait mock.close();\nexport { tokens, result };`);
     expect((mod.tokens as { token_type: string }).token_type).toBe('bearer');
     expect((mod.result as { accessToken: string }).accessToken.split('.')).toHaveLength(3);
