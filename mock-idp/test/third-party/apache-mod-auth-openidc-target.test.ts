@@ -84,6 +84,32 @@ describe.skipIf(!apacheInstalled('apache-mod-auth-openidc-target'))('the Apache 
     });
   });
 
+  /**
+   * The other ID token defects it refuses the same way (200, its error page, no userinfo call),
+   * each with the reason mod_auth_openidc writes to the error log.
+   */
+  it.each([
+    ['iss-near-miss', 'oidc_proto_validate_jwt: requested issuer (${ISSUER}) does not match received "iss" value in id_token (${ISSUER}1)'],
+    ['aud-near-miss', 'oidc_proto_validate_aud_and_azp: the configured client_id (${CLIENT}) did not match the "aud" claim value (${CLIENT}1) in the id_token'],
+    ['exp-past', 'oidc_proto_validate_exp: "exp" validation failure'],
+    ['iat-removed', 'oidc_proto_validate_iat: JWT did not contain an "iat" number value'],
+    ['sub-removed', 'oidc_proto_validate_idtoken: id_token JSON payload did not contain the required-by-spec "sub" string value'],
+    ['sig-xor', 'oidc_proto_jwt_verify: JWT signature verification failed'],
+    [
+      'kid-unknown',
+      'oidc_proto_jwt_verify: JWT signature verification failed: [src/jose.c:994: oidc_jwt_verify]: could not find key with kid: mock-entra-unpublished-kid',
+    ],
+  ])('refuses an ID token with %s: its error page, the reason in the error log', async (kind, reason) => {
+    await withSignIn(kind, async (r) => {
+      expect(r.checks).toEqual(NONE_HOLDS);
+      expect(r.navigations.at(-1)?.status).toBe(200);
+      expect(await r.page.title()).toBe('Error');
+      expect(r.wire.slice(-2)).toEqual([`POST token.v2 200 ${kind}`, 'GET jwks.v2 200 -']);
+      const expected = reason.replaceAll('${ISSUER}', r.app.vars.MOCK_ENTRA_ISSUER!).replaceAll('${CLIENT}', loaded.target.app.appId);
+      expect(await errorLog(r)).toContain(expected);
+    });
+  });
+
   // Accepted by mod_auth_openidc 2.4.12.3 (observed): an unsigned ID token from the token
   // endpoint — it never fetches the JWKS — (OIDC Core 3.1.3.7 (7): alg should be the registered
   // RS256), and an nbf an hour ahead (RFC 7519 4.1.5).
