@@ -45,6 +45,8 @@ export { bridgeRefresh, expectRefreshAccepted, expectRefreshRejected } from './s
 export { rotateSigningKey } from './steps/rotate-signing-key.js';
 export { configureBridgeDiscovery, type BridgeDiscoveryOptions } from './steps/bridge-discovery.js';
 export { withOwnAppId } from './steps/own-app-id.js';
+export { replayCallback, redeemCodeAgain, bridgeLosesCodeVerifier } from './steps/code-redemption.js';
+export { expectBridgeError } from './steps/expect-bridge-error.js';
 export {
   expectAadsts,
   expectGraphError,
