@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { AbstractStartedContainer, GenericContainer, ImageName, Wait, getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
 import { MockEntraControl, type TenantInfo } from './control-client.js';
 import { fixtureToJson } from './directory/fixture-json.js';
-import { loadFixtureFile } from './directory/load-fixture.js';
+import { loadFixtureFile, resolveFixture } from './directory/load-fixture.js';
 import type { FixtureDocument, FixtureSource } from './directory/model.js';
 import { PACKAGE_ROOT } from './support/package-root.js';
 import { trustingFetch, type FetchLike } from './testing/trusting-fetch.js';
@@ -60,9 +60,10 @@ export class MockEntraContainer extends GenericContainer {
 
   /**
    * A fixture to serve instead of the shipped Contoso tenant (repeatable): a file (YAML or JSON;
-   * read, resolved and validated here, so a bad one fails before any container starts, and its
-   * `extends` of other files is followed on this machine) or a document (resolved in the
-   * container: it may `extends: contoso` and `generate`).
+   * its `extends` of other files are followed on this machine) or a document (it may `extends:
+   * contoso` and `generate`). Both are resolved and validated by `start()` before any container
+   * starts — a bad one is a FixtureError listing every issue, not a container that never gets
+   * ready — and handed to the container as resolved JSON.
    */
   withFixture(fixture: string | FixtureDocument | FixtureSource): this {
     this.fixtures.push(fixture);
@@ -88,7 +89,7 @@ export class MockEntraContainer extends GenericContainer {
     const files = await Promise.all(
       this.fixtures.map(async (f, i) => ({
         target: `/etc/mock-entra/fixture-${i + 1}.json`,
-        content: typeof f === 'string' ? fixtureToJson(await loadFixtureFile(resolve(f))) : JSON.stringify(f),
+        content: fixtureToJson(typeof f === 'string' ? await loadFixtureFile(resolve(f)) : await resolveFixture(f)),
         mode: 0o644,
       })),
     );

@@ -3,6 +3,7 @@ import { ConfidentialClientApplication } from '@azure/msal-node';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CONTOSO } from '../../src/contoso.js';
+import { FixtureError } from '../../src/directory/fixture-issues.js';
 import { MockEntraContainer, type StartedMockEntraContainer } from '../../src/testcontainers.js';
 import { msalNetworkClient } from '../../src/testing.js';
 
@@ -75,6 +76,16 @@ describeWithDocker('MockEntraContainer', () => {
     const r = await mock.fetch(`${mock.url}/_mock/health`);
     expect(r.status).toBe(401);
     expect(((await r.json()) as { error: { code: string } }).error.code).toBe('InvalidControlToken');
+  });
+
+  it('refuses a bad fixture before any container starts, listing every issue', async () => {
+    const bad = new MockEntraContainer().withFixture({ tenants: [{ extends: 'contoso', id: 'not-a-guid', displayName: 'Bad', verifiedDomains: [] }] });
+    const error = await bad.start().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FixtureError);
+    expect((error as FixtureError).issues).toEqual([
+      { file: '(inline fixture)', path: 'tenants[0].id', message: 'must be a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)' },
+      { file: '(inline fixture)', path: 'tenants[0].verifiedDomains', message: 'must not be empty' },
+    ]);
   });
 
   it('serves its CA at /_mock/ca.pem to anyone', async () => {
