@@ -226,6 +226,36 @@ await mock.close();
     expect(none.out).toContain('\n  ingestion/client-credentials\n');
   }, 240_000);
 
+  it('conform: the reference bridge as a managed target (examples/targets/bridge, its launcher importing mock-entra/harness) gets its verdicts', async () => {
+    cpSync(join(repo, 'examples', 'targets', 'bridge'), join(project, 'bridge'), { recursive: true });
+    const r = await mockEntra([
+      'conform',
+      'bridge/target.yaml',
+      'rp-negatives/invalid-iss',
+      'sso/rp-login',
+      '--reporter',
+      'console',
+      '--reporter',
+      'json',
+      '--out',
+      'conform',
+    ]);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toMatch(/^PASS {9}conform\/baseline — pass: signed in/m);
+    expect(r.out).toMatch(/^PASS {9}rp-negatives\/invalid-iss — pass: refused: not signed in/m);
+    expect(r.out).toContain(`N/A          sso/rp-login — not applicable: the step bridgeVerify uses the bridge's "Verify" button\n`);
+    const results = JSON.parse(readFileSync(join(project, 'conform', 'results.json'), 'utf8')) as {
+      target: unknown;
+      verdicts: Array<{ scenario: string; verdict: string }>;
+    };
+    expect(results.target).toEqual({ name: 'bridge', library: 'openid-client 6', mode: 'managed' });
+    expect(Object.fromEntries(results.verdicts.map((v) => [v.scenario, v.verdict]))).toEqual({
+      'conform/baseline': 'pass',
+      'rp-negatives/invalid-iss': 'pass',
+      'sso/rp-login': 'not applicable',
+    });
+  }, 240_000);
+
   it('lists and runs the shipped catalog without --dir', async () => {
     const shipped = findScenarioFiles().length;
     const list = await mockEntra(['scenarios', 'list', '--json']);

@@ -50,6 +50,11 @@ const COVERED_ELSEWHERE: Array<[string, string]> = [
   ['Scenario secrets/expired-secret failed', 'harness/test/harness.test.ts (the failure explanation, line by line)'],
   ['npm install --save-dev mock-entra', 'cli/test/packed.test.ts (the same install, from the packed tarball)'],
   ['photo: { contentType: image/png', 'mock-idp/test/graph/photos.test.ts (a real PNG in that shape; the README elides its bytes)'],
+  ['# my-app.target.yaml', 'harness/test/conform-target-file.test.ts (validated against fixtures/target.schema.json as written)'],
+  [
+    'npx mock-entra conform examples/targets/bridge/target.yaml',
+    'harness/test/conform-run.test.ts (the bridge as a managed target: these verdicts, lines and reports) and cli/test/packed.test.ts (from the installed package)',
+  ],
   // Run in a container / in CI (they need Docker: the container tests run them, or skip with "skipped: no Docker").
   ['docker build -t mock-entra:0.1.0 .', 'mock-idp/test/containers/readme-container.test.ts (runs it; port and names made unique)'],
   ["from 'mock-entra/testcontainers'", 'mock-idp/test/containers/readme-container.test.ts (runs it against the image)'],
@@ -69,11 +74,6 @@ const COVERED_ELSEWHERE: Array<[string, string]> = [
     'not run: GitHub Actions; the service as mock-idp/test/containers/image.test.ts runs it (variables, port, HEALTHCHECK, /_mock/ca.pem)',
   ],
   ['# .gitlab-ci.yml', "not run: GitLab CI; the public URL by service name as mock-idp/test/containers/compose.test.ts (and the mock's MOCK_ENTRA_TLS_HOSTS)"],
-];
-
-let mock: RunningMockEntra;
-let work: string;
-beforeAll(async () => {
   // Pointing real clients at the mock: the recipes run from the README's own text there.
   ["certificatePath: 'app-key-and-cert.pem'", 'mock-idp/test/real-clients/azure-identity.test.ts (both credentials, and without disableInstanceDiscovery)'],
   ['export AZURE_AUTHORITY_HOST=', 'mock-idp/test/real-clients/azure-identity.test.ts (the environment of DefaultAzureCredential)'],
@@ -86,6 +86,11 @@ beforeAll(async () => {
     'not run: no .NET runtime on the test machines (MSAL.NET, as its documentation configures an authority; the README says so)',
   ],
   ['scenarios run --shard 1/4', 'cli/test/scenarios-shard.test.ts (lists and runs disjoint halves)'],
+];
+
+let mock: RunningMockEntra;
+let work: string;
+beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'mock-entra-readme-'));
   mock = await startMockEntra({ port: 0, tls: true });
 });

@@ -91,7 +91,9 @@ export function validateTarget(doc: unknown): TargetIssue[] {
   const validate = schemaValidator();
   if (validate(doc)) return semanticIssues(doc as TargetDefinition);
   // oneOf reports each branch's failure too: the command's own message says enough.
-  const errors = (validate.errors ?? []).filter((e) => !(e.schemaPath.startsWith('#/definitions/command/oneOf/') && e.keyword === 'type'));
+  const errors = (validate.errors ?? []).filter(
+    (e) => !(e.schemaPath.startsWith('#/definitions/command/oneOf/') && e.keyword === 'type') && e.schemaPath !== '#/definitions/command/oneOf',
+  );
   const seen = new Set<string>();
   const issues: TargetIssue[] = [];
   for (const e of errors) {

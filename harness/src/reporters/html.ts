@@ -146,6 +146,11 @@ function renderScenario(r: Row): string {
     out.push('</div></details>');
     return out.join('');
   }
+  // Conformance mode: the verdict on the target, and why (harness/src/conform/verdict.ts).
+  if (s.verdict && s.target)
+    out.push(
+      `<p class="verdict ${esc(s.verdict.kind)}"><b>Verdict on ${esc(s.target.name)} (${esc(s.target.mode)}): ${esc(s.verdict.text)}</b><br>${esc(s.verdict.reason)}</p>${s.target.output ? `<h3>What ${esc(s.target.name)} printed</h3><pre>${esc(s.target.output)}</pre>` : ''}`,
+    );
   out.push(
     `<p><b>Reproduces:</b> ${esc(s.reproduces)}<br><span class="muted">${esc(s.file)}${s.tenant ? ` · tenant ${esc(s.tenant.id)} (${esc(s.tenant.domain)})` : ''} · started ${esc(s.startedAt)}</span></p>`,
   );
