@@ -55,6 +55,16 @@ export interface BridgeConfig {
    * verified to exactly match). Default false (PingOne's bridge maps ID token claims only).
    */
   userinfo?: boolean;
+  /**
+   * Addition: how a group overage (the ID token names a claim source instead of its groups) is
+   * resolved in Microsoft Graph. `delegated` (default): `/me/transitiveMemberOf` with the access
+   * token of the sign-in (Graph's User.Read is enough for oneself). `app-only`: the bridge's own
+   * client-credentials token on `/users/{oid}/transitiveMemberOf` — as an identity bridge that
+   * already holds Group.Read.All for its sync does; it needs that application permission
+   * admin-consented (else Graph answers 403 Authorization_RequestDenied).
+   * https://learn.microsoft.com/entra/identity-platform/id-token-claims-reference#groups-overage-claim
+   */
+  overageLookup?: 'delegated' | 'app-only';
 }
 
 export interface BridgeUser {

@@ -249,10 +249,18 @@ export async function startBridge(initial: BridgeConfig): Promise<RunningBridge>
     if (config.groupSync !== false) {
       const names = claims._claim_names as Record<string, unknown> | undefined;
       if (names && typeof names === 'object' && 'groups' in names) {
-        // Overage: more groups than a JWT carries. Microsoft's advice: ask Graph, with the access
-        // token of the same redemption (a Graph token, User.Read), for every page.
-        const r = new GraphReader(c, accessToken, graphBase(c));
-        const found = await r.all(r.url('me/transitiveMemberOf/microsoft.graph.group?$select=id')).catch((e: unknown) => fail('provisioning', e));
+        // Overage: more groups than a JWT carries. Microsoft's advice: ask Graph for every page —
+        // with the access token of the same redemption (a Graph token, User.Read), or app-only.
+        const userOid = typeof claims.oid === 'string' ? claims.oid : '';
+        const appOnly = config.overageLookup === 'app-only';
+        const token = appOnly
+          ? (await client.clientCredentialsGrant(c, { scope: GRAPH_DEFAULT_SCOPE }).catch((e: unknown) => fail('provisioning', e))).access_token
+          : accessToken;
+        const r = new GraphReader(c, token, graphBase(c));
+        const path = appOnly
+          ? `users/${encodeURIComponent(userOid)}/transitiveMemberOf/microsoft.graph.group?$select=id`
+          : 'me/transitiveMemberOf/microsoft.graph.group?$select=id';
+        const found = await r.all(r.url(path)).catch((e: unknown) => fail('provisioning', e));
         userGroups = found.map((g) => g.id).filter((id): id is string => typeof id === 'string');
         groupSource = 'graph-overage';
       } else if (Array.isArray(claims.groups)) {

@@ -186,4 +186,43 @@ describe('group overage through the mock Graph', () => {
     expect(graphCalls[0]!.url).toBe('/v1.0/me/transitiveMemberOf/microsoft.graph.group?$select=id');
     expect(graphCalls.slice(1).every((r) => r.url.startsWith('/v1.0/me/transitiveMemberOf/microsoft.graph.group?$select=id&$skiptoken='))).toBe(true);
   });
+
+  it("overageLookup 'app-only': /users/{oid}/transitiveMemberOf with the bridge's own token; without Group.Read.All, 403 in phase provisioning and nobody provisioned", async () => {
+    const many = Array.from({ length: 250 }, (_, i) => guid(i, 'd'));
+    const addGroups = (f: TenantCopy['fixture'], ids: TenantCopy['ids']) => {
+      for (const [i, id] of many.entries())
+        f.groups!.push({ id, displayName: `Team ${i}`, groupTypes: [], securityEnabled: true, mailEnabled: false, members: [ids.adele] });
+    };
+    const granted = await copyContoso(mock.control, addGroups);
+    const denied = await copyContoso(mock.control, (f, ids) => {
+      addGroups(f, ids);
+      f.appRoleAssignments = [];
+    });
+    for (const t of [granted, denied]) {
+      const b = await bridgeFor(t);
+      await b.reconfigure({ overageLookup: 'app-only' });
+      await mock.control.clearRequests(t.tenantId);
+      const context = await newBrowserContext(browser);
+      try {
+        const page = await context.newPage();
+        await page.goto(b.loginUrl);
+        await pickAccount(page, t.upn('AdeleV'));
+        await page.waitForSelector('#signed-in, #bridge-error');
+      } finally {
+        await context.close();
+      }
+      const graphCalls = (await mock.control.requests(t.tenantId)).filter((r) => r.url.startsWith('/v1.0/'));
+      expect(graphCalls[0]!.url).toBe(`/v1.0/users/${t.ids.adele}/transitiveMemberOf/microsoft.graph.group?$select=id`);
+      if (t === granted) {
+        const user = b.status().users[0]!;
+        expect(user.groupSource).toBe('graph-overage');
+        expect([...user.groups].sort()).toEqual([t.ids.engineering, t.ids.allCompany, ...many].sort());
+        expect(graphCalls.map((r) => r.status)).toEqual([200, 200, 200]);
+      } else {
+        expect(b.status().users).toEqual([]);
+        expect(b.status().lastError).toMatchObject({ phase: 'provisioning', graphCode: 'Authorization_RequestDenied', status: 403 });
+        expect(graphCalls.map((r) => r.status)).toEqual([403]);
+      }
+    }
+  });
 });
