@@ -197,23 +197,30 @@ export async function runConformCommand(args: string[], io: Io): Promise<number>
 
   const { startVitest } = await importVitest();
   const project = scenarioProjectTest({ include: [CONFORM_TEST_FILE], concurrency: mode === 'attached' ? 1 : concurrency });
-  const vitest = await startVitest('test', [], {
-    root: PROJECT_ROOT,
-    config: false,
-    watch: false,
-    run: true,
-    include: project.include,
-    globalSetup: project.globalSetup.map((f) => join(PROJECT_ROOT, f)),
-    maxConcurrency: project.maxConcurrency,
-    // Attached: one at a time, in the catalog's order (the target's one tenant is re-created for each).
-    sequence: { shuffle: mode === 'managed' },
-    testTimeout: project.testTimeout,
-    hookTimeout: project.hookTimeout,
-    maxWorkers: 1,
-    provide: { mockEntraRun: settings },
-    server: { deps: { inline: project.inline } },
-    reporters: vitestReporters as never,
-  });
+  const vitest = await startVitest(
+    'test',
+    [],
+    {
+      root: PROJECT_ROOT,
+      config: false,
+      watch: false,
+      run: true,
+      include: project.include,
+      globalSetup: project.globalSetup.map((f) => join(PROJECT_ROOT, f)),
+      maxConcurrency: project.maxConcurrency,
+      // Attached: one at a time, in the catalog's order (the target's one tenant is re-created for each).
+      sequence: { shuffle: mode === 'managed' },
+      testTimeout: project.testTimeout,
+      hookTimeout: project.hookTimeout,
+      maxWorkers: 1,
+      provide: { mockEntraRun: settings },
+      server: { deps: { inline: project.inline } },
+      reporters: vitestReporters as never,
+    },
+    undefined,
+    // --json: stdout carries the verdicts only; vitest's own lines ("JSON report written to …") go to stderr.
+    values.json ? { stdout: process.stderr } : undefined,
+  );
   const files = vitest.state.getFiles();
   const broken = files.filter((f) => f.result?.state === 'fail' && (f.result.errors?.length ?? 0) > 0);
   const results = verdicts.results;

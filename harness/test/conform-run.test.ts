@@ -262,12 +262,32 @@ describe('mock-entra conform', () => {
       expect(r.reasons['rp-negatives/invalid-iss']).toBe('the baseline (a good sign-in) failed, so a refusal here would prove nothing');
 
       const exits: TargetDefinition = { ...BRIDGE, name: 'exits', managed: { command: 'echo "config missing" >&2; exit 3' } };
-      const e = await conform([targetFile('exits', exits), 'rp-negatives/invalid-iss', '--reporter', 'json']);
+      const e = await conform([targetFile('exits', exits), 'rp-negatives/invalid-iss', '--reporter', 'json', '--json']);
       expect(e.code).toBe(1);
       expect(e.verdicts).toEqual({ 'conform/baseline': 'inconclusive', 'rp-negatives/invalid-iss': 'inconclusive' });
       expect(e.reasons['conform/baseline']).toBe(
         'the target could not be started or reached: the app exited with code 3 before it was ready; its output ends: config missing',
       );
+      // --json: stdout is the verdicts, nothing else.
+      expect(JSON.parse(e.out)).toEqual({
+        target: 'exits',
+        library: 'openid-client 6',
+        mode: 'managed',
+        verdicts: [
+          {
+            id: 'baseline',
+            flow: 'conform',
+            title: 'A good sign-in: the relying party under test signs the user in',
+            verdict: { kind: 'inconclusive', text: 'inconclusive', reason: e.reasons['conform/baseline'] },
+          },
+          {
+            id: 'invalid-iss',
+            flow: 'rp-negatives',
+            title: "The ID token's iss is one character off: the bridge rejects it",
+            verdict: { kind: 'inconclusive', text: 'inconclusive', reason: 'the baseline (a good sign-in) failed, so a refusal here would prove nothing' },
+          },
+        ],
+      });
     },
   );
 
