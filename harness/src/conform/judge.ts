@@ -81,8 +81,7 @@ export async function judgeRefused(run: ScenarioRun, expected: string, skippable
 export async function judgeAccepted(run: ScenarioRun, expected: string, o: { skippable: boolean; because: string; verdict: string }): Promise<CheckResult> {
   const t = lastSignIn(run);
   if (!t) return { ok: false, expected, actual: 'nobody signed in to the target (no sign-in step ran)' };
-  if (t.signedIn)
-    return { ok: true, expected, actual: `${o.verdict}: signed in (${t.evidence.join('; ')})`, ...(o.skippable ? { skipped: o.because } : {}) };
+  if (t.signedIn) return { ok: true, expected, actual: `${o.verdict}: signed in (${t.evidence.join('; ')})`, ...(o.skippable ? { skipped: o.because } : {}) };
   if (o.skippable) {
     const { problems } = await refusalProblems(run, t);
     if (!problems.length) return { ok: true, expected, actual: `pass: the target performs this optional check and refuses (ended at ${where(t)})` };
