@@ -84,7 +84,7 @@ export function browserLogin(o: BrowserLoginOptions): Step {
     `${o.user} signs in to the ${o.app} in Chromium`,
     async (run) => {
       const upn = await resolveUpn(run, o.user);
-      if (run.rp) return signInToTarget(run, run.rp, upn, o, (start, isBack, begin) => browserJourney(run, 'target', upn, start, isBack, o, begin, true));
+      if (run.rp) return signInToTarget(run, run.rp, upn, (start, isBack, begin) => browserJourney(run, 'target', upn, start, isBack, o, begin, true));
       const bridge = await run.bridge();
       const origin = new URL(bridge.url).origin;
       const outcome = await browserJourney(run, 'bridge', upn, bridge.loginUrl, (u) => u.origin === origin && u.pathname !== '/login', o);

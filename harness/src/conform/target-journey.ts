@@ -18,7 +18,7 @@ export type TargetJourney = (startUrl: string, isBack: (u: URL) => boolean, begi
 
 const AUTHORIZE = /\/oauth2\/(v2\.0\/)?authorize/i;
 
-export async function signInToTarget(run: ScenarioRun, rp: RpInstance, upn: string, _o: unknown, journey: TargetJourney): Promise<string> {
+export async function signInToTarget(run: ScenarioRun, rp: RpInstance, upn: string, journey: TargetJourney): Promise<string> {
   const t = rp.target;
   const startUrl = new URL(t.signIn.path, `${rp.url.replace(/\/$/, '')}/`).href;
   const origin = new URL(rp.url).origin;
