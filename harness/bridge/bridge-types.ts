@@ -65,6 +65,12 @@ export interface BridgeConfig {
    * https://learn.microsoft.com/entra/identity-platform/id-token-claims-reference#groups-overage-claim
    */
   overageLookup?: 'delegated' | 'app-only';
+  /**
+   * Addition: what the browser session cookie (`bridge_session`, read by GET /me) holds. `id`
+   * (default): a random session id, the user kept in memory. `claims`: the user's subject and
+   * groups — a cookie that outgrows what browsers store with hundreds of groups (browser-session.ts).
+   */
+  sessionCookie?: 'id' | 'claims';
 }
 
 export interface BridgeUser {

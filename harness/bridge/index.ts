@@ -2,6 +2,7 @@ import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import * as client from 'openid-client';
 import { bridgeError, oauthRedirectError, toBridgeError, type BridgeError, type BridgePhase } from './bridge-error.js';
+import { BrowserSessions } from './browser-session.js';
 import { GraphReader, mapLimit } from './graph.js';
 import { errorPage, signedInPage, statusPage } from './html.js';
 import { SigningKeys } from './flow-configuration.js';
@@ -92,7 +93,8 @@ class Recorded extends Error {
  * `code id_token` with form_post; passes `login_hint`, `domain_hint`, `prompt` and the mock's
  * `mock_login` through), `GET|POST /sso/callback/:code` (the redirect URI), `POST /sync`, `GET
  * /api/status`, `GET /api/users/:subject`, `POST /api/users/:subject/refresh` (JSON BridgeRefresh,
- * 200 or 400). POST /verify and /sync answer JSON, or 303 back to `/` for an HTML form.
+ * 200 or 400), `GET /me` (the user of the browser's session cookie, set by a successful callback;
+ * 401 without one). POST /verify and /sync answer JSON, or 303 back to `/` for an HTML form.
  *
  * A sign-in in progress is found again by its `state` (random, single use, 15 minutes), kept in
  * the bridge's memory rather than a cookie, so a driver may fetch /login itself and hand the
@@ -111,6 +113,7 @@ export async function startBridge(initial: BridgeConfig): Promise<RunningBridge>
   const pending = new Map<string, PendingLogin>();
   const sessions = new Map<string, SessionState>();
   let lastRefresh: BridgeRefresh | undefined;
+  const browserSessions = new BrowserSessions();
 
   const http = (): IdpHttpOptions => ({ ca: config.ca, allowInsecureRequests: config.allowInsecureRequests, fetch: config.fetch });
   const redirectUri = (): string => config.redirectUri ?? `http://localhost:${port}/sso/callback/${encodeURIComponent(config.verificationCode)}`;
@@ -396,6 +399,7 @@ export async function startBridge(initial: BridgeConfig): Promise<RunningBridge>
           refreshToken: tokens.refresh_token,
         });
       }
+      reply.header('set-cookie', browserSessions.issue(config.sessionCookie ?? 'id', user));
       return html(200, signedInPage(user));
     } catch (err) {
       const e = err instanceof Recorded ? err.bridgeError : record(await toBridgeError('callback', err));
@@ -419,6 +423,14 @@ export async function startBridge(initial: BridgeConfig): Promise<RunningBridge>
     return wantsHtml(request) ? reply.redirect('/', 303) : reply.send(result);
   });
   app.get('/api/status', async () => status());
+  // The signed-in user of this browser (its session cookie), or 401: what "the next page" sees.
+  app.get('/me', async (request, reply) => {
+    const subject = browserSessions.subjectOf(request.headers.cookie);
+    const user = subject ? users.get(subject) : undefined;
+    return user
+      ? reply.header('cache-control', 'no-store').send(user)
+      : reply.code(401).send({ error: 'not_signed_in', description: 'No bridge session cookie in this request (or one the bridge does not know).' });
+  });
   app.post<{ Params: { subject: string } }>('/api/users/:subject/refresh', async (request, reply) => {
     const result = await refresh(request.params.subject);
     return reply.code(result.ok ? 200 : 400).send(result);

@@ -47,6 +47,7 @@ export { configureBridgeDiscovery, type BridgeDiscoveryOptions } from './steps/b
 export { withOwnAppId } from './steps/own-app-id.js';
 export { replayCallback, redeemCodeAgain, bridgeLosesCodeVerifier } from './steps/code-redemption.js';
 export { expectBridgeError } from './steps/expect-bridge-error.js';
+export { signInThenNextPage, expectBrowserSession } from './steps/browser-session.js';
 export {
   expectAadsts,
   expectGraphError,

@@ -277,6 +277,30 @@ describe('SSO with just-in-time provisioning', () => {
   });
 });
 
+describe('the browser session (GET /me)', () => {
+  it("a successful callback sets the session cookie: an id by default, the subject and groups with sessionCookie 'claims'; no cookie, 401", async () => {
+    for (const mode of ['id', 'claims'] as const) {
+      const bridge = await bridgeOn({ sessionCookie: mode });
+      await signIn(bridge, adele.upn, async (page) => {
+        const cookie = (await page.context().cookies(bridge.url)).find((c) => c.name === 'bridge_session');
+        expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
+        if (mode === 'claims')
+          expect(JSON.parse(Buffer.from(cookie!.value, 'base64url').toString('utf8'))).toEqual({ sub: adele.id, groups: [CONTOSO.groups.engineering] });
+        else expect(cookie!.value).toMatch(/^[A-Za-z0-9_-]{32}$/);
+        const me = await page.goto(`${bridge.url}/me`);
+        expect(me?.status()).toBe(200);
+        expect(((await me?.json()) as { subject: string }).subject).toBe(adele.id);
+      });
+      const anonymous = await fetch(`${bridge.url}/me`);
+      expect(anonymous.status).toBe(401);
+      expect(await anonymous.json()).toEqual({
+        error: 'not_signed_in',
+        description: 'No bridge session cookie in this request (or one the bridge does not know).',
+      });
+    }
+  });
+});
+
 describe('the page', () => {
   it('GET / shows config, verify result, groups, users, last error; form posts redirect back', async () => {
     const b = await bridgeOn();
