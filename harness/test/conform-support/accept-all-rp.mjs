@@ -3,6 +3,8 @@
 // conformance tests point `mock-entra conform` at it to prove that verdicts can fail — with the
 // missing check named — and that skippable checks read "pass (skippable …)".
 //   PORT, MOCK_ENTRA_DISCOVERY_URL, MOCK_ENTRA_CLIENT_ID, MOCK_ENTRA_CLIENT_SECRET
+// ON_WRONG_ISS=500 | loop: it compares iss after all — and answers a wrong one with a 500 page, or
+// by starting the sign-in again (a redirect loop): the two ways of refusing the judge does not accept.
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 
@@ -40,6 +42,12 @@ createServer(async (req, res) => {
       const tokens = await (await fetch(meta.token_endpoint, { method: 'POST', body })).json();
       if (!tokens.id_token) return html(res, 400, `<p id="error">${tokens.error ?? 'no id_token'}</p>`);
       const claims = JSON.parse(Buffer.from(tokens.id_token.split('.')[1], 'base64url').toString('utf8'));
+      // loop: once a wrong iss came, this browser never gets out again (a sticky "start over").
+      const looping = /(?:^|;\s*)retry=1/.test(req.headers.cookie ?? '');
+      if (process.env.ON_WRONG_ISS && (claims.iss !== meta.issuer || looping)) {
+        if (process.env.ON_WRONG_ISS === 'loop') return res.writeHead(302, { location: '/login', 'set-cookie': 'retry=1; Path=/' }).end();
+        return html(res, 500, `<p id="error">wrong issuer ${claims.iss}</p>`);
+      }
       const sid = randomBytes(12).toString('hex');
       sessions.set(sid, claims);
       return res.writeHead(302, { location: '/me', 'set-cookie': `sid=${sid}; Path=/; HttpOnly` }).end();
