@@ -71,6 +71,15 @@ export interface BridgeConfig {
    * groups — a cookie that outgrows what browsers store with hundreds of groups (browser-session.ts).
    */
   sessionCookie?: 'id' | 'claims';
+  /**
+   * Addition: also tie a sign-in to the browser that started it with a cookie (`bridge_state`,
+   * HttpOnly, SameSite=Lax) set by /login and required at the callback — as web frameworks do
+   * (ASP.NET Core's correlation cookie, express-openid-connect's auth_verification). A browser
+   * sends no SameSite=Lax cookie with a cross-site POST, so a form_post callback from Entra's site
+   * arrives without it: `state_cookie_missing` (https://datatracker.ietf.org/doc/html/draft-ietf-httpbis-rfc6265bis#section-5.6.7.1).
+   * Default false: the bridge finds its sign-ins by `state` alone.
+   */
+  stateCookie?: boolean;
 }
 
 export interface BridgeUser {

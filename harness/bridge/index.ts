@@ -2,7 +2,7 @@ import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import * as client from 'openid-client';
 import { bridgeError, oauthRedirectError, toBridgeError, type BridgeError, type BridgePhase } from './bridge-error.js';
-import { BrowserSessions } from './browser-session.js';
+import { BrowserSessions, readCookie } from './browser-session.js';
 import { GraphReader, mapLimit } from './graph.js';
 import { errorPage, signedInPage, statusPage } from './html.js';
 import { SigningKeys } from './flow-configuration.js';
@@ -66,6 +66,8 @@ export const GRAPH_DEFAULT_SCOPE = 'https://graph.microsoft.com/.default';
 const MEMBER_CONCURRENCY = 8;
 const PENDING_LOGIN_TTL_MS = 15 * 60_000;
 const MAX_ERRORS = 200;
+/** The cookie that ties a sign-in to its browser (config.stateCookie). */
+const STATE_COOKIE = 'bridge_state';
 
 interface PendingLogin {
   verifier: string;
@@ -367,6 +369,23 @@ export async function startBridge(initial: BridgeConfig): Promise<RunningBridge>
             ),
           ),
         );
+      if (config.stateCookie) {
+        const bound = readCookie(request.headers.cookie, STATE_COOKIE);
+        if (bound === undefined)
+          throw new Recorded(
+            record(
+              bridgeError(
+                'callback',
+                'state_cookie_missing',
+                `The sign-in response came without the ${STATE_COOKIE} cookie set at /login (a cross-site form_post carries no SameSite=Lax cookie): it cannot be tied to this browser.`,
+              ),
+            ),
+          );
+        if (bound !== state)
+          throw new Recorded(
+            record(bridgeError('callback', 'state_cookie_mismatch', `The ${STATE_COOKIE} cookie names another sign-in than the response's state.`)),
+          );
+      }
       if (!q.get('code')) throw new Recorded(record(bridgeError('callback', 'missing_code', 'The sign-in response carries neither a code nor an error.')));
       const c = await discovered().catch((e: unknown) => fail('verify', e));
       const flow = flowConfiguration(c, { hybrid: login.hybrid });
@@ -470,6 +489,7 @@ export async function startBridge(initial: BridgeConfig): Promise<RunningBridge>
       const v = request.query[k];
       if (typeof v === 'string') params[k] = v;
     }
+    if (config.stateCookie) reply.header('set-cookie', `${STATE_COOKIE}=${state}; Path=/; HttpOnly; SameSite=Lax`);
     return reply.header('cache-control', 'no-store').redirect(client.buildAuthorizationUrl(c, params).href, 302);
   });
   app.get<{ Params: { code: string } }>('/sso/callback/:code', (request, reply) => callback(request, reply, request.params.code));

@@ -48,6 +48,7 @@ export { withOwnAppId } from './steps/own-app-id.js';
 export { replayCallback, redeemCodeAgain, bridgeLosesCodeVerifier } from './steps/code-redemption.js';
 export { expectBridgeError } from './steps/expect-bridge-error.js';
 export { signInThenNextPage, expectBrowserSession } from './steps/browser-session.js';
+export { browserLoginCrossSite } from './steps/cross-site-login.js';
 export {
   expectAadsts,
   expectGraphError,

@@ -301,6 +301,26 @@ describe('the browser session (GET /me)', () => {
   });
 });
 
+describe('the state cookie (stateCookie: true)', () => {
+  it('/login sets bridge_state (HttpOnly, SameSite=Lax) to the state it sends; a callback without it is state_cookie_missing, with another one state_cookie_mismatch', async () => {
+    const bridge = await bridgeOn({ stateCookie: true });
+    const start = async () => {
+      const login = await fetch(bridge.loginUrl, { redirect: 'manual' });
+      const state = new URL(login.headers.get('location')!).searchParams.get('state')!;
+      return { state, setCookie: login.headers.get('set-cookie') };
+    };
+    const first = await start();
+    expect(first.setCookie).toBe(`bridge_state=${first.state}; Path=/; HttpOnly; SameSite=Lax`);
+    const callback = (state: string, cookie?: string) =>
+      fetch(`${bridge.url}/sso/callback/vc-5f2a9c?code=abc&state=${state}`, cookie ? { headers: { cookie } } : {});
+    expect((await callback(first.state)).status).toBe(400);
+    expect(bridge.status().lastError).toMatchObject({ phase: 'callback', error: 'state_cookie_missing' });
+    const second = await start();
+    expect((await callback(second.state, `bridge_state=${first.state}`)).status).toBe(400);
+    expect(bridge.status().lastError).toMatchObject({ phase: 'callback', error: 'state_cookie_mismatch' });
+  });
+});
+
 describe('the page', () => {
   it('GET / shows config, verify result, groups, users, last error; form posts redirect back', async () => {
     const b = await bridgeOn();
