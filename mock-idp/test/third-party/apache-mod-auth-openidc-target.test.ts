@@ -10,7 +10,8 @@ import { loadTargetFile, signInToTarget, startTargetTestBed, type LoadedTargetFi
  * with mod_auth_openidc signs Adele in through the mock's sign-in page in Chromium and every
  * `signedIn` check holds; with an ID token the module refuses (`nonce-near-miss`) none holds, and
  * the refusal is no 5xx — which is why the file sets no `refusal.serverErrorIsRefusal`. Then the
- * two ID token defects it lets through (the README says so): `alg: none` and a future `nbf`.
+ * seven other defects it refuses, and the three it lets through (the README says so): an `aud`
+ * array with an untrusted audience (wrong), `alg: none` and a future `nbf` (skippable).
  * (apache-mod-auth-openidc.test.ts drives httpd.conf directly: the wire, the client secret.)
  */
 
@@ -107,6 +108,15 @@ describe.skipIf(!apacheInstalled('apache-mod-auth-openidc-target'))('the Apache 
       expect(r.wire.slice(-2)).toEqual([`POST token.v2 200 ${kind}`, 'GET jwks.v2 200 -']);
       const expected = reason.replaceAll('${ISSUER}', r.app.vars.MOCK_ENTRA_ISSUER!).replaceAll('${CLIENT}', loaded.target.app.appId);
       expect(await errorLog(r)).toContain(expected);
+    });
+  });
+
+  // Accepted by mod_auth_openidc 2.4.12.3 and wrong (observed): an aud array holding the client
+  // and an audience it does not trust, without azp — OIDC Core 3.1.3.7 (3) says MUST reject.
+  it('KNOWN WRONG: signs Adele in despite aud-array (an untrusted second audience, no azp)', async () => {
+    await withSignIn('aud-array', async ({ checks, wire }) => {
+      expect(checks).toEqual(ALL_HOLD);
+      expect(wire.slice(-3)).toEqual(['POST token.v2 200 aud-array', 'GET jwks.v2 200 -', 'GET graph.userinfo 200 -']);
     });
   });
 
