@@ -236,39 +236,53 @@ describe('mock-entra conform', () => {
     },
   );
 
-  it('a refusal is not a 5xx (unless the target says it is its way of refusing), nor a redirect loop', { timeout: RUN_TIMEOUT }, async () => {
-    const strict = (name: string, onWrongIss: string, refusal?: TargetDefinition['refusal']): TargetDefinition => ({
-      name,
-      app: { ...app('http://localhost:${PORT}/callback'), appId: '6a7c1f0e-2b3d-4e5f-8a9b-0c1d2e3f4a5b', displayName: 'Accept-all RP' },
-      managed: { command: ['node', join(SUPPORT, 'accept-all-rp.mjs')], env: { ON_WRONG_ISS: onWrongIss } },
-      signIn: { path: '/login' },
-      signedIn: { selector: '#me' },
-      ...(refusal ? { refusal } : {}),
-    });
-    const five = await conform([targetFile('five', strict('answers-500', '500')), 'rp-negatives/invalid-iss', '--reporter', 'json']);
-    expect(five.code).toBe(1);
-    expect(five.verdicts).toEqual({ 'conform/baseline': 'pass', 'rp-negatives/invalid-iss': 'fail' });
-    expect(five.reasons['rp-negatives/invalid-iss']).toMatch(
-      /^expected answers-500 refuses the sign-in; got not signed in, but answered HTTP 500 — a server error is not a refusal \(declare refusal\.serverErrorIsRefusal if it is this app's way of refusing\) — ended at http:\/\/localhost:\d+\/callback\?… \(HTTP 500, title "accept-all"\)/,
-    );
-    const declared = await conform([
-      targetFile('five-declared', strict('answers-500-declared', '500', { serverErrorIsRefusal: 'it answers a wrong issuer with its 500 page' })),
-      'rp-negatives/invalid-iss',
-      '--reporter',
-      'json',
-    ]);
-    expect(declared.code).toBe(0);
-    expect(declared.verdicts).toEqual({ 'conform/baseline': 'pass', 'rp-negatives/invalid-iss': 'pass' });
-    expect(declared.reasons['rp-negatives/invalid-iss']).toMatch(
-      /; HTTP 500 counts as its refusal: it answers a wrong issuer with its 500 page; no userinfo or Graph call after the broken response/,
-    );
-    const loop = await conform([targetFile('loop', strict('loops', 'loop')), 'rp-negatives/invalid-iss', '--reporter', 'json']);
-    expect(loop.code).toBe(1);
-    expect(loop.verdicts).toEqual({ 'conform/baseline': 'pass', 'rp-negatives/invalid-iss': 'fail' });
-    expect(loop.reasons['rp-negatives/invalid-iss']).toMatch(
-      /^expected loops refuses the sign-in; got not signed in, but a redirect loop: \d+ trips to the authorize endpoint in one sign-in/,
-    );
-  });
+  it(
+    'a refusal is not a 5xx (unless the target says it is its way of refusing), a redirect loop, a crash, or a refusal after using the broken response',
+    { timeout: 2 * RUN_TIMEOUT },
+    async () => {
+      const strict = (name: string, onWrongIss: string, refusal?: TargetDefinition['refusal']): TargetDefinition => ({
+        name,
+        app: { ...app('http://localhost:${PORT}/callback'), appId: '6a7c1f0e-2b3d-4e5f-8a9b-0c1d2e3f4a5b', displayName: 'Accept-all RP' },
+        managed: { command: ['node', join(SUPPORT, 'accept-all-rp.mjs')], env: { ON_WRONG_ISS: onWrongIss } },
+        signIn: { path: '/login' },
+        signedIn: { selector: '#me' },
+        ...(refusal ? { refusal } : {}),
+      });
+      const five = await conform([targetFile('five', strict('answers-500', '500')), 'rp-negatives/invalid-iss', '--reporter', 'json']);
+      expect(five.code).toBe(1);
+      expect(five.verdicts).toEqual({ 'conform/baseline': 'pass', 'rp-negatives/invalid-iss': 'fail' });
+      expect(five.reasons['rp-negatives/invalid-iss']).toMatch(
+        /^expected answers-500 refuses the sign-in; got not signed in, but answered HTTP 500 — a server error is not a refusal \(declare refusal\.serverErrorIsRefusal if it is this app's way of refusing\) — ended at http:\/\/localhost:\d+\/callback\?… \(HTTP 500, title "accept-all"\)/,
+      );
+      const declared = await conform([
+        targetFile('five-declared', strict('answers-500-declared', '500', { serverErrorIsRefusal: 'it answers a wrong issuer with its 500 page' })),
+        'rp-negatives/invalid-iss',
+        '--reporter',
+        'json',
+      ]);
+      expect(declared.code).toBe(0);
+      expect(declared.verdicts).toEqual({ 'conform/baseline': 'pass', 'rp-negatives/invalid-iss': 'pass' });
+      expect(declared.reasons['rp-negatives/invalid-iss']).toMatch(
+        /; HTTP 500 counts as its refusal: it answers a wrong issuer with its 500 page; no userinfo or Graph call after the broken response/,
+      );
+      const loop = await conform([targetFile('loop', strict('loops', 'loop')), 'rp-negatives/invalid-iss', '--reporter', 'json']);
+      expect(loop.code).toBe(1);
+      expect(loop.verdicts).toEqual({ 'conform/baseline': 'pass', 'rp-negatives/invalid-iss': 'fail' });
+      expect(loop.reasons['rp-negatives/invalid-iss']).toMatch(
+        /^expected loops refuses the sign-in; got not signed in, but a redirect loop: \d+ trips to the authorize endpoint in one sign-in/,
+      );
+      const crash = await conform([targetFile('crash', strict('crashes', 'crash')), 'rp-negatives/invalid-iss', '--reporter', 'json']);
+      expect(crash.verdicts).toEqual({ 'conform/baseline': 'pass', 'rp-negatives/invalid-iss': 'fail' });
+      expect(crash.reasons['rp-negatives/invalid-iss']).toMatch(
+        /^expected crashes refuses the sign-in; got not signed in, but the app's process exited with code 70 — ended at /,
+      );
+      const followUp = await conform([targetFile('userinfo', strict('calls-userinfo', 'userinfo')), 'rp-negatives/invalid-iss', '--reporter', 'json']);
+      expect(followUp.verdicts).toEqual({ 'conform/baseline': 'pass', 'rp-negatives/invalid-iss': 'fail' });
+      expect(followUp.reasons['rp-negatives/invalid-iss']).toMatch(
+        /^expected calls-userinfo refuses the sign-in; got not signed in, but after the broken response \(POST \/[0-9a-f-]{36}\/oauth2\/v2\.0\/token → 200\) it went on to call GET \/oidc\/userinfo → 200 — ended at /,
+      );
+    },
+  );
 
   it(
     'a target that cannot sign anybody in: the baseline fails and every applicable verdict is inconclusive, never pass',

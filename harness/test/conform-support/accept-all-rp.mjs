@@ -3,8 +3,9 @@
 // conformance tests point `mock-entra conform` at it to prove that verdicts can fail — with the
 // missing check named — and that skippable checks read "pass (skippable …)".
 //   PORT, MOCK_ENTRA_DISCOVERY_URL, MOCK_ENTRA_CLIENT_ID, MOCK_ENTRA_CLIENT_SECRET
-// ON_WRONG_ISS=500 | loop: it compares iss after all — and answers a wrong one with a 500 page, or
-// by starting the sign-in again (a redirect loop): the two ways of refusing the judge does not accept.
+// ON_WRONG_ISS=500 | loop | crash | userinfo: it compares iss after all — and answers a wrong one
+// with a 500 page, by starting the sign-in again (a redirect loop), by dying, or after calling
+// userinfo with the access token it got: the ways of "refusing" the judge does not accept.
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 
@@ -46,6 +47,12 @@ createServer(async (req, res) => {
       const looping = /(?:^|;\s*)retry=1/.test(req.headers.cookie ?? '');
       if (process.env.ON_WRONG_ISS && (claims.iss !== meta.issuer || looping)) {
         if (process.env.ON_WRONG_ISS === 'loop') return res.writeHead(302, { location: '/login', 'set-cookie': 'retry=1; Path=/' }).end();
+        if (process.env.ON_WRONG_ISS === 'crash') process.exit(70);
+        if (process.env.ON_WRONG_ISS === 'userinfo') {
+          // Uses what the broken response gave it before refusing: the judge counts that against it.
+          await (await fetch(meta.userinfo_endpoint, { headers: { authorization: `Bearer ${tokens.access_token}` } })).text();
+          return html(res, 400, '<p id="error">wrong issuer</p>');
+        }
         return html(res, 500, `<p id="error">wrong issuer ${claims.iss}</p>`);
       }
       const sid = randomBytes(12).toString('hex');
