@@ -44,7 +44,7 @@ describe('mock-entra scenarios', () => {
   });
 
   it('list: every scenario with what it reproduces; filters; --json', async () => {
-    const r = await cli(['list', 'client', '--json']);
+    const r = await cli(['list', 'ingestion/client', 'secrets/client', '--json']);
     expect(r.code, r.err).toBe(0);
     const listed = JSON.parse(r.out) as Array<{ id: string; flow: string; reproduces: string }>;
     expect(listed.map((s) => `${s.flow}/${s.id}`).sort()).toEqual(['ingestion/client-credentials', 'secrets/client-id-as-secret']);
