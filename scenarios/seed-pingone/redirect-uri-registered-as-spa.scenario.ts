@@ -1,14 +1,18 @@
-import { browserLogin, CONTOSO, defineScenario, expectAadsts, expectNoBridgeUser } from '../../harness/src/index.js';
+import { browserLogin, changeTenant, defineScenario, expectAadsts, expectNoBridgeUser, expectRpRejects } from '../../harness/src/index.js';
 
 export default defineScenario({
-  title: "The bridge's redirect URI was added as a Single-page application: the sign-in comes back, the server-side code redemption fails with AADSTS9002327",
+  title:
+    "The relying party's redirect URI was added as a Single-page application: the sign-in comes back, the server-side code redemption fails with AADSTS9002327",
   reproduces: 'PingOne "Connect to Azure" step 15.1: "Add a new Redirect URI of type Web" — the Single-page application tile picked instead',
-  tenant: {
-    patch: [
-      { op: 'replace', path: '/applications/0/web/redirectUris', value: [] },
-      { op: 'add', path: '/applications/0/spa', value: { redirectUris: [CONTOSO.bridge.redirectUri] } },
-    ],
-  },
-  steps: [browserLogin({ app: 'bridge', user: 'AdeleV@contoso.onmicrosoft.com' })],
-  expect: [expectAadsts(9002327, { surface: 'bridge', phase: 'token' }), expectAadsts(9002327, { surface: 'json' }), expectNoBridgeUser()],
+  steps: [
+    // The app's Web redirect URIs (the bridge's, or a target's) move to the Single-page application platform.
+    changeTenant((t) => {
+      const app = t.applications?.[0];
+      if (!app) throw new Error('the tenant has no application');
+      app.spa = { redirectUris: [...(app.web?.redirectUris ?? [])] };
+      app.web = { ...app.web, redirectUris: [] };
+    }, 'the redirect URI is registered as Single-page application, not Web'),
+    browserLogin({ app: 'bridge', user: 'AdeleV@contoso.onmicrosoft.com' }),
+  ],
+  expect: [expectAadsts(9002327, { surface: 'json' }), expectRpRejects({ phase: 'token', error: 'invalid_request' }), expectNoBridgeUser()],
 });
