@@ -1,4 +1,4 @@
-import { browserLogin, defineScenario, expectAadsts, expectNoBridgeUser } from '../../harness/src/index.js';
+import { browserLogin, defineScenario, expectAadsts, expectNoBridgeUser, expectRpRejects } from '../../harness/src/index.js';
 
 export default defineScenario({
   title: 'Admin consent was never granted and the user declines the consent prompt: Entra sends the bridge back AADSTS65004',
@@ -6,5 +6,5 @@ export default defineScenario({
   // The default tenant's first grant is the bridge's delegated consent (openid profile email offline_access User.Read).
   tenant: { patch: [{ op: 'remove', path: '/oauth2PermissionGrants/0' }] },
   steps: [browserLogin({ app: 'bridge', user: 'AdeleV@contoso.onmicrosoft.com', consent: 'cancel' })],
-  expect: [expectAadsts(65004, { surface: 'redirect' }), expectAadsts(65004, { surface: 'bridge', phase: 'authorize' }), expectNoBridgeUser()],
+  expect: [expectAadsts(65004, { surface: 'redirect' }), expectRpRejects({ phase: 'authorize', error: 'access_denied' }), expectNoBridgeUser()],
 });
