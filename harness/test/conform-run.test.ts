@@ -344,6 +344,8 @@ describe('mock-entra conform', () => {
     let bridge: RunningBridge;
     let restarter: Server;
     let restarts = 0;
+    /** Before which scenario each restart ran (the target's tenant, re-created for a scenario, names it). */
+    const restartedFor: string[] = [];
     const tenantId = '5b1c0e4e-7d2a-4f6b-9c3d-2e1f0a9b8c7d';
     let port = 0;
     let restartUrl = '';
@@ -363,8 +365,10 @@ describe('mock-entra conform', () => {
       bridge = await startTheBridge();
       // The restart hook's other end: a new bridge on the same port (it forgets discovery and keys).
       restarter = createServer((_req, res) => {
-        void bridge
-          .close()
+        void fetch(`${mock.url}/_mock/tenants/${tenantId}`)
+          .then((r) => r.json() as Promise<{ fixture: { displayName: string } }>)
+          .then((t) => restartedFor.push(t.fixture.displayName))
+          .then(() => bridge.close())
           .then(startTheBridge)
           .then((b) => {
             bridge = b;
@@ -432,12 +436,47 @@ describe('mock-entra conform', () => {
       },
     );
 
-    it('with a restart hook, those scenarios run after a restart and pass', { timeout: RUN_TIMEOUT }, async () => {
-      const before = restarts;
-      const r = await conform([targetFile('attached-restart', attached(true)), ...FRESH, '--idp-url', mock.url, '--reporter', 'json']);
-      expect(r.code, r.err).toBe(0);
-      expect(r.verdicts).toEqual({ 'conform/baseline': 'pass', ...Object.fromEntries(FRESH.map((s) => [s, 'pass'])) });
-      expect(restarts - before).toBe(3);
-    });
+    it(
+      'with a restart hook, those scenarios run after a restart and pass; the run starts on a restarted RP, and the scenario after one that changed its cache does too',
+      { timeout: RUN_TIMEOUT },
+      async () => {
+        const before = restarts;
+        restartedFor.length = 0;
+        // In the catalog's order: discovery-issuer-mismatch, invalid-iss, kid-absent-multiple-jwks, signing-key-rotation-just-before-signing.
+        const r = await conform([
+          targetFile('attached-restart', attached(true)),
+          ...FRESH,
+          'rp-negatives/invalid-iss',
+          '--idp-url',
+          mock.url,
+          '--reporter',
+          'json',
+        ]);
+        expect(r.code, r.err).toBe(0);
+        expect(r.verdicts).toEqual({ 'conform/baseline': 'pass', 'rp-negatives/invalid-iss': 'pass', ...Object.fromEntries(FRESH.map((s) => [s, 'pass'])) });
+        // invalid-iss follows discovery-issuer-mismatch (a discovery document with another issuer): restarted first, and it passes.
+        expect(restartedFor).toEqual([
+          'bridge-attached-restartable (conformance, scenario baseline)',
+          'bridge-attached-restartable (conformance, scenario discovery-issuer-mismatch)',
+          'bridge-attached-restartable (conformance, scenario invalid-iss)',
+          'bridge-attached-restartable (conformance, scenario kid-absent-multiple-jwks)',
+          'bridge-attached-restartable (conformance, scenario signing-key-rotation-just-before-signing)',
+        ]);
+        expect(restarts - before).toBe(5);
+        // A second run starts on a restarted RP too (the first ended after a key rotation); a scenario that changes no cache is not followed by a restart.
+        restartedFor.length = 0;
+        const again = await conform([
+          targetFile('attached-restart', attached(true)),
+          'rp-negatives/invalid-iss',
+          'rp-negatives/tid-other-tenant',
+          '--idp-url',
+          mock.url,
+          '--reporter',
+          'json',
+        ]);
+        expect(again.code, again.err).toBe(0);
+        expect(restartedFor).toEqual(['bridge-attached-restartable (conformance, scenario baseline)']);
+      },
+    );
   });
 });

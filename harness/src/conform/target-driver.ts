@@ -31,6 +31,22 @@ function label(id: string): string {
   ).slice(0, 30);
 }
 
+/**
+ * Whether an attached relying party may hold cached state a scenario left behind (keyed by target
+ * file and tenant id): absent = unknown (a new run: a previous one may have ended on a poisoned
+ * cache), `dirty` = the last scenario run against it needed a fresh RP and so changed what it
+ * caches (discovery-issuer-mismatch leaves mod_auth_openidc holding a discovery document whose
+ * issuer is `…/v2.01`; a rotation leaves another key set), `clean` = restarted since, or only
+ * scenarios that change nothing it caches ran. Attached scenarios run one at a time (the conform
+ * adapter's concurrency 1), so this order is the run's order.
+ */
+const attachedCache = new Map<string, 'clean' | 'dirty'>();
+
+/** Whether the next attached scenario must restart the RP first: it needs a fresh one, or the state before it is not known to be clean. */
+function needsRestart(key: string, freshRp: boolean): boolean {
+  return freshRp || attachedCache.get(key) !== 'clean';
+}
+
 /** The app's first secret that has not expired (MOCK_ENTRA_CLIENT_SECRET). */
 function currentSecret(t: LoadedTarget['target'], now = Date.now()): string {
   const c = (t.app.passwordCredentials ?? []).find((p) => !p.endDateTime || Date.parse(p.endDateTime) > now);
@@ -46,7 +62,8 @@ function rekey(fixture: TenantFixture, id: string, domain: string): TenantFixtur
 
 export function targetDriver(loaded: LoadedTarget, mode: TargetMode, env: HarnessEnvironment): TargetDriver {
   const { target } = loaded;
-  const pending = new Map<string, { vars: TargetVariables; restart: boolean }>();
+  const pending = new Map<string, { vars: TargetVariables; restart: boolean; fresh: boolean }>();
+  const cacheKey = `${loaded.file}\0${target.attached?.tenantId.toLowerCase() ?? ''}`;
   const control: MockEntraControl = env.control;
   return {
     describe: () => ({ name: target.name, ...(target.library ? { library: target.library } : {}), mode }),
@@ -92,9 +109,12 @@ export function targetDriver(loaded: LoadedTarget, mode: TargetMode, env: Harnes
         }
       }
       const verdict = applicability(scenario, target, mode);
+      const fresh = mode === 'attached' && verdict.applies && verdict.freshRp !== undefined;
       pending.set(info.id, {
         vars: { ...vars, MOCK_ENTRA_ISSUER: info.issuer },
-        restart: mode === 'attached' && verdict.applies && verdict.freshRp !== undefined,
+        // With a hook, also after a freshRp scenario (and at a run's start): else the next scenarios meet its poisoned cache.
+        restart: mode === 'attached' && target.attached?.restart !== undefined && needsRestart(cacheKey, fresh),
+        fresh,
       });
       return { id: info.id, domain, displayName: fixture.displayName, authority: info.authority, discoveryUrl: info.discoveryUrl, issuer: info.issuer };
     },
@@ -102,7 +122,12 @@ export function targetDriver(loaded: LoadedTarget, mode: TargetMode, env: Harnes
       const p = pending.get(tenant.id);
       if (!p) throw new Error(`no tenant ${tenant.id} was prepared for ${target.name}`);
       pending.delete(tenant.id);
-      return mode === 'managed' ? startManaged(target, loaded.dir, p.vars) : useAttached(target, loaded.dir, p.vars, p.restart);
+      if (mode === 'managed') return startManaged(target, loaded.dir, p.vars);
+      // A failed restart leaves the state unknown (so the next scenario restarts again).
+      if (p.restart) attachedCache.delete(cacheKey);
+      const instance = await useAttached(target, loaded.dir, p.vars, p.restart);
+      if (target.attached?.restart) attachedCache.set(cacheKey, p.fresh ? 'dirty' : 'clean');
+      return instance;
     },
   };
 }
