@@ -82,7 +82,8 @@ export function validateFixture(doc: unknown, file: string, options: ValidateOpt
   const pruned = new Map<number, PrunedTenant>();
   for (const index of brokenTenants) {
     const tenant = (doc as { tenants: unknown[] }).tenants[index];
-    if (isUnresolved(tenant as TenantSource)) continue;
+    // Not an object at all (`null` included): the schema's "must be an object" says everything.
+    if (typeof tenant !== 'object' || tenant === null || isUnresolved(tenant as TenantSource)) continue;
     const shape = pruneToShape(tenant, `tenants[${index}]`, schemaErrorsOfTenant, reportedPaths);
     if (shape) pruned.set(index, shape);
   }
