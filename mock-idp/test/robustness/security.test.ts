@@ -90,10 +90,14 @@ describe('the test-control API and non-loopback callers', () => {
     'refuses a caller from another address (a real socket from this machine’s non-loopback address), while Entra’s routes answer it',
     async () => {
       const port = (open.app.server.address() as AddressInfo).port;
+      // Listening beyond loopback with no credential given, the mock made one at start: a caller
+      // beyond loopback without it is answered 401 (mock-idp/test/security/control-token.test.ts has the rest).
       const refused = await get(external!, port, '/_mock/health');
-      expect(refused).toMatchObject({ status: 403 });
-      expect(JSON.parse((refused as { body: string }).body)).toEqual({ error: { code: 'Forbidden', message: expect.stringContaining('loopback') } });
-      expect(await get(external!, port, `/_mock/tenants/${T}`)).toMatchObject({ status: 403 });
+      expect(refused).toMatchObject({ status: 401 });
+      expect(JSON.parse((refused as { body: string }).body)).toEqual({
+        error: { code: 'InvalidControlToken', message: expect.stringContaining('beyond loopback') },
+      });
+      expect(await get(external!, port, `/_mock/tenants/${T}`)).toMatchObject({ status: 401 });
       expect(await get(external!, port, discovery)).toMatchObject({ status: 200 });
       expect(await get('127.0.0.1', port, '/_mock/health')).toMatchObject({ status: 200 });
     },
@@ -104,10 +108,10 @@ describe('the test-control API and non-loopback callers', () => {
     expect(await get(external!, port, '/_mock/health')).toMatchObject({ status: 200 });
   });
 
-  it('refuses non-loopback remote addresses (inject), and takes every loopback form', async () => {
+  it('refuses non-loopback remote addresses without the control credential (inject), and takes every loopback form', async () => {
     for (const remoteAddress of ['203.0.113.7', '10.0.0.1', '::ffff:192.0.2.1', '2001:db8::1', '::']) {
       const r = await open.app.inject({ method: 'GET', url: '/_mock/health', remoteAddress });
-      expect(r.statusCode, remoteAddress).toBe(403);
+      expect(r.statusCode, remoteAddress).toBe(401);
     }
     for (const remoteAddress of ['127.0.0.1', '::1', '::ffff:127.0.0.1']) {
       const r = await open.app.inject({ method: 'GET', url: '/_mock/health', remoteAddress });
