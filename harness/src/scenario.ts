@@ -28,7 +28,13 @@ export interface TenantSpec {
 }
 
 /** What a target (your relying party) can be asked to do, as its target file declares it. */
-export type TargetCapability = 'signIn' | 'api' | 'groupSync' | 'logout';
+export type TargetCapability =
+  | 'signIn'
+  | 'api'
+  | 'groupSync'
+  | 'logout'
+  /** The target's registration has Web redirect URIs (a server-side app redeeming codes with a secret), read from its `app`. */
+  | 'webRedirectUris';
 
 /**
  * What a step or an expectation needs when the scenario runs against a target instead of the
