@@ -64,7 +64,7 @@ const COVERED_ELSEWHERE: Array<[string, string]> = [
   ],
   [
     'docker compose up -d                                   #',
-    'mock-idp/test/containers/compose.test.ts (up, CA from /_mock/ca.pem, the logged credential, down -v)',
+    'mock-idp/test/containers/compose.test.ts (up, CA from /_mock/ca.pem, the logged credential, the ingestion line, the expired-secret run, down -v)',
   ],
   [
     'new FixedHostPortGenericContainer',

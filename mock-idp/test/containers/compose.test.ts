@@ -11,14 +11,19 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CONTOSO } from '../../src/contoso.js';
 import { ensureMockEntraImage } from '../../src/testcontainers.js';
 import { PACKAGE_ROOT } from '../../src/support/package-root.js';
-import { trustingFetch } from '../../src/testing.js';
+import { trustingFetch, verifiedSpki } from '../../src/testing.js';
+import { launchBrowserSession } from '../support/pinned-chromium.js';
+import { ensureHarnessImage } from './harness-image-build.js';
 
 /**
- * Issue 14 §2 (its start): the top-level docker-compose.yml, brought up with Debian's
- * docker-compose 1.29 (or `docker compose` v2 where that is what there is). The mock becomes
- * healthy, a client on the host fetches its CA from /_mock/ca.pem and signs in with openid-client
- * (discovery + client credentials) verifying TLS against it; the harness attaches to it from the
- * host with `--idp-url` and the credential the mock printed; `down -v` removes the state volume.
+ * Issue 14 §2: the top-level docker-compose.yml, brought up with Debian's docker-compose 1.29 (or
+ * `docker compose` v2 where that is what there is), and the mission's flows against the stack's own
+ * services. The mock becomes healthy, a client on the host fetches its CA from /_mock/ca.pem and
+ * signs in with openid-client verifying TLS against it; Chromium on the host signs in to the
+ * bridge service (SSO; then its group sync through Graph) and to the SPA service; the ingestion
+ * service got its app-only token, and run again with an expired secret it gets AADSTS7000222; the
+ * harness attaches from the host with `--idp-url` and the credential the mock printed; `down -v`
+ * removes the state volume.
  */
 
 const PROJECT = `mock-entra-compose-${process.pid}`;
@@ -46,11 +51,16 @@ function commandExists(name: string): boolean {
 
 describeWithDocker('docker-compose.yml', () => {
   let port: number;
+  let bridgePort: number;
+  let spaPort: number;
   let container: string;
   beforeAll(async () => {
     await ensureMockEntraImage();
+    ensureHarnessImage();
     port = await freePort();
-    compose(['up', '-d'], { MOCK_ENTRA_HOST_PORT: String(port), MOCK_ENTRA_CONTROL_TOKEN: '' });
+    bridgePort = await freePort();
+    spaPort = await freePort();
+    compose(['up', '-d'], { ...ports(), MOCK_ENTRA_CONTROL_TOKEN: '' });
     container = compose(['ps', '-q', 'mock-entra']).trim();
     for (let i = 0; i < 120; i++) {
       const status = docker(['inspect', '--format', '{{.State.Health.Status}}', container]).trim();
@@ -62,6 +72,8 @@ describeWithDocker('docker-compose.yml', () => {
   afterAll(() => {
     if (DOCKER) compose(['down', '-v']);
   });
+  /** The stack's ports, for every compose command that (re)creates a service. */
+  const ports = (): NodeJS.ProcessEnv => ({ MOCK_ENTRA_HOST_PORT: String(port), BRIDGE_PORT: String(bridgePort), SPA_PORT: String(spaPort) });
 
   it('publishes the mock on 127.0.0.1 only, with its state in a named volume', () => {
     expect(docker(['port', container, '8443/tcp']).trim()).toBe(`127.0.0.1:${port}`);
@@ -103,6 +115,125 @@ describeWithDocker('docker-compose.yml', () => {
     const r = await fetchCa(`https://localhost:${port}/_mock/health`, { headers: { authorization: `Bearer ${token!}` } });
     expect(await r.json()).toEqual({ status: 'ok', tenants: 1 });
   });
+
+  it('runs the reference bridge against the mock: a browser on the host signs in to it (SSO, group sync)', async () => {
+    const url = `https://localhost:${port}`;
+    const caPem = docker(['exec', container, 'cat', '/var/lib/mock-entra/ca-cert.pem']);
+    // The bridge service waited for the mock to be healthy; it listens once discovery answered it.
+    let status = 0;
+    for (let i = 0; i < 120 && status !== 200; i++) {
+      status = await fetch(`http://localhost:${bridgePort}/api/status`).then(
+        (r) => r.status,
+        () => 0,
+      );
+      if (status !== 200) await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(status, compose(['logs', '--no-color', 'bridge'])).toBe(200);
+    const session = await launchBrowserSession(await verifiedSpki(url, caPem), { thirdPartyCookies: 'allow' });
+    try {
+      const page = await session.context.newPage();
+      await page.goto(`http://localhost:${bridgePort}/login`);
+      expect(new URL(page.url()).origin).toBe(url);
+      await page.fill('input[name="loginfmt"]:not([type="hidden"])', 'AdeleV@contoso.onmicrosoft.com');
+      await page.click('#idSIButton9');
+      await page.waitForURL(new RegExp(`^http://localhost:${bridgePort}/sso/callback/vc-5f2a9c\\?`));
+      await page.waitForSelector('#signed-in');
+      // Provisioned from the ID token (groups from its claim), as the bridge's own record says.
+      const subject = await page.getAttribute('#signed-in', 'data-subject');
+      expect(subject).toBe(CONTOSO.users.adele.id);
+      const bridge = `http://localhost:${bridgePort}`;
+      expect(await fetch(`${bridge}/api/users/${subject}`).then((r) => r.json())).toMatchObject({
+        subject: CONTOSO.users.adele.id,
+        attributes: { subject: CONTOSO.users.adele.id, username: CONTOSO.users.adele.upn, email: CONTOSO.users.adele.mail, name: 'Adele Vance' },
+        groups: [CONTOSO.groups.engineering],
+        groupSource: 'claim',
+      });
+      // Group sync: the bridge lists the tenant's groups and members through the mock's Graph.
+      const sync = (await fetch(`${bridge}/sync`, { method: 'POST' }).then((r) => r.json())) as { ok: boolean; groups: number };
+      expect(sync).toMatchObject({ ok: true });
+      const { groups } = (await fetch(`${bridge}/api/status`).then((r) => r.json())) as { groups: Array<{ id: string; members: string[] }> };
+      expect(groups).toHaveLength(sync.groups);
+      expect(groups.find((g) => g.id === CONTOSO.groups.engineering)?.members).toContain(CONTOSO.users.adele.id);
+    } finally {
+      await session.close();
+    }
+  }, 180_000);
+
+  it('serves the SPA page against the mock: a browser on the host signs in (code flow + PKCE in the browser)', async () => {
+    const url = `https://localhost:${port}`;
+    const caPem = docker(['exec', container, 'cat', '/var/lib/mock-entra/ca-cert.pem']);
+    const spa = `http://localhost:${spaPort}/`;
+    let status = 0;
+    for (let i = 0; i < 120 && status !== 200; i++) {
+      status = await fetch(spa).then(
+        (r) => r.status,
+        () => 0,
+      );
+      if (status !== 200) await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(status, compose(['logs', '--no-color', 'spa'])).toBe(200);
+    const session = await launchBrowserSession(await verifiedSpki(url, caPem), { thirdPartyCookies: 'allow' });
+    try {
+      const page = await session.context.newPage();
+      await page.goto(spa);
+      await page.click('#login');
+      await page.fill('input[name="loginfmt"]:not([type="hidden"])', CONTOSO.users.adele.upn);
+      await page.click('#idSIButton9');
+      await page.waitForSelector('#claims:not(:empty), #error:not(:empty)');
+      expect(await page.textContent('#error').catch(() => '')).toBeFalsy();
+      const claims = JSON.parse((await page.textContent('#claims'))!) as Record<string, unknown>;
+      expect(claims).toMatchObject({
+        aud: CONTOSO.openMetadataUi.appId,
+        iss: `${url}/${CONTOSO.tenantId}/v2.0`,
+        oid: CONTOSO.users.adele.id,
+        preferred_username: CONTOSO.users.adele.upn,
+      });
+    } finally {
+      await session.close();
+    }
+  }, 180_000);
+
+  it('ran the ingestion client once (client credentials, an app-only token); with an expired secret it gets AADSTS7000222', () => {
+    const line = (out: string): Record<string, unknown> =>
+      JSON.parse(
+        out
+          .trim()
+          .split('\n')
+          .pop()!
+          .replace(/^[^|{]*\|\s*/, ''),
+      ) as Record<string, unknown>;
+    for (let i = 0; i < 120 && !compose(['logs', '--no-color', 'ingestion']).includes('{"ok":'); i++) execFileSync('sleep', ['0.5']);
+    expect(line(compose(['logs', '--no-color', 'ingestion']))).toMatchObject({
+      ok: true,
+      claims: {
+        aud: CONTOSO.openMetadataUi.apiUri,
+        appid: CONTOSO.ingestion.appId,
+        tid: CONTOSO.tenantId,
+        idtyp: 'app',
+        iss: `https://sts.windows.net/${CONTOSO.tenantId}/`,
+      },
+    });
+    // The misconfiguration: the bridge app's secret that expired on 2025-01-01 (fixtures/contoso.yaml).
+    let failed: { status: number; stdout: string } | undefined;
+    try {
+      compose(
+        [
+          'run',
+          '--rm',
+          '-e',
+          `MOCK_ENTRA_CLIENT_ID=${CONTOSO.bridge.appId}`,
+          '-e',
+          'MOCK_ENTRA_CLIENT_SECRET=brg8Q~Expired-Secret-Value-For-Local-Dev-01',
+          'ingestion',
+        ],
+        ports(),
+      );
+    } catch (e) {
+      failed = e as { status: number; stdout: string };
+    }
+    expect(failed?.status).toBe(1);
+    expect(line(failed!.stdout)).toMatchObject({ ok: false, error: { phase: 'token', error: 'invalid_client', aadsts: 7000222 } });
+  }, 180_000);
 
   it('lets the harness attach with --idp-url and the control credential (one scenario, the test runner outside the container)', async () => {
     const token = /Authorization: Bearer ([A-Za-z0-9_-]{43})\n/.exec(compose(['logs', '--no-color', 'mock-entra']))![1]!;
