@@ -59,7 +59,7 @@ const COVERED_ELSEWHERE: Array<[string, string]> = [
   ['docker build -t mock-entra:0.1.0 .', 'mock-idp/test/containers/readme-container.test.ts (runs it; port and names made unique)'],
   ["from 'mock-entra/testcontainers'", 'mock-idp/test/containers/readme-container.test.ts (runs it against the image)'],
   [
-    'docker build --target harness -t mock-entra-harness:0.1.0 .',
+    'docker build -f Dockerfile.harness -t mock-entra-harness:0.1.0 .',
     'mock-idp/test/containers/harness-image.test.ts (the same docker run, against Apache + mod_auth_openidc on the host; its port and paths)',
   ],
   [

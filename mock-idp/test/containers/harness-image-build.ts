@@ -4,7 +4,7 @@ import { PACKAGE_ROOT } from '../../src/support/package-root.js';
 import { docker } from './docker-support.js';
 
 /**
- * The conformance harness image (the Dockerfile's `harness` target), shared by the tests that run
+ * The conformance harness image (Dockerfile.harness), shared by the tests that run
  * it: built from the Dockerfile when Docker does not have it (.ci/run builds it before the tests).
  */
 
@@ -19,5 +19,7 @@ export function ensureHarnessImage(): void {
     // Not built yet: build it, passing a TLS-inspecting proxy's CA to the build stage only.
   }
   const extraCa = process.env.NODE_EXTRA_CA_CERTS ? readFileSync(process.env.NODE_EXTRA_CA_CERTS, 'utf8') : '';
-  docker(['build', '-q', '--target', 'harness', '-t', HARNESS_IMAGE, '--build-arg', `NPM_CA_PEM=${extraCa}`, PACKAGE_ROOT], { timeout: 1_200_000 });
+  docker(['build', '-q', '-f', join(PACKAGE_ROOT, 'Dockerfile.harness'), '-t', HARNESS_IMAGE, '--build-arg', `NPM_CA_PEM=${extraCa}`, PACKAGE_ROOT], {
+    timeout: 1_200_000,
+  });
 }

@@ -14,7 +14,7 @@ import { freePort } from '../support/free-port.js';
 import { apacheInstalled } from '../third-party/support/apache.js';
 
 /**
- * Issue 14 §1, the conformance harness image (`docker build --target harness`): a team without
+ * Issue 14 §1, the conformance harness image (`docker build -f Dockerfile.harness`): a team without
  * Node runs `mock-entra conform` from it against its app and gets the reports in a volume. Here the
  * app is Apache httpd with mod_auth_openidc (examples/targets/apache-mod-auth-openidc), started on
  * the host by its run.sh in attached mode as the target file says; the mock runs on the host too.
