@@ -46,7 +46,9 @@ options:
   --reporter NAME    console | junit | json | html, repeatable      (default: all four)
   --out DIR          where junit.xml, results.json, index.html and
                      screenshots/ go                                 (reports/conform)
-  --idp-url URL      attach to a mock started elsewhere               [MOCK_ENTRA_IDP_URL]
+  --idp-url URL      attach to a mock started elsewhere (its test-control API
+                     must answer us: loopback, or --control-token)  [MOCK_ENTRA_IDP_URL]
+  --control-token T  that mock's control credential (a container's)  [MOCK_ENTRA_CONTROL_TOKEN]
   --ca FILE          that mock's CA certificate, when it is HTTPS     [MOCK_ENTRA_CA]
   --tls              start the in-process mock on HTTPS (default: plain HTTP)
   --concurrency N    scenarios at once in managed mode               (${SCENARIO_CONCURRENCY})
@@ -96,6 +98,7 @@ export async function runConformCommand(args: string[], io: Io): Promise<number>
         reporter: { type: 'string', multiple: true },
         out: { type: 'string' },
         'idp-url': { type: 'string' },
+        'control-token': { type: 'string' },
         ca: { type: 'string' },
         tls: { type: 'boolean' },
         concurrency: { type: 'string' },
@@ -163,14 +166,19 @@ export async function runConformCommand(args: string[], io: Io): Promise<number>
   const out = resolve(values.out ?? join('reports', 'conform'));
   let settings: ScenarioRunSettings;
   try {
-    const services = sharedServicesOptions({ idpUrl, caFile: values.ca ?? process.env.MOCK_ENTRA_CA, tls: values.tls === true });
+    const services = sharedServicesOptions({
+      idpUrl,
+      caFile: values.ca ?? process.env.MOCK_ENTRA_CA,
+      controlToken: values['control-token'] ?? process.env.MOCK_ENTRA_CONTROL_TOKEN,
+      tls: values.tls === true,
+    });
     settings = { dir, filters, reportDir: out, services, conform: { targetFile: loaded.file, mode } };
   } catch (e) {
     return fail((e as Error).message);
   }
   if (idpUrl) {
     try {
-      await checkReachable(idpUrl, settings.services?.caPem);
+      await checkReachable(idpUrl, settings.services?.caPem, settings.services?.controlToken);
     } catch (e) {
       io.stderr(`mock-entra conform: ${(e as Error).message}\n`);
       return 1;

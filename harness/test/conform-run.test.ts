@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -479,4 +479,31 @@ describe('mock-entra conform', () => {
       },
     );
   });
+
+  /** This machine's non-loopback address: the test runner reaching a container's mock is such a caller. */
+  const external = Object.values(networkInterfaces())
+    .flat()
+    .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+
+  it.skipIf(!external)(
+    'attaches to a mock beyond loopback with --control-token; without it, says to pass one and runs nothing',
+    { timeout: RUN_TIMEOUT },
+    async () => {
+      const stateDir = mkdtempSync(join(dir, 'state-'));
+      const remote = await startMockEntra({ host: '0.0.0.0', port: 0, tls: false, stateDir });
+      try {
+        const idpUrl = `http://${external!}:${new URL(remote.url).port}`;
+        const file = targetFile('bridge-remote', BRIDGE);
+        const refused = await conform([file, 'rp-negatives/invalid-iss', '--idp-url', idpUrl, '--reporter', 'json']);
+        expect(refused.code).toBe(1);
+        expect(refused.err).toContain(' — pass its control credential with --control-token TOKEN (or MOCK_ENTRA_CONTROL_TOKEN)\n');
+        expect(refused.verdicts).toEqual({});
+        const r = await conform([file, 'rp-negatives/invalid-iss', '--idp-url', idpUrl, '--control-token', remote.controlToken!.value, '--reporter', 'json']);
+        expect(r.code, r.err).toBe(0);
+        expect(r.verdicts).toEqual({ 'conform/baseline': 'pass', 'rp-negatives/invalid-iss': 'pass' });
+      } finally {
+        await remote.close();
+      }
+    },
+  );
 });
