@@ -133,7 +133,7 @@ describe('README code blocks', () => {
       'control.setGraphFault(',
       "new MockEntraControl('https://localhost:8443'",
       'control.addMutation(',
-      'startMockEntra({ port: 0 })',
+      '// HTTPS on a free port, default tenant',
       'client.discovery(',
       "import { ConfidentialClientApplication } from '@azure/msal-node'",
       'npx mock-entra serve --port 8443 &',
@@ -241,13 +241,15 @@ describe('README code blocks', () => {
     await mock.control.deleteTenant(created.id);
   });
 
-  it('Pointing real clients at the mock: startMockEntra, openid-client and MSAL Node, in order', async () => {
-    const start = block('startMockEntra({ port: 0 })').body.replace('await mock.close();\n', '');
+  it('Pointing real clients at the mock: startMockEntra then openid-client, in order; the MSAL Node block as it stands, alone', async () => {
+    const start = block('// HTTPS on a free port, default tenant').body.replace('await mock.close();\n', '');
     const openid = block('client.discovery(').body;
-    const msal = block("import { ConfidentialClientApplication } from '@azure/msal-node'").body;
-    const mod = await runModule('clients', `${start}\n${openid}\n${msal}\nawait mock.close();\nexport { tokens, result };`);
+    const mod = await runModule('clients', `${start}\n${openid}\nawait mock.close();\nexport { tokens };`);
     expect((mod.tokens as { token_type: string }).token_type).toBe('bearer');
-    expect((mod.result as { accessToken: string }).accessToken.split('.')).toHaveLength(3);
+    // Copied on its own, the MSAL Node block must run (issue 14: it once needed the block above for msalNetworkClient).
+    const msal = block("import { ConfidentialClientApplication } from '@azure/msal-node'").body;
+    const alone = await runModule('msal-node', `${msal}\nexport { result };`);
+    expect((alone.result as { accessToken: string }).accessToken.split('.')).toHaveLength(3);
   });
 
   it('Against a mock started elsewhere: serve, ca, scenarios run --idp-url (one scenario)', async () => {
