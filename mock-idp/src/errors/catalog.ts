@@ -459,6 +459,46 @@ const entries = {
     message: "The endpoint '{path}' does not exist.",
     trigger: 'a path under a tenant segment that no Entra endpoint answers (e.g. /{tenant}/oauth2/v2.0/nowhere).',
   },
+  500131: {
+    error: 'invalid_grant',
+    status: 400,
+    // The text users report (OfficeDev/microsoft-teams-apps-company-communicator #214,
+    // microsoft/AzureTRE-Deployment #65); `invalid_grant` is UNCONFIRMED (no capture shows the field).
+    surfaces: ['token'],
+    message:
+      "Assertion audience does not match the Client app presenting the assertion. The audience in the assertion was '{audience}' and the expected audience is '{clientId}' or one of the Application Uris of this application with App ID '{clientId}'({appName}). The downstream client must request a token for the expected audience (the application that made the OBO request) and this application should use that token as the assertion.",
+    trigger: 'on-behalf-of with a user token issued for another app than the one presenting it (e.g. a token for the SPA itself, not for the API).',
+  },
+  50013: {
+    error: 'invalid_grant',
+    status: 400,
+    // Captures: AzureAD/azure-activedirectory-library-for-dotnet #1234 (a Graph token as the
+    // assertion), Azure/azure-sdk-for-java #25109, microsoft-authentication-library-for-dotnet #2604
+    // ("The key was not found."). Graph's tokens cannot be verified by design: their header nonce
+    // breaks the signature (https://learn.microsoft.com/entra/identity-platform/access-tokens).
+    surfaces: ['token'],
+    message: "Assertion failed signature validation. [Reason - {reason}, Thumbprint of key used by client: '{thumbprint}'{foundKey}].",
+    trigger:
+      'on-behalf-of with an assertion whose signature does not verify: a Microsoft Graph token, a tampered token, a key the tenant does not publish, or a token of another tenant.',
+  },
+  500133: {
+    error: 'invalid_grant',
+    status: 400,
+    // The wire answer in microsoftgraph/msgraph-sdk-dotnet #2551 (OnBehalfOfCredential).
+    surfaces: ['token'],
+    message:
+      'Assertion is not within its valid time range. Ensure that the access token is not expired before using it for user assertion, or request a new token. Current time: {now}, expiry time of assertion {exp}.',
+    trigger: 'on-behalf-of with an expired user token (tenant clock).',
+  },
+  7000114: {
+    error: 'unauthorized_client',
+    status: 400,
+    // AzureAD/microsoft-authentication-library-for-dotnet #2130, microsoft/mcp #2192. Which appId
+    // the message names (the middle tier or the assertion's app) is UNCONFIRMED: the middle tier.
+    surfaces: ['token'],
+    message: "Application '{clientId}' is not allowed to make application on-behalf-of calls.",
+    trigger: 'on-behalf-of with an app-only token (client credentials) as the assertion.',
+  },
 } as const satisfies Record<number, CatalogEntry>;
 
 export type AadstsCode = keyof typeof entries;

@@ -1,6 +1,7 @@
 import type { GrantHandler } from './grant.js';
 import { authorizationCodeGrant } from './authorization-code.js';
 import { clientCredentialsGrant } from './client-credentials.js';
+import { OBO_GRANT_TYPE, onBehalfOfGrant } from './on-behalf-of.js';
 import { refreshTokenGrant } from './refresh-token.js';
 
 /**
@@ -12,4 +13,5 @@ export const GRANTS: ReadonlyMap<string, GrantHandler> = new Map<string, GrantHa
   ['authorization_code', authorizationCodeGrant],
   ['client_credentials', clientCredentialsGrant],
   ['refresh_token', refreshTokenGrant],
+  [OBO_GRANT_TYPE, onBehalfOfGrant],
 ]);

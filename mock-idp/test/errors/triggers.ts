@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { AadstsCode, Surface } from '../../src/errors/catalog.js';
 import { ORIGIN, T } from '../support/mock-app.js';
 import type { Trigger } from './expect-surface.js';
+import { keyValidity, thumbprintHex } from '../../src/tokens/verify-own-token.js';
+import { API_URI, OBO, oboRequest, oboTenant, userTokenForApi } from '../on-behalf-of/obo-tenant.js';
 import {
   ADELE,
   BRIDGE,
@@ -24,6 +26,7 @@ import {
   clientAssertion,
   clientSecretJwt,
   control,
+  expectTokens,
   hiddenFields,
   mockTokenEndpoint,
   newTenant,
@@ -756,6 +759,65 @@ export const TRIGGERS: Record<AadstsCode, Partial<Record<Surface, Trigger>>> = {
     token: async (m) => {
       const res = await m.inject({ method: 'GET', url: `/${T}/oauth2/v2.0/verify?user_code=ABC` });
       return { res, params: { path: `/${T}/oauth2/v2.0/verify` } };
+    },
+  },
+  500131: {
+    // The Todo API presents the web client's ID token (aud = the web client) instead of a token for itself.
+    token: async (m) => {
+      const tenant = await oboTenant(m);
+      const { code } = await authorizeCode(m, { tenant, clientId: OBO.webId, redirectUri: OBO.webRedirect, scope: 'openid' });
+      const redeemed = await m.form(tokenAt(tenant), {
+        grant_type: 'authorization_code',
+        client_id: OBO.webId,
+        client_secret: OBO.webSecret,
+        code,
+        redirect_uri: OBO.webRedirect,
+        scope: 'openid',
+      });
+      const res = await oboRequest(m, tenant, String((await expectTokens(redeemed, 'sign-in')).id_token));
+      return { res, params: { audience: OBO.webId, clientId: OBO.apiId, appName: 'Todo API' } };
+    },
+  },
+  50013: {
+    // The web client forwards its Microsoft Graph token to the Todo API, which tries to trade it.
+    token: async (m) => {
+      const tenant = await oboTenant(m);
+      const res = await oboRequest(m, tenant, await userTokenForApi(m, tenant, ADELE, 'https://graph.microsoft.com/User.Read'));
+      const { start, end } = keyValidity(m.ctx.machineKey);
+      return {
+        res,
+        params: {
+          reason: 'The provided signature value did not match the expected signature value.',
+          thumbprint: thumbprintHex(m.ctx.machineKey.kid),
+          foundKey: `, Found key 'Start=${start}, End=${end}'`,
+        },
+      };
+    },
+  },
+  500133: {
+    // The Todo API trades a user token two hours after it was issued.
+    token: async (m) =>
+      withFrozenTime(async (start) => {
+        const tenant = await oboTenant(m);
+        const assertion = await userTokenForApi(m, tenant);
+        await advanceClock(m, tenant, 2 * 3600);
+        const res = await oboRequest(m, tenant, assertion);
+        const exp = Number(JSON.parse(Buffer.from(assertion.split('.')[1]!, 'base64url').toString('utf8')).exp);
+        return { res, params: { now: ticks(start + 2 * 3600 * 1000), exp: ticks(exp * 1000) } };
+      }),
+  },
+  7000114: {
+    // A daemon's app-only token (client credentials) sent to the Todo API, which tries on-behalf-of with it.
+    token: async (m) => {
+      const tenant = await oboTenant(m);
+      const cc = await m.form(tokenAt(tenant), {
+        grant_type: 'client_credentials',
+        client_id: OBO.webId,
+        client_secret: OBO.webSecret,
+        scope: `${API_URI}/.default`,
+      });
+      const res = await oboRequest(m, tenant, String((await expectTokens(cc, 'client credentials')).access_token));
+      return { res, params: { clientId: OBO.apiId } };
     },
   },
 };
