@@ -265,11 +265,15 @@ const entries = {
     trigger: 'delegated scopes not consented: prompt=none at authorize, or a refresh/OBO asking for more.',
   },
   65004: {
-    error: 'access_denied',
+    // The device-code flow's answer to a user who cancels is `authorization_declined`
+    // (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-device-code#expected-errors);
+    // its AADSTS number is not documented: UNCONFIRMED that it is 65004, UserDeclinedConsent.
+    error: 'authorization_declined',
+    redirectError: 'access_denied',
     status: 400,
-    surfaces: ['redirect'],
+    surfaces: ['redirect', 'token'],
     message: 'User declined to consent to access the app.',
-    trigger: 'the user clicks Cancel on the consent page.',
+    trigger: 'the user clicks Cancel on the consent page (authorize: back to the app; device code: the next poll at the token endpoint).',
   },
   90094: {
     error: 'access_denied',
@@ -339,6 +343,32 @@ const entries = {
     message:
       "Application '{clientId}'({appName}) is not configured as a multi-tenant application. Usage of the /common endpoint is not supported for such applications created after '10/15/2018'. Use a tenant-specific endpoint or configure the application to be multi-tenant.",
     trigger: 'a single-tenant (AzureADMyOrg) app used on /common or /organizations.',
+  },
+  70016: {
+    error: 'authorization_pending',
+    status: 400,
+    // MSAL's test fixture AUTHORIZATION_PENDING_RESPONSE (microsoft-authentication-library-for-js).
+    surfaces: ['token'],
+    message: 'OAuth 2.0 device flow error. Authorization is pending. Continue polling.',
+    trigger: 'polling the token endpoint with a device code whose user has not finished signing in.',
+  },
+  70020: {
+    error: 'expired_token',
+    status: 400,
+    // Azure/azure-cli #22251, MicrosoftDocs/azure-docs #92366 (the wire text).
+    surfaces: ['token'],
+    message: "The provided value for the input parameter 'device_code' is not valid. This device code has expired.",
+    trigger: 'polling with a device code past its expires_in (15 minutes, tenant clock), or one the per-tenant cap dropped.',
+  },
+  70018: {
+    error: 'bad_verification_code',
+    status: 400,
+    // `bad_verification_code` is the documented error for a device code the token endpoint does
+    // not recognize (v2-oauth2-device-code#expected-errors). UNCONFIRMED: the number (the error
+    // code reference's BadVerificationCode) and the message, which is the doc's description.
+    surfaces: ['token'],
+    message: "The device_code sent to the /token endpoint wasn't recognized.",
+    trigger: "polling with a device_code this tenant never issued (or another client's).",
   },
   70003: {
     error: 'unsupported_grant_type',

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AadstsCode, Surface } from '../../src/errors/catalog.js';
 import { ORIGIN, T } from '../support/mock-app.js';
 import type { Trigger } from './expect-surface.js';
+import { deviceTenant, poll, signInOnPage, answerLastPage, startDeviceFlow } from '../device-code/device-flow.js';
 import { keyValidity, thumbprintHex } from '../../src/tokens/verify-own-token.js';
 import { API_URI, OBO, oboRequest, oboTenant, userTokenForApi } from '../on-behalf-of/obo-tenant.js';
 import {
@@ -501,6 +502,14 @@ export const TRIGGERS: Record<AadstsCode, Partial<Record<Surface, Trigger>>> = {
       const res = await postForm(m, path.split('?')[0]!, [...hiddenFields(page.body), ['consent', 'cancel']], sessionCookie(page));
       return { res, redirectUri: BRIDGE.redirectUri, state: s };
     },
+    // Device code: the user cancels on "Are you trying to sign in to …?"; the CLI's next poll.
+    token: async (m) => {
+      const d = await deviceTenant(m);
+      const a = await startDeviceFlow(m, d.tenant, d.cli);
+      const { page, cookie } = await signInOnPage(m, a.user_code, ADELE);
+      await answerLastPage(m, page, cookie, 'cancel');
+      return { res: await poll(m, d.tenant, d.cli, a.device_code) };
+    },
   },
   90094: {
     // A user asked for Group.Read.All (Admin consent only): "Need admin approval" → back to the app.
@@ -589,6 +598,32 @@ export const TRIGGERS: Record<AadstsCode, Partial<Record<Surface, Trigger>>> = {
       const { code } = await bridgeCode(m);
       const res = await m.form(tokenAt('organizations'), redeemBridge(code));
       return { res, params: { clientId: BRIDGE.appId, appName: 'Identity Bridge' } };
+    },
+  },
+  70016: {
+    // A CLI polls before its user has typed the code.
+    token: async (m) => {
+      const d = await deviceTenant(m);
+      const a = await startDeviceFlow(m, d.tenant, d.cli);
+      return { res: await poll(m, d.tenant, d.cli, a.device_code) };
+    },
+  },
+  70020: {
+    // The user came back after lunch: the device code's 15 minutes are over.
+    token: async (m) => {
+      const d = await deviceTenant(m);
+      const a = await startDeviceFlow(m, d.tenant, d.cli);
+      await advanceClock(m, d.tenant, 900);
+      return { res: await poll(m, d.tenant, d.cli, a.device_code) };
+    },
+  },
+  70018: {
+    // A device code from another tenant's flow pasted into this one's poll.
+    token: async (m) => {
+      const other = await deviceTenant(m);
+      const a = await startDeviceFlow(m, other.tenant, other.cli);
+      const d = await deviceTenant(m);
+      return { res: await poll(m, d.tenant, d.cli, a.device_code) };
     },
   },
   70003: {

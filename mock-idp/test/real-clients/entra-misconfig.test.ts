@@ -132,14 +132,15 @@ describe('msal-node: Entra’s answers to misconfigured token requests', () => {
     expect((error as { errorMessage: string }).errorMessage).toContain('AADSTS500013: Resource identifier is not provided.');
   });
 
-  it('the device authorization endpoint answers Entra’s JSON, which MSAL reads by its error (no "Unexpected token \'<\'")', async () => {
+  it('the device authorization endpoint refuses in Entra’s JSON, which MSAL reads by its error (no "Unexpected token \'<\'")', async () => {
+    // A single-tenant app on /common (AADSTS50194); the flow itself: test/device-code/.
     const app = new PublicClientApplication({
-      auth: { clientId: UI.appId, authority: `${secure.url}/${TID}`, knownAuthorities: knownAuthorities() },
+      auth: { clientId: UI.appId, authority: `${secure.url}/common`, knownAuthorities: knownAuthorities() },
       system: { networkClient: network() },
     });
     const error = await rejection(app.acquireTokenByDeviceCode({ scopes: ['User.Read'], deviceCodeCallback: () => undefined }));
     // MSAL's device-code client reports a refused device authorization request by its `error`.
-    expect(error).toMatchObject({ errorCode: 'post_request_failed', errorMessage: 'unsupported_grant_type' });
+    expect(error).toMatchObject({ errorCode: 'post_request_failed', errorMessage: 'invalid_request' });
   });
 });
 

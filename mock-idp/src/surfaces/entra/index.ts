@@ -2,6 +2,7 @@ import type { FastifyPluginCallback } from 'fastify';
 import type { MockContext } from '../../context.js';
 import { registerAuthorizeRoutes } from './authorize.js';
 import { registerDeviceAuthorizationRoutes } from './device-authorization.js';
+import { registerDeviceLoginRoutes } from './device-login.js';
 import { registerDiscoveryRoutes } from './discovery.js';
 import { handleEntraError } from './error-answer.js';
 import { registerInstanceDiscoveryRoute } from './instance-discovery.js';
@@ -12,7 +13,7 @@ import { answerUnknownPath } from './unknown-path.js';
 
 /**
  * Entra's own surface: discovery, keys, instance discovery, authorize, token, logout and the
- * device authorization endpoint, under `/{tenant}/…` (no fixed prefix: Entra's paths begin with
+ * device authorization endpoint and its sign-in page, under `/{tenant}/…` (no fixed prefix: Entra's paths begin with
  * the tenant). Its errors are Entra's:
  * AADSTS JSON from the token endpoint, Microsoft's error page or a redirect from the pages
  * (surfaces/entra/error-answer.ts). Registered without a prefix, its not-found handler answers
@@ -30,6 +31,7 @@ export function entraSurface(ctx: MockContext): FastifyPluginCallback {
     registerTokenRoutes(app, ctx);
     registerLogoutRoutes(app, ctx);
     registerDeviceAuthorizationRoutes(app, ctx);
+    registerDeviceLoginRoutes(app, ctx);
     done();
   };
 }
