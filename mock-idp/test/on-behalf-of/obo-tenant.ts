@@ -32,37 +32,42 @@ const secret = (secretText: string) => ({
   endDateTime: '2099-12-31T23:59:59Z',
 });
 
-/** `fixture` edits the tenant after the OBO apps are added (e.g. removes a grant). */
+/** Adds the Todo API and Todo Web registrations and their admin consent to a tenant's fixture. */
+export function addOboApps(f: TenantFixture): void {
+  f.applications = [
+    ...(f.applications ?? []),
+    {
+      appId: OBO.apiId,
+      displayName: 'Todo API',
+      signInAudience: 'AzureADMyOrg',
+      identifierUris: [API_URI],
+      api: {
+        requestedAccessTokenVersion: 2,
+        oauth2PermissionScopes: [{ id: OBO.scopeId, value: 'access_as_user', type: 'User', adminConsentDisplayName: 'Access Todo API', isEnabled: true }],
+      },
+      passwordCredentials: [secret(OBO.apiSecret)],
+      requiredResourceAccess: [{ resourceAppId: GRAPH_APP_ID, resourceAccess: [{ id: 'e1fe6dd8-ba31-4d61-89e7-88639da4683d', type: 'Scope' }] }],
+    },
+    {
+      appId: OBO.webId,
+      displayName: 'Todo Web',
+      signInAudience: 'AzureADMyOrg',
+      web: { redirectUris: [OBO.webRedirect] },
+      passwordCredentials: [secret(OBO.webSecret)],
+    },
+  ];
+  const grants: OAuth2PermissionGrant[] = [
+    { clientId: OBO.webId, consentType: 'AllPrincipals', resourceId: GRAPH_APP_ID, scope: 'openid profile offline_access User.Read' },
+    { clientId: OBO.webId, consentType: 'AllPrincipals', resourceId: OBO.apiId, scope: 'access_as_user' },
+    { clientId: OBO.apiId, consentType: 'AllPrincipals', resourceId: GRAPH_APP_ID, scope: 'openid profile offline_access User.Read' },
+  ];
+  f.oauth2PermissionGrants = [...(f.oauth2PermissionGrants ?? []), ...grants];
+}
+
+/** A copy of Contoso with the OBO apps; `edit` changes it after they are added (e.g. removes a grant). */
 export function oboTenant(m: TestMock, edit?: (f: TenantFixture) => void): Promise<string> {
   return newTenant(m, (f) => {
-    f.applications = [
-      ...(f.applications ?? []),
-      {
-        appId: OBO.apiId,
-        displayName: 'Todo API',
-        signInAudience: 'AzureADMyOrg',
-        identifierUris: [API_URI],
-        api: {
-          requestedAccessTokenVersion: 2,
-          oauth2PermissionScopes: [{ id: OBO.scopeId, value: 'access_as_user', type: 'User', adminConsentDisplayName: 'Access Todo API', isEnabled: true }],
-        },
-        passwordCredentials: [secret(OBO.apiSecret)],
-        requiredResourceAccess: [{ resourceAppId: GRAPH_APP_ID, resourceAccess: [{ id: 'e1fe6dd8-ba31-4d61-89e7-88639da4683d', type: 'Scope' }] }],
-      },
-      {
-        appId: OBO.webId,
-        displayName: 'Todo Web',
-        signInAudience: 'AzureADMyOrg',
-        web: { redirectUris: [OBO.webRedirect] },
-        passwordCredentials: [secret(OBO.webSecret)],
-      },
-    ];
-    const grants: OAuth2PermissionGrant[] = [
-      { clientId: OBO.webId, consentType: 'AllPrincipals', resourceId: GRAPH_APP_ID, scope: 'openid profile offline_access User.Read' },
-      { clientId: OBO.webId, consentType: 'AllPrincipals', resourceId: OBO.apiId, scope: 'access_as_user' },
-      { clientId: OBO.apiId, consentType: 'AllPrincipals', resourceId: GRAPH_APP_ID, scope: 'openid profile offline_access User.Read' },
-    ];
-    f.oauth2PermissionGrants = [...(f.oauth2PermissionGrants ?? []), ...grants];
+    addOboApps(f);
     edit?.(f);
   });
 }
