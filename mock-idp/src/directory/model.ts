@@ -156,6 +156,11 @@ export interface User {
   userType?: 'Member' | 'Guest';
   /** When set, the login page asks for it. */
   password?: string | null;
+  /**
+   * Per-user MFA, as Graph (beta) reports it at /users/{id}/authentication/requirements.
+   * `enabled` or `enforced`: a password alone is not enough, so ROPC answers AADSTS50076.
+   */
+  perUserMfaState?: 'disabled' | 'enabled' | 'enforced';
   /** The profile photo Graph serves at /users/{id}/photo/$value; without one, Graph answers 404 ImageNotFound. */
   photo?: UserPhoto;
 }

@@ -447,16 +447,55 @@ const entries = {
     status: 400,
     // The text of Entra's InvalidUserNameOrPassword (ROPC answers it as invalid_grant). On the
     // page: what `mock_login=auto` gets for a wrong `mock_password`, as it has no page to redo.
-    surfaces: ['page'],
+    surfaces: ['page', 'token'],
     message: 'Error validating credentials due to invalid username or password.',
-    trigger: 'mock_login=auto for a user with a fixture password and a wrong mock_password.',
+    trigger: 'mock_login=auto for a user with a fixture password and a wrong mock_password; ROPC (grant_type=password) with a wrong password.',
+  },
+  50034: {
+    error: 'invalid_grant',
+    status: 400,
+    surfaces: ['token'],
+    // Entra scrubs the name from the message: `{EmailHidden}` is literal on the wire
+    // (Microsoft365DSC/Microsoft365DSC #801, s-KaiNet/spsave #61; invalid_grant in both).
+    message:
+      'The user account {EmailHidden} does not exist in the {tenant} directory. To sign into this application, the account must be added to the directory.',
+    trigger: 'ROPC (grant_type=password) for a username that is no user of the tenant.',
+  },
+  50056: {
+    error: 'invalid_grant',
+    status: 400,
+    surfaces: ['token'],
+    // UNCONFIRMED error field; the code and text are Entra's InvalidPasswordOrPasswordNotExist.
+    message: 'Invalid or missing password: password does not exist in the directory for this user.',
+    trigger: 'ROPC (grant_type=password) for a user whose fixture has no password.',
+  },
+  50076: {
+    error: 'invalid_grant',
+    status: 400,
+    surfaces: ['token'],
+    // MFA required by policy: invalid_grant with suberror basic_action (MSAL treats it as
+    // interaction required: lib/msal-common/src/error/InteractionRequiredAuthError.ts). Text:
+    // Azure-Samples/active-directory-dotnetcore-console-up-v2 #44, merrycodes/Office-E5 #11 ('{resource}' is the API's appId).
+    suberror: 'basic_action',
+    message:
+      "Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '{resource}'.",
+    trigger: 'ROPC (grant_type=password) for a user whose fixture says perUserMfaState: enabled or enforced.',
+  },
+  9001023: {
+    error: 'invalid_request',
+    status: 400,
+    surfaces: ['token'],
+    // AzureAD/microsoft-authentication-library-for-dotnet #1572 (AcquireTokenByUsernamePassword on
+    // /common), Microsoft365DSC/MSCloudLoginAssistant #100. UNCONFIRMED error field.
+    message: 'The grant type is not supported over the /common or /consumers endpoints. Please use the /organizations or tenant-specific endpoint.',
+    trigger: 'ROPC (grant_type=password) on /common or /consumers.',
   },
   50057: {
     error: 'invalid_grant',
     status: 400,
-    surfaces: ['page'],
+    surfaces: ['page', 'token'],
     message: 'The user account is disabled.',
-    trigger: 'sign-in as a user whose accountEnabled is false.',
+    trigger: 'sign-in (page or ROPC) as a user whose accountEnabled is false.',
   },
   9010010: {
     error: 'invalid_target',

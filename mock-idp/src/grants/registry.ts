@@ -1,6 +1,7 @@
 import type { GrantHandler } from './grant.js';
 import { authorizationCodeGrant } from './authorization-code.js';
 import { clientCredentialsGrant } from './client-credentials.js';
+import { passwordGrant } from './password.js';
 import { deviceCodeGrant } from './device-code.js';
 import { OBO_GRANT_TYPE, onBehalfOfGrant } from './on-behalf-of.js';
 import { refreshTokenGrant } from './refresh-token.js';
@@ -14,6 +15,7 @@ export const GRANTS: ReadonlyMap<string, GrantHandler> = new Map<string, GrantHa
   ['authorization_code', authorizationCodeGrant],
   ['client_credentials', clientCredentialsGrant],
   ['refresh_token', refreshTokenGrant],
+  ['password', passwordGrant],
   ['device_code', deviceCodeGrant],
   ['urn:ietf:params:oauth:grant-type:device_code', deviceCodeGrant],
   [OBO_GRANT_TYPE, onBehalfOfGrant],

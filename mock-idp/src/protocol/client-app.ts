@@ -7,14 +7,16 @@ import type { TenantSegment } from './tenant-segment.js';
 
 /**
  * Finds the client application and the tenant the request is served in. On /common and
- * /organizations that is the app's home tenant: multi-tenant sign-in into *other* tenants
- * (service principals created by consent) is outside this mock, and single-tenant apps are
- * refused there as Entra refuses them (refuseSingleTenantOnAlias, AADSTS50194).
+ * /organizations that is the app's home tenant until the user is known (userTenantByLogin);
+ * single-tenant apps are refused there as Entra refuses them (refuseSingleTenantOnAlias,
+ * AADSTS50194). On a tenant's own endpoints, a multi-tenant app of another tenant is found
+ * through its service principal there (created by consent); without one, AADSTS700016 — whose
+ * text says just that.
  * https://learn.microsoft.com/entra/identity-platform/howto-convert-app-to-be-multi-tenant
  */
 export function resolveClient(tenants: Tenants, seg: TenantSegment, clientId: string): { tenant: TenantRuntime; app: Application } {
   if (seg.kind === 'tenant') {
-    const app = seg.tenant.directory.app(clientId);
+    const app = seg.tenant.directory.app(clientId) ?? foreignApp(tenants, seg.tenant, clientId);
     if (!app || app.appId.toLowerCase() === GRAPH_APP_ID) throw new EntraError(700016, { clientId, tenant: seg.segment });
     return { tenant: seg.tenant, app };
   }
@@ -36,4 +38,28 @@ export function resolveClient(tenants: Tenants, seg: TenantSegment, clientId: st
 export function refuseSingleTenantOnAlias(seg: TenantSegment, app: Application): void {
   if (seg.kind !== 'multi') return;
   if ((app.signInAudience ?? 'AzureADMyOrg') === 'AzureADMyOrg') throw new EntraError(50194, { clientId: app.appId, appName: app.displayName });
+}
+
+/** A multi-tenant app registered in another tenant that has a service principal in `tenant`. */
+export function foreignApp(tenants: Tenants, tenant: TenantRuntime, clientId: string): Application | undefined {
+  if (!tenant.directory.servicePrincipals.has(clientId.toLowerCase())) return undefined;
+  const app = tenants.homeOfApp(clientId)?.directory.app(clientId);
+  return app && isMultiTenant(app) ? app : undefined;
+}
+
+/** Work or school accounts of any organization may sign in (AzureADMultipleOrgs, or personal accounts too). */
+export const isMultiTenant = (app: Application): boolean =>
+  app.signInAudience === 'AzureADMultipleOrgs' || app.signInAudience === 'AzureADandPersonalMicrosoftAccount';
+
+/**
+ * The tenant a user signs in to. A tenant's own endpoints name it; on /organizations and /common
+ * Entra finds the user's home tenant from the sign-in name's domain (home realm discovery), so a
+ * user of another tenant signs in there — the app's own tenant when no tenant has the domain.
+ * https://learn.microsoft.com/entra/identity-platform/howto-convert-app-to-be-multi-tenant#update-your-code-to-send-requests-to-common
+ */
+export function userTenantByLogin(tenants: Tenants, appTenant: TenantRuntime, onAlias: boolean, login: string): TenantRuntime {
+  if (!onAlias) return appTenant;
+  if (appTenant.directory.userByLogin(login)) return appTenant;
+  const at = login.lastIndexOf('@');
+  return (at < 0 ? undefined : tenants.byDomainName(login.slice(at + 1))) ?? appTenant;
 }

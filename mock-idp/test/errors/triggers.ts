@@ -79,6 +79,23 @@ const ingestionClientCredentials = (scope: string) => ({
   scope,
 });
 
+/** The bridge's ROPC request (a confidential client: with its secret), for Graph's User.Read. */
+const bridgePassword = (username: string, password: string) => ({
+  grant_type: 'password',
+  client_id: BRIDGE.appId,
+  client_secret: BRIDGE.secret,
+  username,
+  password,
+  scope: 'openid profile offline_access https://graph.microsoft.com/User.Read',
+});
+
+/** A tenant where Megan has the password Winter2025! (and per-user MFA as given). */
+const ropcTenant = (m: Parameters<Trigger>[0], perUserMfaState?: 'enabled' | 'enforced'): Promise<string> =>
+  newTenant(m, (f) => {
+    for (const u of f.users ?? [])
+      if (u.userPrincipalName === MEGAN) Object.assign(u, { password: 'Winter2025!', ...(perUserMfaState ? { perUserMfaState } : {}) });
+  });
+
 const KEY_NOT_FOUND_DETAIL = (appId: string): string =>
   `, Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '${appId}'. Review the documentation at https://docs.microsoft.com/en-us/graph/deployments to determine the corresponding service endpoint and https://docs.microsoft.com/en-us/graph/api/application-get?view=graph-rest-1.0&tabs=http to build a query request URL, such as 'https://graph.microsoft.com/beta/applications/${appId}'`;
 
@@ -748,6 +765,43 @@ export const TRIGGERS: Record<AadstsCode, Partial<Record<Surface, Trigger>>> = {
       const res = await m.inject(authorizePath(tenant, bridgeAuthorize({ login_hint: MEGAN, mock_login: 'auto', mock_password: 'Winter2024!' })));
       return { res };
     },
+    // A script signs Megan in with ROPC and last year's password.
+    token: async (m) => {
+      const tenant = await ropcTenant(m);
+      const res = await m.form(tokenAt(tenant), bridgePassword(MEGAN, 'Winter2024!'));
+      return { res };
+    },
+  },
+  50034: {
+    // ROPC with a typo in the username.
+    token: async (m) => {
+      const tenant = await ropcTenant(m);
+      const res = await m.form(tokenAt(tenant), bridgePassword('MeganBo@contoso.onmicrosoft.com', 'Winter2025!'));
+      return { res, params: { tenant } };
+    },
+  },
+  50056: {
+    // ROPC for Adele, who has no password in the fixture (she signs in on the page without one).
+    token: async (m) => {
+      const tenant = await ropcTenant(m);
+      const res = await m.form(tokenAt(tenant), bridgePassword(ADELE, 'anything'));
+      return { res };
+    },
+  },
+  50076: {
+    // ROPC for Megan once per-user MFA is enforced for her.
+    token: async (m) => {
+      const tenant = await ropcTenant(m, 'enforced');
+      const res = await m.form(tokenAt(tenant), bridgePassword(MEGAN, 'Winter2025!'));
+      return { res, params: { resource: '00000003-0000-0000-c000-000000000000' } };
+    },
+  },
+  9001023: {
+    // ROPC through /common (the MSAL default authority).
+    token: async (m) => {
+      const res = await m.form(tokenAt('common'), bridgePassword(MEGAN, 'Winter2025!'));
+      return { res };
+    },
   },
   50057: {
     // Megan's account is disabled; she types her name on the sign-in page.
@@ -759,6 +813,14 @@ export const TRIGGERS: Record<AadstsCode, Partial<Record<Surface, Trigger>>> = {
       const login = await m.inject(path);
       if (login.statusCode !== 200 || !login.body.includes('loginfmt')) throw new Error(`no sign-in page: ${login.statusCode}`);
       const res = await postForm(m, path.split('?')[0]!, [...hiddenFields(login.body), ['loginfmt', MEGAN]]);
+      return { res };
+    },
+    // ROPC for Megan after her account was disabled.
+    token: async (m) => {
+      const tenant = await newTenant(m, (f) => {
+        for (const u of f.users ?? []) if (u.userPrincipalName === MEGAN) Object.assign(u, { accountEnabled: false, password: 'Winter2025!' });
+      });
+      const res = await m.form(tokenAt(tenant), bridgePassword(MEGAN, 'Winter2025!'));
       return { res };
     },
   },

@@ -10,6 +10,7 @@ import { registerJwksRoutes } from './jwks.js';
 import { registerLogoutRoutes } from './logout.js';
 import { registerTokenRoutes } from './token.js';
 import { answerUnknownPath } from './unknown-path.js';
+import { registerUserRealmRoute } from './user-realm.js';
 
 /**
  * Entra's own surface: discovery, keys, instance discovery, authorize, token, logout and the
@@ -27,6 +28,7 @@ export function entraSurface(ctx: MockContext): FastifyPluginCallback {
     registerDiscoveryRoutes(app, ctx);
     registerJwksRoutes(app, ctx);
     registerInstanceDiscoveryRoute(app, ctx);
+    registerUserRealmRoute(app, ctx);
     registerAuthorizeRoutes(app, ctx);
     registerTokenRoutes(app, ctx);
     registerLogoutRoutes(app, ctx);

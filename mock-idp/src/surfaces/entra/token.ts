@@ -70,6 +70,8 @@ async function token(ctx: MockContext, request: FastifyRequest<TenantRoute>, rep
   // App-only tokens need a tenant, and /common names none: Entra refuses before it looks for the
   // app (MicrosoftDocs/azure-docs#24064). UNCONFIRMED for /organizations; treated the same.
   if (seg.kind === 'multi' && grantType === 'client_credentials') throw new EntraError(50059);
+  // ROPC names no tenant either, but /organizations finds it from the username (grants/password.ts).
+  if (seg.kind === 'multi' && seg.alias !== 'organizations' && grantType === 'password') throw new EntraError(9001023);
   const { tenant, app } = resolveClient(ctx.tenants, seg, clientId);
   request.notes.tenant = tenant;
   refuseSingleTenantOnAlias(seg, app);
