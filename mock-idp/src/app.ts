@@ -10,6 +10,8 @@ import { graphSurface } from './surfaces/graph/index.js';
 import { entraSurface } from './surfaces/entra/index.js';
 import { aadGraphSurface } from './surfaces/aad-graph/index.js';
 import { controlSurface } from './surfaces/control/index.js';
+import { consoleSurface } from './surfaces/console/index.js';
+import { tokenCapture } from './surfaces/console/token-capture.js';
 import { maskedLoggerOptions } from './support/masked-logger.js';
 
 /** Bodies above this are refused before parsing, by the surface the route belongs to (never a 413 page). */
@@ -71,6 +73,8 @@ export function buildApp(ctx: MockContext, https?: { key: string; cert: string }
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, _body, done) => done(null, { unsupportedBody: true }));
 
   // Hooks in callback form: no promise per request on the hot paths.
+  // Tokens issued or presented, decoded for the request log (surfaces/console/token-capture.ts).
+  app.addHook('onSend', tokenCapture(ctx));
   app.addHook('onResponse', (request, reply, done) => {
     const n = (request as WithNotes)[NOTES];
     const tenant = n?.tenant;
@@ -86,6 +90,7 @@ export function buildApp(ctx: MockContext, https?: { key: string; cert: string }
   app.register(graphSurface(ctx));
   app.register(aadGraphSurface(ctx));
   app.register(controlSurface(ctx), { prefix: '/_mock' });
+  app.register(consoleSurface(ctx), { prefix: '/_mock/ui' });
   return app;
 }
 

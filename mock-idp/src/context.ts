@@ -2,7 +2,8 @@ import type { FastifyRequest } from 'fastify';
 import type { ResolvedOptions } from './config/options.js';
 import type { SigningKey } from './keys/signing-keys.js';
 import type { Sealer } from './keys/sealing.js';
-import type { ErrorContext } from './errors/render.js';
+import type { ErrorContext, ErrorIds } from './errors/render.js';
+import type { LoggedToken } from './runtime/logged-tokens.js';
 import type { TenantRuntime } from './runtime/tenant-runtime.js';
 import type { Tenants } from './runtime/tenants.js';
 import type { PublicUrls } from './runtime/urls.js';
@@ -30,6 +31,13 @@ export interface RequestNotes {
   clientId?: string | undefined;
   aadsts?: number | undefined;
   error?: string | undefined;
+  /** The ids an Entra error answer showed (errors/render.ts), for the console's search by a screenshot. */
+  errorIds?: ErrorIds | undefined;
+  /** Tokens issued or presented, decoded (runtime/logged-tokens.ts), and the user they name. */
+  tokens?: readonly LoggedToken[] | undefined;
+  user?: string | undefined;
+  /** What a console action changed (surfaces/console): shown in the log beside the requests it affects. */
+  note?: string | undefined;
 }
 
 declare module 'fastify' {
@@ -44,5 +52,8 @@ export function errorContext(ctx: MockContext, request: FastifyRequest, tenant?:
     origin: ctx.urls.login,
     now: tenant ? tenant.now() : Date.now(),
     correlationId: typeof crid === 'string' ? crid : undefined,
+    onIds: (ids) => {
+      request.notes.errorIds = ids;
+    },
   };
 }

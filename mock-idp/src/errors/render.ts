@@ -21,6 +21,8 @@ export interface ErrorContext {
   now: number;
   /** The client-request-id the client sent, echoed as correlation_id. */
   correlationId?: string | undefined;
+  /** Told the ids an answer shows, so the request log can find the request by them. */
+  onIds?: ((ids: ErrorIds) => void) | undefined;
 }
 
 export interface ErrorIds {
@@ -38,11 +40,13 @@ export function entraTimestamp(ms: number): string {
 }
 
 export function errorIds(ctx: ErrorContext): ErrorIds {
-  return {
+  const ids = {
     traceId: newGuid(),
     correlationId: ctx.correlationId && isGuid(ctx.correlationId) ? ctx.correlationId.toLowerCase() : newGuid(),
     timestamp: entraTimestamp(ctx.now),
   };
+  ctx.onIds?.(ids);
+  return ids;
 }
 
 /** What an error answer says: the AADSTS code, its OAuth `error`, and the text after "AADSTSnnnnn: ". */

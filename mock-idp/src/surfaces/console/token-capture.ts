@@ -1,0 +1,36 @@
+import type { FastifyReply, FastifyRequest, onSendHookHandler } from 'fastify';
+import type { MockContext } from '../../context.js';
+import { issuedTokens, presentedToken, userOf, type LoggedToken, type TokenJudge } from '../../runtime/logged-tokens.js';
+
+/**
+ * Notes the tokens a request presents (a bearer to Graph) and the tokens its answer hands out
+ * (token endpoint JSON, authorize redirect or form_post page), decoded, for the request log and
+ * the console's live view. An app-level onSend hook (app.ts), so every surface is covered
+ * without each route knowing; it costs nothing for requests no tenant is attributed to, and for
+ * answers that carry no token it costs a string test.
+ */
+export function tokenCapture(ctx: MockContext): onSendHookHandler {
+  return (request, reply, payload, done) => {
+    const tenant = request.notes.tenant;
+    if (tenant !== undefined && !request.notes.endpoint.startsWith('control')) note(ctx, request, reply, payload);
+    done(null, payload);
+  };
+}
+
+function note(ctx: MockContext, request: FastifyRequest, reply: FastifyReply, payload: unknown): void {
+  const tenant = request.notes.tenant!;
+  let judge: TokenJudge | undefined;
+  const judged = (): TokenJudge => (judge ??= { nowMs: tenant.now(), publishedKids: new Set(tenant.publishedKeys(ctx.machineKey).map((k) => k.kid)) });
+  const tokens: LoggedToken[] = [];
+  const authorization = request.headers.authorization;
+  if (authorization !== undefined && authorization.length > 7) {
+    const presented = presentedToken(authorization, judged());
+    if (presented) tokens.push(presented);
+  }
+  const location = reply.getHeader('location');
+  const mayCarry = (typeof payload === 'string' && payload.includes('_token')) || (typeof location === 'string' && location.includes('_token='));
+  if (mayCarry) tokens.push(...issuedTokens(payload, typeof location === 'string' ? location : undefined, judged()));
+  if (tokens.length === 0) return;
+  request.notes.tokens = tokens;
+  request.notes.user ??= userOf(tokens);
+}
