@@ -2,6 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { FixtureDocument, FixtureSource, TenantFixture, TenantSource } from './directory/model.js';
 import type { RequestLogEntry } from './runtime/request-log.js';
+import type { EntraFault, EntraFaultSpec } from './runtime/entra-faults.js';
 import type { GraphFault, GraphFaultSpec } from './runtime/faults.js';
 import type { Mutation, MutationSpec } from './runtime/mutations.js';
 import type { PatchOperation } from './support/json-patch.js';
@@ -109,6 +110,29 @@ export class MockEntraControl {
   /** Removes one fault, or all of them. */
   clearGraphFaults(id: string, faultId?: string): Promise<void> {
     return this.call('DELETE', `/_mock/tenants/${enc(id)}/graph/faults${faultId === undefined ? '' : `/${enc(faultId)}`}`);
+  }
+
+  /**
+   * Makes this tenant's Entra endpoints fail in Entra's shapes — the token endpoint (default),
+   * authorize, devicecode, discovery or keys: `throttled` (429, Retry-After: 60, "Too Many
+   * Requests"), `request_loop` (invalid_grant AADSTS50196), `temporarily_unavailable` (503,
+   * AADSTS90033), or latency — for the next `count` requests, or a seeded share of them,
+   * optionally only for one grant_type or client_id.
+   *
+   * @example
+   * await control.setEntraFault(t.id, { answer: 'throttled', grantType: 'client_credentials', count: 1 });
+   * await control.setEntraFault(t.id, { answer: 'temporarily_unavailable', endpoint: 'discovery', count: 2 });
+   */
+  setEntraFault(id: string, fault: EntraFaultSpec): Promise<EntraFault> {
+    return this.call('POST', `/_mock/tenants/${enc(id)}/entra/faults`, fault);
+  }
+  /** The tenant's Entra faults, with how often each matched and fired, and what is left of it. */
+  listEntraFaults(id: string): Promise<EntraFault[]> {
+    return this.call<{ faults: EntraFault[] }>('GET', `/_mock/tenants/${enc(id)}/entra/faults`).then((r) => r.faults);
+  }
+  /** Removes one Entra fault, or all of them. */
+  clearEntraFaults(id: string, faultId?: string): Promise<void> {
+    return this.call('DELETE', `/_mock/tenants/${enc(id)}/entra/faults${faultId === undefined ? '' : `/${enc(faultId)}`}`);
   }
 
   /**

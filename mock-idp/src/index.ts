@@ -38,6 +38,7 @@ export { loadCaCertificate } from './keys/tls.js';
 export { defaultStateDir, UntrustedStateError } from './keys/state-dir.js';
 export type { RequestLogEntry } from './runtime/request-log.js';
 export type { GraphFault, GraphFaultSpec } from './runtime/faults.js';
+export type { EntraFault, EntraFaultAnswer, EntraFaultEndpoint, EntraFaultSpec } from './runtime/entra-faults.js';
 export type { AppliedMutation, Mutation, MutationSpec, MutationTarget } from './runtime/mutations.js';
 export type { PatchOperation } from './support/json-patch.js';
 export { PACKAGE_ROOT, packagePath } from './support/package-root.js';

@@ -18,7 +18,7 @@ export interface CatalogEntry {
   readonly error: string;
   readonly redirectError?: string;
   /** HTTP status of the JSON answer. */
-  readonly status: 400 | 401 | 404;
+  readonly status: 400 | 401 | 404 | 503;
   readonly surfaces: readonly Surface[];
   readonly suberror?: string;
   /** The message after `AADSTSnnnnn: `; `{name}` placeholders are filled from the error's params. */
@@ -369,6 +369,26 @@ const entries = {
     surfaces: ['token'],
     message: "The device_code sent to the /token endpoint wasn't recognized.",
     trigger: "polling with a device_code this tenant never issued (or another client's).",
+  },
+  50196: {
+    error: 'invalid_grant',
+    status: 400,
+    // Entra's answer to a user flow repeated too often (MSAL.NET's throttling documentation,
+    // https://learn.microsoft.com/entra/msal/dotnet/advanced/client-and-server-throttling); the
+    // wire text of Azure/azure-sdk-for-net #23324 and pnp/powershell #2995 (the docs keep an
+    // older "…encountered a loop while processing a request"). The mock raises it only when a
+    // test asks for it (an Entra fault), never by counting requests.
+    surfaces: ['token', 'page'],
+    message: 'The server terminated an operation because it encountered a client request loop. Please contact your app vendor.',
+    trigger: "an Entra fault with answer 'request_loop' (test-control API) on the token endpoint or authorize.",
+  },
+  90033: {
+    error: 'temporarily_unavailable',
+    status: 503,
+    // HTTP 503 with this body: Azure/azure-sdk-for-python #14241 (ADAL's log of the wire).
+    surfaces: ['token', 'page'],
+    message: 'A transient error has occurred. Please try again.',
+    trigger: "an Entra fault with answer 'temporarily_unavailable' (test-control API).",
   },
   70003: {
     error: 'unsupported_grant_type',

@@ -5,6 +5,7 @@ import { freezeDirectoryObjects } from '../directory/resolved-members.js';
 import type { SigningKey } from '../keys/signing-keys.js';
 import { TenantClock } from './clock.js';
 import { DirectoryChanges } from './directory-changes.js';
+import { EntraFaults } from './entra-faults.js';
 import { GraphFaults } from './faults.js';
 import { TenantMutations } from './mutations.js';
 import { RequestLog } from './request-log.js';
@@ -41,6 +42,8 @@ export class TenantRuntime {
   readonly cache = new Map<string, CachedDocument>();
   /** Faults injected into this tenant's Microsoft Graph calls (test-control API). */
   readonly faults = new GraphFaults();
+  /** Faults injected into this tenant's Entra endpoints: token, authorize, devicecode, discovery (test-control API). */
+  readonly entraFaults = new EntraFaults();
   /** Directory generations and what changed between them, for Graph's groups/delta. */
   readonly changes = new DirectoryChanges();
   /** The fixture as loaded or created, for `reset`: patches and replacements are test state. */
@@ -104,7 +107,7 @@ export class TenantRuntime {
     this.cache.clear();
   }
 
-  /** Back to the baseline fixture, real time, machine keys, empty log and revocations, no Graph faults nor mutations; delta tokens start over. */
+  /** Back to the baseline fixture, real time, machine keys, empty log and revocations, no Graph or Entra faults nor mutations; delta tokens start over. */
   reset(): void {
     this.directory = new TenantDirectory(workingCopy(this.baseline));
     this.clock.reset();
@@ -114,6 +117,7 @@ export class TenantRuntime {
     this.tokensValidFrom.clear();
     this.cache.clear();
     this.faults.clear();
+    this.entraFaults.clear();
     this.mutations.clear();
     this.changes.reset();
   }

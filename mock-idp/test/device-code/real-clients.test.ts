@@ -104,7 +104,7 @@ describe('device code with real clients', () => {
     let pageText = '';
     const signedIn = (async (): Promise<void> => {
       while (!shown) await new Promise((r) => setTimeout(r, 50));
-      const context = await newBrowserContext(browser, { trust: { origin: mock.url, caPem: mock.caPem } });
+      const context = await newBrowserContext(browser, { trust: { origin: mock.url, caPem: mock.caPem! } });
       try {
         const page = await context.newPage();
         await page.goto(shown.verificationUri);

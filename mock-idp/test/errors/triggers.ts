@@ -643,6 +643,34 @@ export const TRIGGERS: Record<AadstsCode, Partial<Record<Surface, Trigger>>> = {
       return { res: await poll(m, d.tenant, d.cli, a.device_code) };
     },
   },
+  50196: {
+    // A script that signs in again and again instead of caching its tokens (an Entra fault stands for Entra's loop detection).
+    token: async (m) => {
+      const tenant = await newTenant(m);
+      await control(m, 'POST', `/_mock/tenants/${tenant}/entra/faults`, { answer: 'request_loop', grantType: 'refresh_token' });
+      const rt = await bridgeRefreshToken(m, tenant);
+      const res = await m.form(tokenAt(tenant), { grant_type: 'refresh_token', client_id: BRIDGE.appId, client_secret: BRIDGE.secret, refresh_token: rt });
+      return { res };
+    },
+    page: async (m) => {
+      const tenant = await newTenant(m);
+      await control(m, 'POST', `/_mock/tenants/${tenant}/entra/faults`, { answer: 'request_loop', endpoint: 'authorize' });
+      return { res: await m.inject(authorizePath(tenant, bridgeAuthorize())) };
+    },
+  },
+  90033: {
+    // Entra has a bad minute: the ingestion service's app-only token request meets a transient failure.
+    token: async (m) => {
+      const tenant = await newTenant(m);
+      await control(m, 'POST', `/_mock/tenants/${tenant}/entra/faults`, { answer: 'temporarily_unavailable' });
+      return { res: await m.form(tokenAt(tenant), ingestionClientCredentials(`${UI.apiUri}/.default`)) };
+    },
+    page: async (m) => {
+      const tenant = await newTenant(m);
+      await control(m, 'POST', `/_mock/tenants/${tenant}/entra/faults`, { answer: 'temporarily_unavailable', endpoint: 'authorize' });
+      return { res: await m.inject(authorizePath(tenant, bridgeAuthorize())) };
+    },
+  },
   70003: {
     // A typo in grant_type.
     token: async (m) => {

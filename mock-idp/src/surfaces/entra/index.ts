@@ -5,6 +5,7 @@ import { registerDeviceAuthorizationRoutes } from './device-authorization.js';
 import { registerDeviceLoginRoutes } from './device-login.js';
 import { registerDiscoveryRoutes } from './discovery.js';
 import { handleEntraError } from './error-answer.js';
+import { applyEntraFaults } from './fault-hook.js';
 import { registerInstanceDiscoveryRoute } from './instance-discovery.js';
 import { registerJwksRoutes } from './jwks.js';
 import { registerLogoutRoutes } from './logout.js';
@@ -25,6 +26,7 @@ export function entraSurface(ctx: MockContext): FastifyPluginCallback {
   return (app, _options, done) => {
     app.setErrorHandler((error: Error, request, reply) => handleEntraError(ctx, error, request, reply));
     app.setNotFoundHandler((request, reply) => answerUnknownPath(ctx, request, reply));
+    app.addHook('preHandler', applyEntraFaults(ctx));
     registerDiscoveryRoutes(app, ctx);
     registerJwksRoutes(app, ctx);
     registerInstanceDiscoveryRoute(app, ctx);
