@@ -3,7 +3,8 @@ import { dirname, resolve as resolvePath } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { FixtureDocument, FixtureSource, TenantFixture, TenantSource } from './model.js';
 import { FixtureError, type FixtureIssue } from './fixture-issues.js';
-import { isUnresolved, validateFixture, type ValidateOptions } from './validate-fixture.js';
+import { isUnresolved, schemaErrorsOfTenant, validateFixture, type ValidateOptions } from './validate-fixture.js';
+import { pruneToShape, type PrunedTenant } from './shape-pruned-tenant.js';
 import { DEFAULT_FIXTURE_PATH } from './default-fixture.js';
 import { memberHintsOf, recordMemberHints } from './resolved-members.js';
 
@@ -144,9 +145,10 @@ async function loadFile(file: string, chain: string[], seal: boolean): Promise<F
 
 async function resolveDocument(doc: unknown, file: string, resolution: Resolution, chain: string[]): Promise<FixtureDocument> {
   if (!hasUnresolvedTenants(doc)) return checked(doc, file, { seal: resolution.seal });
-  // The directives and every tenant's shape first: nothing is loaded or generated for a broken spec.
+  // The directives and every tenant's shape first: nothing is served from a broken spec. Its
+  // issues come with those of the tenants resolved anyway (issuesOfBrokenSource).
   const issues = validateFixture(doc, file);
-  if (issues.length > 0) throw new FixtureError(issues);
+  if (issues.length > 0) throw new FixtureError(await issuesOfBrokenSource(doc, file, resolution, chain, issues));
 
   const source = doc as FixtureSource;
   const origins: Array<TenantOrigin | undefined> = [];
@@ -157,20 +159,118 @@ async function resolveDocument(doc: unknown, file: string, resolution: Resolutio
       tenants.push(tenant as TenantFixture);
       continue;
     }
-    const base = tenant.extends === undefined ? undefined : await loadBase(tenant.extends, `tenants[${i}].extends`, file, resolution, chain);
-    const merged = mergeTenant(base, tenant);
-    if (tenant.generate) await addGenerated(merged, tenant, resolution.seal);
+    const merged = await resolveTenant(tenant, i, file, resolution, chain);
     tenants.push(merged.tenant);
     origins[i] = merged.origin;
   }
   const resolved: FixtureDocument = source.$schema === undefined ? { tenants } : { $schema: source.$schema, tenants };
-  // Generated users and groups are valid by construction: the schema pass skips them (ValidateOptions).
-  const generatedFrom = origins.map((origin, i) =>
-    origin && source.tenants[i]!.generate ? { users: origin.lists.users!.generatedFrom, groups: origin.lists.groups!.generatedFrom } : undefined,
-  );
-  const problems = validateFixture(resolved, file, { seal: resolution.seal, generatedFrom });
+  const problems = validateFixture(resolved, file, { seal: resolution.seal, generatedFrom: generatedFromOf(origins, source.tenants) });
   if (problems.length > 0) throw new FixtureError(problems.map((issue) => renameMergedPaths(issue, origins)));
   return resolved;
+}
+
+/** Its base (loaded, valid) merged with the tenant, then its generated users and groups appended. */
+async function resolveTenant(
+  tenant: TenantSource,
+  index: number,
+  file: string,
+  resolution: Resolution,
+  chain: string[],
+): Promise<{ tenant: TenantFixture; origin: TenantOrigin }> {
+  const base = tenant.extends === undefined ? undefined : await loadBase(tenant.extends, `tenants[${index}].extends`, file, resolution, chain);
+  const merged = mergeTenant(base, tenant);
+  if (tenant.generate) await addGenerated(merged, tenant, resolution.seal);
+  return merged;
+}
+
+/** Generated users and groups are valid by construction: the schema pass skips them (ValidateOptions.generatedFrom). */
+function generatedFromOf(origins: ReadonlyArray<TenantOrigin | undefined>, sources: readonly TenantSource[]): ValidateOptions['generatedFrom'] {
+  return origins.map((origin, i) =>
+    origin && sources[i]?.generate ? { users: origin.lists.users!.generatedFrom, groups: origin.lists.groups!.generatedFrom } : undefined,
+  );
+}
+
+/**
+ * A source the first pass refused (schema errors, a generate spec that does not add up): its
+ * issues, and those the merged tenants would have — a dangling member id that only the base's
+ * users can resolve, a bad redirect URI of this file's application, a UPN a generated user
+ * already has — so that `fixtures validate` and a refused start list every error in one pass, as
+ * for plain fixtures (validate-fixture.ts). Each refused tenant is cut down to what has the
+ * schema's shape (shape-pruned-tenant.ts); a generate spec with an issue is left out (nothing is
+ * generated from it); a tenant whose base cannot be loaded, or that keeps nothing checkable, adds
+ * only its own issues. The second pass's issues are named at the original's positions, without
+ * repeats and without echoes of what was cut.
+ */
+async function issuesOfBrokenSource(doc: unknown, file: string, resolution: Resolution, chain: string[], first: FixtureIssue[]): Promise<FixtureIssue[]> {
+  const all = [...first];
+  const sources = (doc as { tenants?: unknown } | null)?.tenants;
+  // Outside any tenant (no `tenants`, a stray root key): the first pass said all there is to say.
+  if (!Array.isArray(sources) || first.some((issue) => tenantOf(issue.path) === undefined)) return all;
+  const reportedPaths = new Set(first.map((issue) => issue.path));
+  const tenants: TenantFixture[] = [];
+  const plans: Array<{ index: number; source: TenantSource; origin?: TenantOrigin; pruned?: PrunedTenant }> = [];
+  for (let i = 0; i < sources.length; i++) {
+    const raw: unknown = sources[i];
+    if (typeof raw !== 'object' || raw === null) continue;
+    if (!isUnresolved(raw as TenantSource)) {
+      // validateFixture prunes a plain tenant itself; here it takes part in the checks across tenants.
+      tenants.push(raw as TenantFixture);
+      plans.push({ index: i, source: raw as TenantSource });
+      continue;
+    }
+    const own = first.filter((issue) => tenantOf(issue.path) === i);
+    let source = raw as TenantSource;
+    let pruned: PrunedTenant | undefined;
+    if (own.length > 0) {
+      const candidate: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
+      if (own.some((issue) => issue.path.startsWith(`tenants[${i}].generate`))) delete candidate.generate;
+      if (own.some((issue) => issue.path === `tenants[${i}].extends`)) continue;
+      pruned = pruneToShape(candidate, `tenants[${i}]`, schemaErrorsOfTenant, reportedPaths);
+      if (!pruned) continue;
+      source = pruned.tenant as TenantSource;
+    }
+    try {
+      const merged = await resolveTenant(source, i, file, resolution, chain);
+      tenants.push(merged.tenant);
+      plans.push({ index: i, source, origin: merged.origin, pruned });
+    } catch (e) {
+      if (!(e instanceof FixtureError)) throw e;
+      all.push(...e.issues);
+    }
+  }
+  const origins = plans.map((p) => p.origin);
+  const generatedFrom = generatedFromOf(
+    origins,
+    plans.map((p) => p.source),
+  );
+  const seen = new Set(all.map((issue) => `${issue.path}\0${issue.message}`));
+  const prunedOnes = plans.flatMap((p) => (p.pruned ? [p.pruned] : []));
+  // Nothing resolved (every tenant is given up): nothing more to check — not an empty document.
+  const second = tenants.length === 0 ? [] : validateFixture({ tenants }, file, { generatedFrom });
+  for (const problem of second) {
+    const renamed = renameMergedPaths(problem, origins);
+    // Positions in the resolved document → the source's tenants, then the pruned copies' positions → the original's.
+    const atSource = (text: string): string =>
+      prunedOnes.reduce(
+        (t, p) => p.originalPaths(t),
+        text.replace(/tenants\[(\d+)\]/g, (whole, k: string) => `tenants[${plans[Number(k)]?.index ?? k}]`),
+      );
+    const path = atSource(renamed.path);
+    const message = atSource(renamed.message);
+    const plan = plans.find((p) => p.index === tenantOf(path));
+    if (plan?.pruned?.isEcho(path)) continue;
+    const key = `${path}\0${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    all.push({ file: problem.file, path, message });
+  }
+  return all;
+}
+
+/** `tenants[3].users[0]` → 3; undefined outside any tenant. */
+function tenantOf(path: string): number | undefined {
+  const match = /^tenants\[(\d+)\]/.exec(path);
+  return match ? Number(match[1]) : undefined;
 }
 
 function hasUnresolvedTenants(doc: unknown): boolean {
@@ -254,6 +354,11 @@ function mergeTenant(base: TenantFixture | undefined, own: TenantSource): { tena
     displayName: own.displayName ?? base!.displayName,
     verifiedDomains: own.verifiedDomains ?? base!.verifiedDomains,
   };
+  // Consent settings (cross-tenant sign-in): the tenant's policy, else the base's; roles appended.
+  const authorizationPolicy = own.authorizationPolicy ?? base?.authorizationPolicy;
+  if (authorizationPolicy) tenant.authorizationPolicy = authorizationPolicy;
+  const roles = [...(base?.directoryRoleAssignments ?? []), ...(own.directoryRoleAssignments ?? [])];
+  if (roles.length > 0) tenant.directoryRoleAssignments = roles;
   const origin: TenantOrigin = { ref: own.extends, lists: {} };
   for (const name of LISTS) {
     const merged = mergeList(base?.[name] ?? [], own[name] ?? [], KEYS[name]);
