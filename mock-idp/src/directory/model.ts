@@ -185,6 +185,8 @@ export interface Group {
   mailNickname?: string | null;
   /** Member object ids: users or groups. */
   members?: string[];
+  /** Owner object ids: users or service principals (GET /groups/{id}/owners). */
+  owners?: string[];
 }
 
 export interface TenantFixture {
