@@ -24,6 +24,7 @@ export const GRAPH_DELEGATED_SCOPES = [
   { id: 'bc024368-1153-4739-b217-4326f2e966d0', value: 'GroupMember.Read.All', type: 'Admin' },
   { id: '5f8c59db-677d-491f-a6b8-5f174b11ec1d', value: 'Group.Read.All', type: 'Admin' },
   { id: '06da0dbc-49e2-44d2-8312-53f166ab848a', value: 'Directory.Read.All', type: 'Admin' },
+  { id: 'c79f8feb-a9db-4090-85f9-90d820caa0eb', value: 'Application.Read.All', type: 'Admin' },
 ] as const;
 
 export const GRAPH_APP_ROLES = [
@@ -33,6 +34,8 @@ export const GRAPH_APP_ROLES = [
   { id: '97235f07-e226-4f63-ace3-39588e11d3a1', value: 'User.ReadBasic.All' },
   { id: 'e24d31aa-e1ab-4c80-85fe-23018690335d', value: 'ProfilePhoto.Read.All' },
   { id: '7ab1d382-f21e-4acd-a863-ba3e13f7da61', value: 'Directory.Read.All' },
+  { id: '9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30', value: 'Application.Read.All' },
+  { id: '06b708a9-e830-4db3-a914-8e69da51d44f', value: 'AppRoleAssignment.ReadWrite.All' },
 ] as const;
 
 /** Graph as an application object, so the directory treats it like any other resource. */

@@ -2,6 +2,7 @@ import type { FastifyReply } from 'fastify';
 import { GRAPH_ERRORS, graphError } from '../errors/graph-error.js';
 import { directoryIndex, type DirectoryIndex } from './directory-index.js';
 import type { EntitySet } from './entity-sets.js';
+import { expandedJson, parseExpand, type Expansion } from './expand.js';
 import { checkFilter, matches, type Subject } from './filter.js';
 import { GraphFailure } from './graph-failure.js';
 import { sendCount, sendJson, type GraphCall } from './graph-route.js';
@@ -105,10 +106,21 @@ export function itemJson(call: GraphCall, ix: DirectoryIndex, id: string, select
   return objectJson(set, found.o, id, { select, typed, limited });
 }
 
-export function serveCollection(call: GraphCall, spec: CollectionSpec, q: QueryOptions = parseQueryOptions(call.request)): FastifyReply {
+/** A collection of one entity set that is not a relationship (/users, /groups…) takes `$expand`. */
+const expandable = (spec: CollectionSpec): EntitySet | undefined => (spec.sets.length === 1 && !spec.reference ? spec.sets[0] : undefined);
+
+/** `@odata.context` with `$select` and an expanded relationship (`groups(id,members())`). */
+function selectContext(select: readonly string[] | undefined, expansion: Expansion | undefined): readonly string[] | undefined {
+  return expansion ? [...(select ?? []), expansion.context] : select;
+}
+
+export function serveCollection(call: GraphCall, spec: CollectionSpec, q?: QueryOptions): FastifyReply {
+  const expandSet = expandable(spec);
+  q ??= parseQueryOptions(call.request, { expand: expandSet !== undefined });
   const tenant = call.caller.tenant;
   const ix = directoryIndex(tenant.directory);
   checkSelect(q.select, spec.sets);
+  const expansion = expandSet && !spec.countOnly ? parseExpand(q.expand, expandSet) : undefined;
   if (q.filter) {
     if (spec.reference && !q.advanced) throw new GraphFailure(GRAPH_ERRORS.referenceFilter);
     checkFilter(q.filter, { sets: spec.sets, advanced: q.advanced });
@@ -158,9 +170,9 @@ export function serveCollection(call: GraphCall, spec: CollectionSpec, q: QueryO
   const items: string[] = [];
   for (const id of page) {
     const j = itemJson(call, ix, id, q.select, spec.typed);
-    if (j !== undefined) items.push(j);
+    if (j !== undefined) items.push(expansion ? expandedJson(call, ix, id, j, expansion, itemJson) : j);
   }
-  let head = `{"@odata.context":${JSON.stringify(contextUrl(call.ctx.urls.graph, spec.entitySet, { select: q.select }))}`;
+  let head = `{"@odata.context":${JSON.stringify(contextUrl(call.ctx.urls.graph, spec.entitySet, { select: selectContext(q.select, expansion) }))}`;
   // @odata.count: advanced queries only, first page only (docs/entra-wire.md §8.1).
   if (q.advanced && q.skiptoken === undefined) head += `,"@odata.count":${ordered.length}`;
   if (start + top < ordered.length) {
@@ -173,10 +185,17 @@ export function serveCollection(call: GraphCall, spec: CollectionSpec, q: QueryO
 }
 
 /** A single object of the set (which must hold it): `@odata.context` …/$entity, then its properties. */
-export function serveEntity<O>(call: GraphCall, set: EntitySet<O>, id: string, q: QueryOptions = parseQueryOptions(call.request)): FastifyReply {
+export function serveEntity<O>(
+  call: GraphCall,
+  set: EntitySet<O>,
+  id: string,
+  q: QueryOptions = parseQueryOptions(call.request, { expand: true }),
+): FastifyReply {
   checkSelect(q.select, [set]);
+  const expansion = parseExpand(q.expand, set as EntitySet);
   const ix = directoryIndex(call.caller.tenant.directory);
-  const body = q.select ? objectJson(set, set.objects(ix.dir).get(id), id, { select: q.select }) : ix.defaultJson(id)!;
-  const context = JSON.stringify(contextUrl(call.ctx.urls.graph, set.name, { select: q.select, entity: true }));
+  let body = q.select ? objectJson(set, set.objects(ix.dir).get(id), id, { select: q.select }) : ix.defaultJson(id)!;
+  if (expansion) body = expandedJson(call, ix, id, body, expansion, itemJson);
+  const context = JSON.stringify(contextUrl(call.ctx.urls.graph, set.name, { select: selectContext(q.select, expansion), entity: true }));
   return sendJson(call, body === '{}' ? `{"@odata.context":${context}}` : `{"@odata.context":${context},${body.slice(1)}`);
 }

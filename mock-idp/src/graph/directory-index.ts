@@ -1,6 +1,6 @@
 import type { Group } from '../directory/model.js';
 import type { TenantDirectory } from '../directory/tenant-directory.js';
-import { ENTITY_SETS, type EntitySet } from './entity-sets.js';
+import { DIRECTORY_OBJECT_SETS, ENTITY_SETS, type EntitySet } from './entity-sets.js';
 import { objectJson } from './object-json.js';
 
 /**
@@ -55,9 +55,9 @@ export class DirectoryIndex {
     return ids;
   }
 
-  /** The entity set holding this id, if any. */
+  /** The directory-object set holding this id, if any. */
   setOf(id: string): EntitySet | undefined {
-    for (const set of ENTITY_SETS) if (set.objects(this.dir).has(id)) return set;
+    for (const set of DIRECTORY_OBJECT_SETS) if (set.objects(this.dir).has(id)) return set;
     return undefined;
   }
 

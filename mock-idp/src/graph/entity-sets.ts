@@ -2,7 +2,26 @@ import type { Group, User } from '../directory/model.js';
 import type { TenantDirectory } from '../directory/tenant-directory.js';
 import { GRAPH_ERRORS, graphError } from '../errors/graph-error.js';
 import { isGuid } from '../support/ids.js';
-import { GROUP_FILTERS, USER_FILTERS, type FilterCapability } from './filter-capabilities.js';
+import {
+  APPLICATION_DEFAULT,
+  APPLICATION_PROPERTIES,
+  applicationObjects,
+  ASSIGNMENT_DEFAULT,
+  ASSIGNMENT_PROPERTIES,
+  SERVICE_PRINCIPAL_DEFAULT,
+  SERVICE_PRINCIPAL_PROPERTIES,
+  type AppObject,
+  type AssignmentObject,
+  type SpObject,
+} from './application-resources.js';
+import {
+  APPLICATION_FILTERS,
+  ASSIGNMENT_FILTERS,
+  GROUP_FILTERS,
+  SERVICE_PRINCIPAL_FILTERS,
+  USER_FILTERS,
+  type FilterCapability,
+} from './filter-capabilities.js';
 import { GraphFailure } from './graph-failure.js';
 import { PERMISSIONS, type PermissionRule } from './permissions.js';
 import { GROUP_DEFAULT, GROUP_PROPERTIES, USER_DEFAULT, USER_PROPERTIES, type Getter, type Json } from './resources.js';
@@ -110,13 +129,61 @@ export const GROUPS = defineEntitySet<Group>({
   readers: PERMISSIONS.groups,
 });
 
-/** Every entity set the engine serves; an object's type is the first set holding its id. */
-export const ENTITY_SETS: readonly EntitySet[] = [USERS, GROUPS];
+/** A key that is not a GUID: Graph's "Invalid object identifier". */
+const guidKey = (ref: string): string => {
+  if (!isGuid(ref)) throw new GraphFailure(graphError(GRAPH_ERRORS.invalidObjectId, { id: ref }));
+  return ref.toLowerCase();
+};
+
+/** /applications/{id} (read-only; Microsoft Graph's own application object is not in a customer tenant). */
+export const APPLICATIONS = defineEntitySet<AppObject>({
+  kind: 'application',
+  name: 'applications',
+  resource: 'Application',
+  objects: (dir) => applicationObjects(dir).apps,
+  find: (dir, ref) => applicationObjects(dir).apps.get(guidKey(ref)),
+  properties: APPLICATION_PROPERTIES,
+  defaults: APPLICATION_DEFAULT,
+  filters: APPLICATION_FILTERS,
+  readers: PERMISSIONS.applications,
+});
+
+/** /servicePrincipals/{id} (read-only). */
+export const SERVICE_PRINCIPALS = defineEntitySet<SpObject>({
+  kind: 'servicePrincipal',
+  name: 'servicePrincipals',
+  resource: 'ServicePrincipal',
+  objects: (dir) => applicationObjects(dir).sps,
+  find: (dir, ref) => applicationObjects(dir).sps.get(guidKey(ref)),
+  properties: SERVICE_PRINCIPAL_PROPERTIES,
+  defaults: SERVICE_PRINCIPAL_DEFAULT,
+  filters: SERVICE_PRINCIPAL_FILTERS,
+  readers: PERMISSIONS.applications,
+});
+
+/** App role assignments (/users/{id}/appRoleAssignments, /servicePrincipals/{id}/appRoleAssignedTo): entities, not directory objects. */
+export const APP_ROLE_ASSIGNMENTS = defineEntitySet<AssignmentObject>({
+  kind: 'appRoleAssignment',
+  name: 'appRoleAssignments',
+  resource: 'AppRoleAssignment',
+  objects: (dir) => applicationObjects(dir).assignments,
+  find: (dir, ref) => applicationObjects(dir).assignments.get(ref),
+  properties: ASSIGNMENT_PROPERTIES,
+  defaults: ASSIGNMENT_DEFAULT,
+  filters: ASSIGNMENT_FILTERS,
+  readers: PERMISSIONS.appRoleAssignments,
+});
+
+/** The directory objects (getByIds, members, memberOf, casts): an object's type is the first set holding its id. */
+export const DIRECTORY_OBJECT_SETS: readonly EntitySet[] = [USERS, GROUPS, SERVICE_PRINCIPALS, APPLICATIONS];
+
+/** Every entity set the engine serves. */
+export const ENTITY_SETS: readonly EntitySet[] = [...DIRECTORY_OBJECT_SETS, APP_ROLE_ASSIGNMENTS];
 
 /** `microsoft.graph.user`, `graph.user` (the Kiota SDKs' alias), … → its set; anything else → Graph's unknown segment. */
 export function castSet(segment: string): EntitySet {
   const s = segment.toLowerCase();
-  const set = ENTITY_SETS.find((e) => s === `microsoft.graph.${e.kind}` || s === `graph.${e.kind}`);
+  const set = DIRECTORY_OBJECT_SETS.find((e) => s === `microsoft.graph.${e.kind.toLowerCase()}` || s === `graph.${e.kind.toLowerCase()}`);
   if (!set) throw new GraphFailure(graphError(GRAPH_ERRORS.unknownSegment, { segment }));
   return set;
 }

@@ -58,3 +58,31 @@ export const GROUP_FILTERS: Record<string, FilterCapability> = {
   groupTypes: { type: 'collection', any: 'd' },
   proxyAddresses: { type: 'collection', any: 'd', anyStartswith: 'd' },
 };
+
+/** Applications (aad-advanced-queries, application table). */
+export const APPLICATION_FILTERS: Record<string, FilterCapability> = {
+  id: s({ eq: 'd', in: 'd', ne: 'a', not: 'a' }),
+  appId: s({ eq: 'd', in: 'd', ne: 'a', not: 'a' }),
+  displayName: s({ eq: 'd', in: 'd', startswith: 'd', ne: 'a', not: 'a', null: 'a' }),
+  signInAudience: s({ eq: 'd', in: 'd', ne: 'a', not: 'a' }),
+  identifierUris: { type: 'collection', any: 'd' },
+};
+
+/** Service principals (aad-advanced-queries, servicePrincipal table): `appId eq '…'` finds an app's. */
+export const SERVICE_PRINCIPAL_FILTERS: Record<string, FilterCapability> = {
+  id: s({ eq: 'd', in: 'd', ne: 'a', not: 'a' }),
+  appId: s({ eq: 'd', in: 'd', ne: 'a', not: 'a' }),
+  displayName: s({ eq: 'd', in: 'd', startswith: 'd', ne: 'a', not: 'a', null: 'a' }),
+  accountEnabled: { type: 'bool', eq: 'd', in: 'd', ne: 'a', not: 'a' },
+  appRoleAssignmentRequired: { type: 'bool', eq: 'd', in: 'd', ne: 'a', not: 'a' },
+  servicePrincipalType: s({ eq: 'd', in: 'd', ne: 'a', not: 'a' }),
+  servicePrincipalNames: { type: 'collection', any: 'd', anyStartswith: 'd' },
+  tags: { type: 'collection', any: 'd' },
+};
+
+/** App role assignments: `resourceId eq` and `principalId eq` (approleassignment, "$filter"). */
+export const ASSIGNMENT_FILTERS: Record<string, FilterCapability> = {
+  resourceId: s({ eq: 'd' }),
+  principalId: s({ eq: 'd' }),
+  appRoleId: s({ eq: 'd' }),
+};

@@ -104,6 +104,34 @@ export const PERMISSIONS = {
     application: any('ProfilePhoto.Read.All', 'ProfilePhoto.ReadWrite.All', 'User.Read.All', 'User.ReadWrite.All'),
     self: any('User.Read', 'User.ReadWrite'),
   },
+  /** GET /applications, /servicePrincipals (+ /{id}) (application-list, serviceprincipal-list). */
+  applications: {
+    delegated: any('Application.Read.All', 'Application.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All', 'Directory.AccessAsUser.All'),
+    application: any('Application.Read.All', 'Application.ReadWrite.All', 'Application.ReadWrite.OwnedBy', 'Directory.Read.All', 'Directory.ReadWrite.All'),
+  },
+  /** GET /servicePrincipals/{id}/appRoleAssignedTo (serviceprincipal-list-approleassignedto). */
+  appRoleAssignedTo: {
+    delegated: any(
+      'Application.Read.All',
+      'AppRoleAssignment.ReadWrite.All',
+      'Application.ReadWrite.All',
+      'Directory.Read.All',
+      'Directory.ReadWrite.All',
+      'Directory.AccessAsUser.All',
+    ),
+    application: any('Application.Read.All', 'AppRoleAssignment.ReadWrite.All', 'Application.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'),
+  },
+  /** GET /users/{id}/appRoleAssignments (user-list-approleassignments); User.Read for oneself. UNCONFIRMED: User.Read.All's place in the list. */
+  appRoleAssignments: {
+    delegated: any('User.Read.All', 'AppRoleAssignment.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All', 'Directory.AccessAsUser.All'),
+    application: any('User.Read.All', 'AppRoleAssignment.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'),
+    self: any('User.Read', 'User.ReadWrite'),
+  },
+  /** POST /directoryObjects/getByIds (directoryobject-getbyids). */
+  directoryObjects: {
+    delegated: any('Directory.Read.All', 'Directory.ReadWrite.All', 'Directory.AccessAsUser.All'),
+    application: any('Directory.Read.All', 'Directory.ReadWrite.All'),
+  },
   /** POST getMemberGroups / getMemberObjects / checkMemberGroups on a group. */
   groupMemberGroups: { delegated: any(...GROUP_READ_DELEGATED), application: any(...GROUP_READ_APP) },
 } as const satisfies Record<string, PermissionRule>;

@@ -65,8 +65,9 @@ describe('query option names', () => {
     expect(values(ok(await groups('api-version=1.6&foo=bar')))).toHaveLength(3);
   });
 
-  it('says plainly that the mock has no $expand (not Graph’s answer)', async () => {
-    expectGraphError(await groups('$expand=members'), 501, 'NotImplemented', 'mock-entra does not implement $expand.');
+  it('says plainly which $expand the mock does not serve (not Graph’s answer)', async () => {
+    expectGraphError(await groups('$expand=transitiveMembers'), 501, 'NotImplemented', 'mock-entra does not implement $expand=transitiveMembers on groups.');
+    expectGraphError(await groups('$expand=members,owners'), 501, 'NotImplemented', 'mock-entra does not implement $expand=members,owners.');
   });
 });
 

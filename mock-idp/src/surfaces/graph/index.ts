@@ -12,11 +12,15 @@ import {
   requireGraphCaller,
 } from '../../graph/graph-hooks.js';
 import { graphRoute } from '../../graph/graph-route.js';
+import { registerApplicationRoutes, serveByAppId } from './applications.js';
+import { graphBatch } from './batch.js';
 import { registerDeltaRoutes } from './delta.js';
+import { registerGetByIdsRoutes } from './get-by-ids.js';
 import { registerGroupRoutes } from './groups.js';
 import { registerMemberGroupsRoutes } from './member-groups.js';
 import { registerMemberOfRoutes } from './member-of.js';
 import { registerMemberRoutes } from './members.js';
+import { registerOwnerRoutes } from './owners.js';
 import { registerPhotoRoutes } from './photos.js';
 import { registerUserinfoRoutes } from './userinfo.js';
 import { registerUserRoutes } from './users.js';
@@ -49,7 +53,9 @@ function graphV1(ctx: MockContext): FastifyPluginCallback {
     app.setNotFoundHandler(graphMethodNotAllowed);
     // The bare /v1.0 is no resource: answered before any token check, as a path no route takes.
     app.all('/', graphMethodNotAllowed);
+    app.decorateRequest('graphCaller', null);
     app.register(graphV1Routes(ctx));
+    app.register(graphBatch(ctx));
     done();
   };
 }
@@ -62,7 +68,6 @@ function graphV1(ctx: MockContext): FastifyPluginCallback {
  */
 function graphV1Routes(ctx: MockContext): FastifyPluginCallback {
   return (app, _options, done) => {
-    app.decorateRequest('graphCaller', null);
     app.addHook('preHandler', nameGraphEndpoint);
     app.addHook('preHandler', requireGraphCaller(ctx));
     app.addHook('preHandler', applyGraphFaults);
@@ -80,9 +85,20 @@ function registerGraphRoutes(app: FastifyInstance, ctx: MockContext): void {
   registerMemberGroupsRoutes(app, ctx);
   registerDeltaRoutes(app, ctx);
   registerPhotoRoutes(app, ctx);
+  registerApplicationRoutes(app, ctx);
+  registerOwnerRoutes(app, ctx);
+  registerGetByIdsRoutes(app, ctx);
   app.all<{ Params: { '*': string } }>(
     '/*',
-    graphRoute<{ '*': string }>(ctx, 'unknown', (call) => refuseUnknown(call.request.method, call.request.params['*'])),
+    graphRoute<{ '*': string }>(ctx, 'unknown', (call) => {
+      const rest = call.request.params['*'];
+      // The alternate key `servicePrincipals(appId='…')` (no slash: no route of its own).
+      const byAppId = /^(applications|servicePrincipals)\(appId='([^'/]+)'\)$/i.exec(rest);
+      if (byAppId && call.request.method === 'GET') {
+        return serveByAppId(call, byAppId[1]!.toLowerCase() === 'applications' ? 'applications' : 'servicePrincipals', byAppId[2]!);
+      }
+      return refuseUnknown(call.request.method, rest);
+    }),
   );
 }
 
@@ -100,11 +116,9 @@ function userinfo(ctx: MockContext): FastifyPluginCallback {
 const NOT_IMPLEMENTED = new Set([
   'manager',
   'directreports',
-  'owners',
   'ownedobjects',
   'registereddevices',
   'owneddevices',
-  'approleassignments',
   'drive',
   'drives',
   'messages',
@@ -115,11 +129,8 @@ const NOT_IMPLEMENTED = new Set([
   'licensedetails',
   'checkmemberobjects',
   'transitivereports',
-  'applications',
-  'serviceprincipals',
   'devices',
   'directoryroles',
-  'directoryobjects',
   'organization',
   'domains',
   'administrativeunits',
@@ -129,7 +140,6 @@ const NOT_IMPLEMENTED = new Set([
   'planner',
   'invitations',
   'oauth2permissiongrants',
-  'approleassignedto',
   'settings',
   'team',
   'sites',
@@ -149,6 +159,10 @@ const NAVIGATIONS = new Set([
   '$count',
   'photo',
   'photos',
+  'owners',
+  'approleassignments',
+  'approleassignedto',
+  'getbyids',
 ]);
 
 /**
@@ -160,7 +174,9 @@ function refuseUnknown(method: string, rest: string): never {
   const segments = rest.split('/').filter(Boolean);
   const first = segments[0] ?? '';
   const top = first.toLowerCase();
-  const known = top === 'me' || top === 'users' || top === 'groups';
+  // A batch is only ever POSTed (graph/batch.ts).
+  if (top === '$batch') throw new GraphFailure(GRAPH_ERRORS.methodNotAllowed);
+  const known = top === 'me' || top === 'users' || top === 'groups' || top === 'applications' || top === 'serviceprincipals' || top === 'directoryobjects';
   if (!known) {
     if (NOT_IMPLEMENTED.has(top)) throw new GraphFailure(graphError(GRAPH_ERRORS.mockNotImplemented, { feature: `/v1.0/${first}` }));
     throw new GraphFailure(graphError(GRAPH_ERRORS.unknownSegment, { segment: first }));
