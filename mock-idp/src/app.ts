@@ -13,6 +13,9 @@ import { controlSurface } from './surfaces/control/index.js';
 import { consoleSurface } from './surfaces/console/index.js';
 import { tokenCapture } from './surfaces/console/token-capture.js';
 import { maskedLoggerOptions } from './support/masked-logger.js';
+import { hostGuard } from './host-guard.js';
+import { impersonatingServerFactory } from './impersonation/https-server.js';
+import type { ImpersonationAuthority } from './keys/impersonation-ca.js';
 
 /** Bodies above this are refused before parsing, by the surface the route belongs to (never a 413 page). */
 const BODY_LIMIT = 1024 * 1024;
@@ -21,9 +24,11 @@ const BODY_LIMIT = 1024 * 1024;
  * Builds the mock as a Fastify instance without listening, so tests can `inject()` requests.
  * The routes are Entra's URL shapes; /_mock/ is the test-control API, apart from them.
  */
-export function buildApp(ctx: MockContext, https?: { key: string; cert: string }): FastifyInstance {
+export function buildApp(ctx: MockContext, https?: { key: string; cert: string }, impersonation?: ImpersonationAuthority): FastifyInstance {
   const app = Fastify({
-    ...(https ? { https } : {}),
+    // Impersonating, the HTTPS server is the mock's own (impersonation/https-server.ts): it picks
+    // the certificate by SNI and answers each request in the scope of its Host.
+    ...(https && impersonation ? { serverFactory: impersonatingServerFactory(https, impersonation) } : https ? { https } : {}),
     // Secrets masked in every line (support/masked-logger.ts): --log must not print client_secret or passwd.
     logger: ctx.options.logger ? maskedLoggerOptions() : false,
     bodyLimit: BODY_LIMIT,
@@ -84,6 +89,9 @@ export function buildApp(ctx: MockContext, https?: { key: string; cert: string }
     }
     done();
   });
+
+  // Impersonating, a Microsoft host name serves its own surface only, never /_mock.
+  if (impersonation) app.addHook('onRequest', hostGuard(ctx));
 
   // One encapsulated plugin per surface (surfaces/*/index.ts), each answering in its own shape.
   app.register(entraSurface(ctx));

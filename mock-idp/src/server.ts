@@ -10,7 +10,10 @@ import { loadMachineSigningKey } from './keys/signing-keys.js';
 import { readOrCreate } from './keys/state-dir.js';
 import { loadTls } from './keys/tls.js';
 import { Tenants } from './runtime/tenants.js';
-import type { PublicUrls } from './runtime/urls.js';
+import { singleOrigin } from './runtime/urls.js';
+import { IMPERSONATED_HOSTS } from './impersonation/clouds.js';
+import { impersonatedUrls } from './impersonation/request-urls.js';
+import { loadImpersonationAuthority } from './keys/impersonation-ca.js';
 import { MemoryStore } from './store/short-lived-store.js';
 import { MockEntraControl } from './control-client.js';
 import { CONTOSO } from './contoso.js';
@@ -36,6 +39,12 @@ export interface RunningMockEntra {
    * without one, and with allowRemoteControl.
    */
   controlToken: { value: string; generated: boolean } | undefined;
+  /**
+   * Impersonation mode (`impersonate: true`): the Microsoft host names the mock answers as, and
+   * the name-constrained CA their certificates come from (trust `caPem` / `caPath` to reach them;
+   * `impersonateMicrosoft(mock)` routes a Node process there). Undefined otherwise.
+   */
+  impersonation: { hosts: string[]; caPem: string; caPath: string } | undefined;
   app: FastifyInstance;
   close(): Promise<void>;
 }
@@ -56,8 +65,8 @@ async function contextFor(opts: ResolvedOptions, listenPort?: number): Promise<M
   ]);
   const port = listenPort ?? opts.port;
   const origin = opts.publicUrl ?? `${opts.tls ? 'https' : 'http'}://localhost:${port}`;
-  const urls: PublicUrls = { login: origin, graph: origin, v1Issuer: opts.v1IssuerOrigin };
-  return {
+  const urls = singleOrigin(origin, opts.v1IssuerOrigin);
+  const ctx: MockContext = {
     tenants: new Tenants(doc.tenants),
     urls,
     store: new MemoryStore(),
@@ -66,6 +75,9 @@ async function contextFor(opts: ResolvedOptions, listenPort?: number): Promise<M
     options: opts,
     secure: opts.tls,
   };
+  // Impersonating, every route's `ctx.urls` is the request's (impersonation/request-urls.ts).
+  if (opts.impersonate) Object.defineProperty(ctx, 'urls', { get: impersonatedUrls(urls), enumerable: true });
+  return ctx;
 }
 
 /**
@@ -100,7 +112,8 @@ export async function startMockEntra(options: MockEntraOptions = {}): Promise<Ru
   const hosts = [new URL(ctx.urls.login).hostname, ...opts.tlsHosts, ...(opts.host !== '0.0.0.0' && opts.host !== '::' ? [opts.host] : [])];
   const tls = opts.tls ? await loadTls(opts.stateDir, hosts) : undefined;
   ctx.caPem = tls?.caPem;
-  const app = buildApp(ctx, tls ? { key: tls.key, cert: tls.cert } : undefined);
+  const impersonation = opts.impersonate ? await loadImpersonationAuthority(opts.stateDir, [...IMPERSONATED_HOSTS.keys()], hosts) : undefined;
+  const app = buildApp(ctx, tls ? { key: tls.key, cert: tls.cert } : undefined, impersonation);
   await app.listen({ host: opts.host, port });
   const url = ctx.urls.login;
   const control = new MockEntraControl(url, { ...(tls ? { ca: tls.caPem } : {}), ...(opts.controlToken ? { token: opts.controlToken } : {}) });
@@ -112,6 +125,7 @@ export async function startMockEntra(options: MockEntraOptions = {}): Promise<Ru
     caPem: tls?.caPem,
     control,
     controlToken: opts.controlToken === undefined ? undefined : { value: opts.controlToken, generated: generate },
+    impersonation: impersonation ? { hosts: [...IMPERSONATED_HOSTS.keys()], caPem: impersonation.caPem, caPath: impersonation.caPath } : undefined,
     app,
     close: async () => {
       ctx.store.close();
@@ -133,7 +147,7 @@ function isLoopbackHost(host: string): boolean {
  * control credential: the log is where a container's user finds them.
  */
 export function startBanner(
-  mock: Pick<RunningMockEntra, 'url' | 'tenants' | 'caPath'> & Partial<Pick<RunningMockEntra, 'host' | 'caPem' | 'controlToken'>>,
+  mock: Pick<RunningMockEntra, 'url' | 'tenants' | 'caPath'> & Partial<Pick<RunningMockEntra, 'host' | 'caPem' | 'controlToken' | 'impersonation'>>,
   /** The state directory when one was chosen (`--state-dir`, MOCK_ENTRA_STATE_DIR): `mock-entra ca` must be told it too. */
   given: { stateDir?: string } = {},
 ): string {
@@ -161,6 +175,15 @@ export function startBanner(
         .join(', ')} (no passwords)`,
     );
   }
+  if (mock.impersonation) {
+    lines.push(
+      '',
+      "Impersonating Microsoft's host names (README: Unmodified apps):",
+      ...wrapList(mock.impersonation.hosts),
+      `  their CA (name-constrained to those names and the mock's own): ${mock.impersonation.caPath}`,
+      `  route a Node process here:  MOCK_ENTRA_URL=${mock.url} MOCK_ENTRA_CA=${mock.impersonation.caPath} NODE_OPTIONS="--import mock-entra/impersonate"`,
+    );
+  }
   lines.push('', 'Test-control API: ' + mock.url + '/_mock/tenants   (Ctrl-C to stop)');
   if (mock.controlToken?.generated) {
     lines.push(`  control credential (callers beyond loopback send it): Authorization: Bearer ${mock.controlToken.value}`);
@@ -169,6 +192,13 @@ export function startBanner(
   }
   lines.push('');
   return lines.join('\n');
+}
+
+/** Host names, a few to a line, indented. */
+function wrapList(names: string[]): string[] {
+  const lines: string[] = [];
+  for (let i = 0; i < names.length; i += 4) lines.push(`  ${names.slice(i, i + 4).join(', ')}`);
+  return lines;
 }
 
 /** A word a POSIX shell reads back as it is: quoted only when it needs to be. */

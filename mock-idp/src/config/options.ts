@@ -34,6 +34,12 @@ export interface MockEntraOptions {
   publicUrl?: string;
   /** Extra host names for the TLS certificate (the public URL's host is always included). */
   tlsHosts?: string[];
+  /**
+   * Impersonation mode: the mock also answers as login.microsoftonline.com, graph.microsoft.com and
+   * Microsoft's other host names (national clouds too), with certificates from a name-constrained
+   * CA, so unmodified clients run against it once routed there (README "Unmodified apps"). HTTPS only. Default false.
+   */
+  impersonate?: boolean;
   /** Where keys and the CA are kept. Default: see keys/state-dir.ts. */
   stateDir?: string;
   /**
@@ -71,6 +77,7 @@ export interface ResolvedOptions {
   tls: boolean;
   publicUrl: string | undefined;
   tlsHosts: string[];
+  impersonate: boolean;
   stateDir: string;
   v1IssuerOrigin: string;
   allowRemoteControl: boolean;
@@ -200,6 +207,16 @@ export const OPTIONS: Declarations = {
     shownDefault: '—',
     help: 'extra certificate host, repeatable',
     meaning: "extra names on the TLS certificate (the public URL's host is always on it)",
+  },
+  impersonate: {
+    kind: 'switch',
+    flag: 'impersonate',
+    env: 'MOCK_ENTRA_IMPERSONATE',
+    fallback: () => false,
+    shownDefault: 'off',
+    help: "answer as Microsoft's host names (login.microsoftonline.com, …)",
+    meaning:
+      "also answer as Microsoft's host names (login.microsoftonline.com, graph.microsoft.com, national clouds) with certificates from a name-constrained CA, for unmodified apps (README, Unmodified apps); HTTPS only",
   },
   stateDir: {
     kind: 'text',
@@ -335,6 +352,9 @@ export function resolveOptions(given: MockEntraOptions = {}, env: NodeJS.Process
         : o.fallback();
   }
   const resolved = out as ResolvedOptions;
+  // Microsoft's names are only ever reached over HTTPS: a client would refuse them in plain HTTP.
+  if (resolved.impersonate && !resolved.tls)
+    throw new OptionError('--impersonate (MOCK_ENTRA_IMPERSONATE, impersonate) needs HTTPS: drop --http (MOCK_ENTRA_HTTP)');
   return {
     ...resolved,
     publicUrl: resolved.publicUrl?.replace(/\/+$/, ''),

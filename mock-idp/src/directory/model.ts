@@ -192,6 +192,8 @@ export interface Group {
 export interface TenantFixture {
   id: string;
   displayName: string;
+  /** The cloud instance (default AzurePublic): discovery's cloud fields and, impersonating, the issuer's host (impersonation/clouds.ts). */
+  cloud?: 'AzurePublic' | 'AzureUSGovernment' | 'AzureChina';
   verifiedDomains: string[];
   applications?: Application[];
   servicePrincipals?: ServicePrincipal[];

@@ -1,4 +1,5 @@
 import { webcrypto, createPrivateKey, X509Certificate, randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { KeyObject } from 'node:crypto';
 
 /**
@@ -83,13 +84,81 @@ export async function createCertificateAuthority(now = Date.now()): Promise<KeyA
   return { keyPem: pemOf(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey), 'PRIVATE KEY'), certPem: cert.toString('pem') + '\n' };
 }
 
+/** What a name-constrained CA may sign for: DNS names (each with its subdomains) and single IP addresses. */
+export interface PermittedNames {
+  dns: string[];
+  ip: string[];
+}
+
+/**
+ * The impersonation CA: users put it into trust stores so that unmodified clients accept the
+ * mock as login.microsoftonline.com, so its critical X.509 name constraints (RFC 5280 §4.2.1.10)
+ * permit only the impersonated host names and the mock's own: a leaked key then cannot vouch for
+ * any other name, and path validation (OpenSSL, browsers) refuses a certificate made with it
+ * for one.
+ */
+export async function createConstrainedAuthority(permitted: PermittedNames, now = Date.now()): Promise<KeyAndCert> {
+  const m = await x509();
+  const keys = await webcrypto.subtle.generateKey(RSA, true, ['sign', 'verify']);
+  const cert = await m.X509CertificateGenerator.createSelfSigned({
+    serialNumber: serial(),
+    name: 'CN=mock-entra impersonation CA (name-constrained), O=mock-entra',
+    notBefore: new Date(now - 24 * 3600 * 1000),
+    notAfter: new Date(now + 10 * YEAR),
+    signingAlgorithm: RSA,
+    keys,
+    extensions: [
+      new m.BasicConstraintsExtension(true, 0, true),
+      new m.KeyUsagesExtension(m.KeyUsageFlags.keyCertSign | m.KeyUsageFlags.cRLSign, true),
+      await m.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      new m.Extension('2.5.29.30', true, nameConstraintsDer(permitted)),
+    ],
+  });
+  return { keyPem: pemOf(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey), 'PRIVATE KEY'), certPem: cert.toString('pem') + '\n' };
+}
+
+/**
+ * DER of NameConstraints with permitted subtrees only (RFC 5280 §4.2.1.10): SEQUENCE { [0]
+ * SEQUENCE OF GeneralSubtree { dNSName [2] | iPAddress [7] } }. Written out here: @peculiar/x509
+ * has no class for this extension.
+ */
+function nameConstraintsDer(permitted: PermittedNames): ArrayBuffer {
+  const subtrees = [
+    ...permitted.dns.map((d) => der(0x30, der(0x82, Buffer.from(d, 'ascii')))),
+    ...permitted.ip.map((ip) => der(0x30, der(0x87, ipWithMask(ip)))),
+  ];
+  const out = der(0x30, der(0xa0, Buffer.concat(subtrees)));
+  return out.buffer.slice(out.byteOffset, out.byteOffset + out.length) as ArrayBuffer;
+}
+
+function der(tag: number, content: Uint8Array): Buffer {
+  const n = content.length;
+  const length = n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : [0x82, n >> 8, n & 0xff];
+  return Buffer.concat([Buffer.from([tag, ...length]), content]);
+}
+
+/** An iPAddress constraint is the address followed by its mask: one address, every bit set. */
+function ipWithMask(ip: string): Uint8Array {
+  const bytes = isIP(ip) === 4 ? ip.split('.').map(Number) : ipv6Bytes(ip);
+  return new Uint8Array([...bytes, ...bytes.map(() => 0xff)]);
+}
+
+function ipv6Bytes(ip: string): number[] {
+  const [head = '', tail = ''] = ip.split('::');
+  const part = (s: string): number[] => (s === '' ? [] : s.split(':').map((h) => parseInt(h, 16)));
+  const h = part(head);
+  const t = part(tail);
+  const words = ip.includes('::') ? [...h, ...new Array<number>(8 - h.length - t.length).fill(0), ...t] : h;
+  return words.flatMap((w) => [w >> 8, w & 0xff]);
+}
+
 /** A TLS server certificate for `hosts` (DNS names and IP addresses), issued by the local CA. */
 export async function createServerCertificate(ca: KeyAndCert, hosts: string[], now = Date.now()): Promise<KeyAndCert> {
   const m = await x509();
   const caCert = new m.X509Certificate(ca.certPem);
   const caKey = await webcrypto.subtle.importKey('pkcs8', createPrivateKey(ca.keyPem).export({ type: 'pkcs8', format: 'der' }), RSA, false, ['sign']);
   const keys = await webcrypto.subtle.generateKey(RSA, true, ['sign', 'verify']);
-  const names = hosts.map((h) => (/^[\d.]+$|:/.test(h) ? { type: 'ip' as const, value: h } : { type: 'dns' as const, value: h }));
+  const names = hosts.map((h) => (isIP(h) !== 0 ? { type: 'ip' as const, value: h } : { type: 'dns' as const, value: h }));
   const cert = await m.X509CertificateGenerator.create({
     serialNumber: serial(),
     subject: `CN=${hosts[0] ?? 'localhost'}`,

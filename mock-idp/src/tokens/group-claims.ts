@@ -63,7 +63,7 @@ export function groupClaims(c: GroupClaimContext): Record<string, unknown> {
     // Entra points at the retired Azure AD Graph (graph.windows.net/{tid}/users/{oid}/getMemberObjects);
     // the mock points at its own equivalent, which it serves (surfaces/aad-graph/overage.ts).
     out._claim_names = { [claimName]: 'src1' };
-    out._claim_sources = { src1: { endpoint: `${c.urls.graph}/${c.dir.id}/users/${c.user.id}/getMemberObjects` } };
+    out._claim_sources = { src1: { endpoint: `${c.urls.aadGraph}/${c.dir.id}/users/${c.user.id}/getMemberObjects` } };
     return out;
   }
   if (ids.length === 0) return out;

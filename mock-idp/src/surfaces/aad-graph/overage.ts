@@ -61,5 +61,5 @@ async function getMemberObjects(ctx: MockContext, request: FastifyRequest<Overag
   });
   return reply
     .header('content-type', 'application/json;odata=minimalmetadata;streaming=true;charset=utf-8')
-    .send(JSON.stringify({ 'odata.metadata': `${ctx.urls.graph}/${caller.tenant.id}/$metadata#Collection(Edm.String)`, value: ids }));
+    .send(JSON.stringify({ 'odata.metadata': `${ctx.urls.aadGraph}/${caller.tenant.id}/$metadata#Collection(Edm.String)`, value: ids }));
 }

@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MockContext } from '../../context.js';
 import { graphHost, v1Issuer, v2Issuer } from '../../runtime/urls.js';
+import { CLOUDS } from '../../impersonation/clouds.js';
+import { currentHost, tenantCloud } from '../../impersonation/request-urls.js';
 import { MSA_TENANT_ID, type TenantSegment } from '../../protocol/tenant-segment.js';
 import type { Mutation } from '../../runtime/mutations.js';
 import { WILD_ISSUER } from '../../tokens/mutations.js';
@@ -32,10 +34,12 @@ export function registerDiscoveryRoutes(app: FastifyInstance, ctx: MockContext):
       }
       let body: Buffer | undefined;
       if (seg.kind === 'tenant') {
-        body = seg.tenant.cache.get(key)?.body;
-        if (!body) seg.tenant.cache.set(key, { body: (body = serialize(ctx, seg, version)), until: Infinity });
+        // Impersonating, the same tenant's document differs per host name: keyed by both origins.
+        const k = `${key}${ctx.urls.login}${ctx.urls.v2Issuer}`;
+        body = seg.tenant.cache.get(k)?.body;
+        if (!body) seg.tenant.cache.set(k, { body: (body = serialize(ctx, seg, version)), until: Infinity });
       } else {
-        const k = `${key}.${seg.alias}`;
+        const k = `${key}.${seg.alias}${ctx.urls.login}`;
         body = cacheMulti.get(k);
         if (!body) cacheMulti.set(k, (body = serialize(ctx, seg, version)));
       }
@@ -83,7 +87,11 @@ function v2Document(ctx: MockContext, seg: TenantSegment): Record<string, unknow
   const p = pathSegment(seg);
   // common/organizations publish the issuer template; consumers the Microsoft-account tenant.
   const issuer =
-    seg.kind === 'tenant' ? v2Issuer(ctx.urls, seg.tenant.id) : seg.alias === 'consumers' ? v2Issuer(ctx.urls, MSA_TENANT_ID) : `${login}/{tenantid}/v2.0`;
+    seg.kind === 'tenant'
+      ? v2Issuer(ctx.urls, seg.tenant.id)
+      : seg.alias === 'consumers'
+        ? v2Issuer(ctx.urls, MSA_TENANT_ID)
+        : v2Issuer(ctx.urls, '{tenantid}');
   const doc: Record<string, unknown> = {
     token_endpoint: `${login}/${p}/oauth2/v2.0/token`,
     token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
@@ -178,12 +186,20 @@ function v1Document(ctx: MockContext, seg: TenantSegment): Record<string, unknow
   return doc;
 }
 
+/**
+ * The cloud fields, from the tenant's cloud (fixture `cloud`; the host's for common/organizations;
+ * values and sources: impersonation/clouds.ts). `msgraph_host` names where Graph is: Microsoft's
+ * host impersonating, else the mock's own. `rbac_url` is the public cloud's everywhere (UNCONFIRMED
+ * for the national clouds).
+ */
 function cloudFields(ctx: MockContext, seg: TenantSegment): Record<string, unknown> {
+  const host = currentHost();
+  const cloud = CLOUDS[seg.kind === 'tenant' ? tenantCloud(seg.tenant.directory.fixture) : (host?.cloud.name ?? 'AzurePublic')];
   return {
-    tenant_region_scope: seg.kind === 'tenant' ? 'WW' : null,
-    cloud_instance_name: 'microsoftonline.com',
-    cloud_graph_host_name: 'graph.windows.net',
-    msgraph_host: graphHost(ctx.urls),
+    tenant_region_scope: seg.kind === 'tenant' ? cloud.tenantRegionScope : null,
+    cloud_instance_name: cloud.cloudInstanceName,
+    cloud_graph_host_name: cloud.cloudGraphHostName,
+    msgraph_host: host ? cloud.graph : graphHost(ctx.urls),
     rbac_url: 'https://pas.windows.net',
   };
 }

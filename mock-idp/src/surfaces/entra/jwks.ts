@@ -31,12 +31,13 @@ export function registerJwksRoutes(app: FastifyInstance, ctx: MockContext): void
         // document carries the time its key set next changes; rotations, resets and clock moves
         // clear the tenant's cache.
         const t = seg.tenant;
-        const cached = t.cache.get(cacheKey);
+        // Keyed by issuer origin too: impersonating, it follows the cloud (impersonation/request-urls.ts).
+        const cached = t.cache.get(cacheKey + ctx.urls.v2Issuer);
         const now = t.now();
         if (cached !== undefined && now < cached.until) body = cached.body;
         else {
           body = Buffer.from(document(ctx, t.publishedKeys(ctx.machineKey)));
-          t.cache.set(cacheKey, { body, until: nextKeyChange(t, now) });
+          t.cache.set(cacheKey + ctx.urls.v2Issuer, { body, until: nextKeyChange(t, now) });
         }
       } else {
         const seen = new Map<string, SigningKey>();
@@ -129,6 +130,6 @@ function nextKeyChange(t: TenantRuntime, now: number): number {
 }
 
 function document(ctx: MockContext, keys: SigningKey[]): string {
-  const issuer = `${ctx.urls.login}/{tenantid}/v2.0`;
+  const issuer = `${ctx.urls.v2Issuer}/{tenantid}/v2.0`;
   return JSON.stringify({ keys: keys.map((k) => ({ ...k.jwk, cloud_instance_name: 'microsoftonline.com', issuer })) });
 }
