@@ -1,6 +1,6 @@
-import { BatchRequestContent, BatchResponseContent, Client, PageIterator, type PageCollection } from '@microsoft/microsoft-graph-client';
+import { BatchRequestContent, BatchResponseContent, Client, PageIterator, type FetchOptions, type PageCollection } from '@microsoft/microsoft-graph-client';
 import { readFileSync } from 'node:fs';
-import { Agent } from 'undici';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTOSO, startMockEntra, type RunningMockEntra } from '../../src/index.js';
 import type { TenantFixture } from '../../src/directory/model.js';
@@ -40,7 +40,7 @@ beforeAll(async () => {
     appRoleAssignments: roles,
   };
   await mock.control.createTenant(tenant);
-  const r = await fetch(`${mock.url}/${tenantId}/oauth2/v2.0/token`, {
+  const r = await undiciFetch(`${mock.url}/${tenantId}/oauth2/v2.0/token`, {
     dispatcher,
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -52,11 +52,13 @@ beforeAll(async () => {
     }),
   });
   const token = ((await r.json()) as { access_token: string }).access_token;
+  // The SDK hands its fetchOptions to fetch, which takes undici's dispatcher (not in the SDK's type).
+  const fetchOptions: FetchOptions & { dispatcher: Agent } = { dispatcher };
   client = Client.init({
     authProvider: (done) => done(null, token),
     baseUrl: `${mock.url}/`,
     customHosts: new Set([new URL(mock.url).hostname]),
-    fetchOptions: { dispatcher },
+    fetchOptions,
   });
 }, 60_000);
 
