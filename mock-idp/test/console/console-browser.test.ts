@@ -251,6 +251,23 @@ describe('one-click misconfigurations against the reference bridge', () => {
     await page.close();
   }, 60_000);
 
+  it('ingestion/token-endpoint-unavailable: the group sync (client credentials) fails with AADSTS90033, explained in the live log', async () => {
+    const page = await consoleContext.newPage();
+    await applySwitch(page, 'ingestion/token-endpoint-unavailable');
+    expect((await mock.control.listEntraFaults(TENANT)).map((f) => f.answer)).toEqual(['temporarily_unavailable']);
+    const log = await consoleContext.newPage();
+    await log.goto(ui(`/tenants/${TENANT}/log`));
+    expect((await bridge.syncGroups())?.ok).toBe(false);
+    const row = log.locator('#log-rows tr', { has: log.locator('strong', { hasText: 'AADSTS90033' }) }).first();
+    await row.waitFor();
+    expect(((await row.textContent()) ?? '').replace(/\s+/g, ' ')).toContain(CATALOG[90033].trigger.replace(/\s+/g, ' '));
+    await log.close();
+    await undoAll(page);
+    expect(await mock.control.listEntraFaults(TENANT)).toEqual([]);
+    expect((await bridge.syncGroups())?.ok).toBe(true);
+    await page.close();
+  }, 60_000);
+
   it('a token mutation (rp-negatives/invalid-aud): the bridge rejects the ID token; the log shows it mutated, decoded', async () => {
     const page = await consoleContext.newPage();
     await page.goto(ui(`/tenants/${TENANT}`));

@@ -280,6 +280,25 @@ describe('one-click misconfigurations', () => {
     expect(await kids()).toEqual(keysBefore);
   });
 
+  it('ingestion/token-endpoint-unavailable: the next client-credentials request answers 503 AADSTS90033, explained in the log; undone', async () => {
+    await act(`/_mock/ui/tenants/${T}/misconfigure`, { scenario: 'ingestion/token-endpoint-unavailable' });
+    const faults = json(await mock.inject(`/_mock/tenants/${T}/entra/faults`)).faults as Array<Record<string, unknown>>;
+    expect(faults.map((f) => [f.answer, f.grantType, f.remaining])).toEqual([['temporarily_unavailable', 'client_credentials', 1]]);
+    const r = await mock.form(tokenPath(), {
+      grant_type: 'client_credentials',
+      client_id: CONTOSO.ingestion.appId,
+      client_secret: CONTOSO.ingestion.secret,
+      scope: 'https://graph.microsoft.com/.default',
+    });
+    expect([r.statusCode, json(r).error_codes]).toEqual([503, [90033]]);
+    const t = text((await mock.inject(`/_mock/ui/tenants/${T}/log?q=AADSTS90033`)).body);
+    expect(t).toContain('Setting to change: Nothing in the registration: Entra failed transiently');
+    await act(`/_mock/ui/tenants/${T}/misconfigure`, { scenario: 'ingestion/token-endpoint-unavailable' });
+    const id = /name="id" value="([^"]+)"/.exec((await mock.inject(`/_mock/ui/tenants/${T}`)).body)![1]!;
+    await act(`/_mock/ui/tenants/${T}/undo`, { id });
+    expect(json(await mock.inject(`/_mock/tenants/${T}/entra/faults`)).faults).toEqual([]);
+  });
+
   it('a switch the tenant cannot take is refused with what to do', async () => {
     const r = await act(`/_mock/ui/tenants/${T}/misconfigure`, { scenario: 'secrets/expired-secret', appId: '00000000-0000-0000-0000-00000000dead' });
     expect(r.statusCode).toBe(400);

@@ -314,6 +314,19 @@ export const MISCONFIGURATIONS: readonly Misconfiguration[] = [
     },
   },
   {
+    scenario: 'ingestion/token-endpoint-unavailable',
+    label: 'Make the token endpoint fail (503, AADSTS90033)',
+    effect: 'the next client-credentials token request (an ingestion client, a group sync) fails with 503 temporarily_unavailable AADSTS90033',
+    needsApp: false,
+    apply: async (_ctx, t) => {
+      const fault = t.entraFaults.add({ answer: 'temporarily_unavailable', grantType: 'client_credentials', count: 1 });
+      return {
+        summary: `Entra fault ${fault.id}: the token endpoint answers 503 AADSTS90033 to the next client_credentials request`,
+        undo: () => void t.entraFaults.remove(fault.id),
+      };
+    },
+  },
+  {
     scenario: 'rp-negatives/*',
     label: 'Apply a token mutation',
     effect: 'the next response of that kind is broken as the scenario says; a correct app rejects it',

@@ -38,6 +38,8 @@ const SETTINGS: Partial<Record<number, string>> = {
   50058: 'prompt=none found no session: sign in interactively',
   50194: 'The app is single-tenant (signInAudience AzureADMyOrg): use the tenant-specific authority, or make it multi-tenant',
   50059: 'No tenant in the request: use the tenant-specific authority',
+  90033: 'Nothing in the registration: Entra failed transiently — retry with back-off (here: an Entra fault set on the tenant, test-control API or console)',
+  50196: 'Nothing in the registration: the app repeats the same sign-in too often — fix its loop (here: an Entra fault set on the tenant)',
   90094: 'Admin consent is required for these permissions: API permissions → Grant admin consent',
 };
 
