@@ -9,6 +9,7 @@ import { sendControlError } from './surfaces/control/control-reply.js';
 import { graphSurface } from './surfaces/graph/index.js';
 import { entraSurface } from './surfaces/entra/index.js';
 import { aadGraphSurface } from './surfaces/aad-graph/index.js';
+import { managedIdentitySurface } from './surfaces/managed-identity/index.js';
 import { controlSurface } from './surfaces/control/index.js';
 import { consoleSurface } from './surfaces/console/index.js';
 import { tokenCapture } from './surfaces/console/token-capture.js';
@@ -97,6 +98,7 @@ export function buildApp(ctx: MockContext, https?: { key: string; cert: string }
   app.register(entraSurface(ctx));
   app.register(graphSurface(ctx));
   app.register(aadGraphSurface(ctx));
+  app.register(managedIdentitySurface(ctx));
   app.register(controlSurface(ctx), { prefix: '/_mock' });
   app.register(consoleSurface(ctx), { prefix: '/_mock/ui' });
   return app;

@@ -113,6 +113,10 @@ export interface ServicePrincipal {
   /** "Assignment required?" on the enterprise application. */
   appRoleAssignmentRequired?: boolean;
   accountEnabled?: boolean;
+  /** `ManagedIdentity`: a managed identity (no application; appId is its client id, directory/managed-identity.ts). Default `Application`. */
+  servicePrincipalType?: 'Application' | 'ManagedIdentity';
+  /** A managed identity's Azure resource id, and `isExplicit=True` (user-assigned) or `isExplicit=False` (system-assigned). */
+  alternativeNames?: string[];
 }
 
 export interface OAuth2PermissionGrant {

@@ -24,6 +24,7 @@ import { planGeneration } from './generate-spec.js';
 import { freezeDirectoryObjects, memberHintsOf, recordResolvedMembers, UNRESOLVED } from './resolved-members.js';
 import { GuidTable } from './guid-table.js';
 import { GRAPH_APP_ID, microsoftGraphApplication } from './microsoft-graph.js';
+import { checkManagedIdentity, isManagedIdentity } from './managed-identity.js';
 import { stableUuid } from '../support/ids.js';
 import { pruneToShape, type PrunedTenant } from './shape-pruned-tenant.js';
 import { packagePath } from '../support/package-root.js';
@@ -461,6 +462,9 @@ function checkTenant(tenant: TenantFixture, path: string, report: Report, seal: 
     checkRequiredResourceAccess(app, appPath, index, report);
   });
   checkServicePrincipals(tenant, index, report);
+  (tenant.servicePrincipals ?? []).forEach((sp, i) => {
+    if (isManagedIdentity(sp)) checkManagedIdentity(sp, `${path}.servicePrincipals[${i}]`, report);
+  });
   (tenant.oauth2PermissionGrants ?? []).forEach((grant, i) => checkGrant(grant, `${path}.oauth2PermissionGrants[${i}]`, index, report));
   checkGrantDuplicates(tenant, index, report);
   checkAssignments(tenant, index, report);
@@ -585,6 +589,10 @@ function indexTenant(tenant: TenantFixture, path: string, report: Report): Tenan
   const listedSpAppIds = new Set<string>();
   (tenant.servicePrincipals ?? []).forEach((sp, i) => {
     listedSpAppIds.add(sp.appId.toLowerCase());
+    // A managed identity has no application: its service principal is the principal (directory/managed-identity.ts).
+    if (isManagedIdentity(sp) && !index.apps.has(sp.appId.toLowerCase())) {
+      index.apps.set(sp.appId.toLowerCase(), { app: { appId: sp.appId, displayName: sp.displayName ?? sp.appId }, label: `managed identity '${sp.displayName ?? sp.appId}'` });
+    }
     if (!sp.id) return;
     claimObjectId(sp.id, `${path}.servicePrincipals[${i}].id`);
     index.servicePrincipalIds.set(sp.id.toLowerCase(), sp.appId.toLowerCase());

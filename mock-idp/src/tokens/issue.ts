@@ -153,6 +153,8 @@ export interface AppOnlyGrant {
   resourceIdentifier: string;
   /** Admin-consented application permissions; none → no `roles` claim at all (docs/entra-wire.md §3.2). */
   roles: string[];
+  /** A managed identity's Azure resource id: its tokens carry it as `xms_mirid` (surfaces/managed-identity/). */
+  managedIdentityResourceId?: string;
 }
 
 /** What changes from one app-only token to the next; every other claim is fixed by the grant. */
@@ -189,6 +191,7 @@ export function appClaims(ctx: IssuerContext, g: AppOnlyGrant, v: TokenVersion, 
     tid,
     uti: x.uti,
     ver: v,
+    xms_mirid: g.managedIdentityResourceId,
   };
   return v === '2.0'
     ? sortedClaims(head, { ...common, azp: g.client.appId, azpacr: g.clientAuth })
@@ -220,6 +223,7 @@ export function appClaimsJson(ctx: IssuerContext, g: AppOnlyGrant, v: TokenVersi
     g.resourceIdentifier,
     ctx.tenant.directory.servicePrincipals.get(g.client.appId.toLowerCase())?.id ?? '',
     g.roles.join('\u0001'),
+    g.managedIdentityResourceId ?? '',
   ].join('\u0002');
   let parts = appTemplates.get(key);
   if (parts === undefined) {
