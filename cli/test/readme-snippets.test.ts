@@ -131,6 +131,7 @@ describe('README code blocks', () => {
       'mock-entra is serving',
       '$schema: ./schema.json',
       'control.setGraphFault(',
+      'control.setEntraFault(',
       "new MockEntraControl('https://localhost:8443'",
       'control.addMutation(',
       '// HTTPS on a free port, default tenant',
@@ -218,6 +219,16 @@ describe('README code blocks', () => {
     const code = block('control.setGraphFault(').body;
     await runModule('faults', code, `${CONTEXT}const control = new __Control(__ctx.url, { ca: __ctx.caPem });\nconst tenantId = __ctx.tenantId;`);
     expect(await mock.control.listGraphFaults(tenant.id)).toEqual([]); // the snippet ends by clearing them
+    await mock.control.deleteTenant(tenant.id);
+  });
+
+  it('Entra faults: the control calls', async () => {
+    const tenant = await copyOfContoso('readme-entra-faults');
+    await mock.control.createTenant(tenant);
+    (globalThis as Record<string, unknown>).__readmeContext = { url: mock.url, caPem: mock.caPem, tenantId: tenant.id };
+    const code = block('control.setEntraFault(').body;
+    await runModule('entra-faults', code, `${CONTEXT}const control = new __Control(__ctx.url, { ca: __ctx.caPem });\nconst tenantId = __ctx.tenantId;`);
+    expect(await mock.control.listEntraFaults(tenant.id)).toEqual([]); // the snippet ends by clearing them
     await mock.control.deleteTenant(tenant.id);
   });
 

@@ -43,6 +43,7 @@ export {
 export { mutateNext, type MutateNextOptions } from './steps/mutate-next.js';
 export { bridgeRefresh, expectRefreshAccepted, expectRefreshRejected } from './steps/refresh-tokens.js';
 export { rotateSigningKey } from './steps/rotate-signing-key.js';
+export { entraFault, type EntraFaultOptions } from './steps/entra-fault.js';
 export { configureBridgeDiscovery, type BridgeDiscoveryOptions } from './steps/bridge-discovery.js';
 export { withOwnAppId } from './steps/own-app-id.js';
 export { replayCallback, redeemCodeAgain, bridgeLosesCodeVerifier } from './steps/code-redemption.js';
