@@ -90,6 +90,23 @@ const COVERED_ELSEWHERE: Array<[string, string]> = [
     'not run: no .NET runtime on the test machines (MSAL.NET, as its documentation configures an authority; the README says so)',
   ],
   ['scenarios run --shard 1/4', 'cli/test/scenarios-shard.test.ts (lists and runs disjoint halves)'],
+  // Unmodified apps: the HTTPS proxy and the containers' route (issue 15).
+  [
+    'npx mock-entra serve --proxy-port 3128',
+    'mock-idp/test/proxy/serve-proxy.test.ts (serve --proxy-port: its banner lines, then this curl with --proxy and --cacert, the exact issuer)',
+  ],
+  [
+    'authority="https://login.microsoftonline.com/',
+    'mock-idp/test/proxy/through-proxy.test.ts (runs this block as it stands with HTTPS_PROXY and REQUESTS_CA_BUNDLE; python3-msal)',
+  ],
+  [
+    'docker compose -f examples/compose-impersonate/docker-compose.yml up -d mock-entra',
+    "mock-idp/test/proxy/compose-impersonate.test.ts (up, the client's JSON line as shown, MSAL Node in the same network, down -v)",
+  ],
+  [
+    'image: my-app',
+    "not run: a service of your own; the compose file's client service has these keys and mock-idp/test/proxy/compose-impersonate.test.ts runs it",
+  ],
 ];
 
 let mock: RunningMockEntra;

@@ -14,6 +14,7 @@ import { singleOrigin } from './runtime/urls.js';
 import { IMPERSONATED_HOSTS } from './impersonation/clouds.js';
 import { impersonatedUrls } from './impersonation/request-urls.js';
 import { loadImpersonationAuthority } from './keys/impersonation-ca.js';
+import { checkProxyOptions, proxyBanner, startMockProxy, type RunningMockProxy } from './proxy/mock-proxy.js';
 import { MemoryStore } from './store/short-lived-store.js';
 import { MockEntraControl } from './control-client.js';
 import { CONTOSO } from './contoso.js';
@@ -45,6 +46,11 @@ export interface RunningMockEntra {
    * `impersonateMicrosoft(mock)` routes a Node process there). Undefined otherwise.
    */
   impersonation: { hosts: string[]; caPem: string; caPath: string } | undefined;
+  /**
+   * The HTTPS forward proxy (`proxyPort`): its URL is the `HTTPS_PROXY` of clients that should
+   * reach the mock under Microsoft's names (proxy/forward-proxy.ts). Undefined without one.
+   */
+  proxy: RunningMockProxy | undefined;
   app: FastifyInstance;
   close(): Promise<void>;
 }
@@ -103,11 +109,14 @@ async function loadFixtureSources(sources: ResolvedOptions['fixtures'], stateDir
  */
 export async function startMockEntra(options: MockEntraOptions = {}): Promise<RunningMockEntra> {
   const resolved = resolveOptions(options);
+  checkProxyOptions(resolved);
   const port = resolved.port === 0 ? await freePort(resolved.host) : resolved.port;
   // Listening beyond loopback, the control API needs a credential unless remote control was
   // opened on purpose (README: "--allow-remote-control without a token is unsafe"): 256 random bits.
   const generate = resolved.controlToken === undefined && !resolved.allowRemoteControl && !isLoopbackHost(resolved.host);
-  const opts = { ...resolved, port, ...(generate ? { controlToken: randomBytes(32).toString('base64url') } : {}) };
+  // The proxy exists to serve Microsoft's names: asking for it is asking for impersonation.
+  const impersonate = resolved.impersonate || resolved.proxyPort !== undefined;
+  const opts = { ...resolved, port, impersonate, ...(generate ? { controlToken: randomBytes(32).toString('base64url') } : {}) };
   const ctx = await contextFor(opts);
   const hosts = [new URL(ctx.urls.login).hostname, ...opts.tlsHosts, ...(opts.host !== '0.0.0.0' && opts.host !== '::' ? [opts.host] : [])];
   const tls = opts.tls ? await loadTls(opts.stateDir, hosts) : undefined;
@@ -115,6 +124,14 @@ export async function startMockEntra(options: MockEntraOptions = {}): Promise<Ru
   const impersonation = opts.impersonate ? await loadImpersonationAuthority(opts.stateDir, [...IMPERSONATED_HOSTS.keys()], hosts) : undefined;
   const app = buildApp(ctx, tls ? { key: tls.key, cert: tls.cert } : undefined, impersonation);
   await app.listen({ host: opts.host, port });
+  const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  const proxy =
+    opts.proxyPort !== undefined && impersonation
+      ? await startMockProxy({ ...opts, proxyPort: opts.proxyPort }, { server: app.server, caPath: impersonation.caPath }, log).catch(async (e: unknown) => {
+          await app.close();
+          throw e;
+        })
+      : undefined;
   const url = ctx.urls.login;
   const control = new MockEntraControl(url, { ...(tls ? { ca: tls.caPem } : {}), ...(opts.controlToken ? { token: opts.controlToken } : {}) });
   return {
@@ -126,8 +143,10 @@ export async function startMockEntra(options: MockEntraOptions = {}): Promise<Ru
     control,
     controlToken: opts.controlToken === undefined ? undefined : { value: opts.controlToken, generated: generate },
     impersonation: impersonation ? { hosts: [...IMPERSONATED_HOSTS.keys()], caPem: impersonation.caPem, caPath: impersonation.caPath } : undefined,
+    proxy,
     app,
     close: async () => {
+      await proxy?.close();
       ctx.store.close();
       await app.close();
     },
@@ -147,7 +166,7 @@ function isLoopbackHost(host: string): boolean {
  * control credential: the log is where a container's user finds them.
  */
 export function startBanner(
-  mock: Pick<RunningMockEntra, 'url' | 'tenants' | 'caPath'> & Partial<Pick<RunningMockEntra, 'host' | 'caPem' | 'controlToken' | 'impersonation'>>,
+  mock: Pick<RunningMockEntra, 'url' | 'tenants' | 'caPath'> & Partial<Pick<RunningMockEntra, 'host' | 'caPem' | 'controlToken' | 'impersonation' | 'proxy'>>,
   /** The state directory when one was chosen (`--state-dir`, MOCK_ENTRA_STATE_DIR): `mock-entra ca` must be told it too. */
   given: { stateDir?: string } = {},
 ): string {
@@ -184,6 +203,7 @@ export function startBanner(
       `  route a Node process here:  MOCK_ENTRA_URL=${mock.url} MOCK_ENTRA_CA=${mock.impersonation.caPath} NODE_OPTIONS="--import mock-entra/impersonate"`,
     );
   }
+  if (mock.proxy) lines.push('', proxyBanner(mock.proxy).trimEnd());
   lines.push('', 'Test-control API: ' + mock.url + '/_mock/tenants   (Ctrl-C to stop)');
   if (mock.controlToken?.generated) {
     lines.push(`  control credential (callers beyond loopback send it): Authorization: Bearer ${mock.controlToken.value}`);

@@ -68,6 +68,18 @@ export interface MockEntraOptions {
   maxGeneratedGroups?: number;
   /** Fastify's request log on stdout, secrets masked. Default false. */
   logger?: boolean;
+  /**
+   * Start the HTTPS forward proxy on this port (0 = a free one): clients given it as
+   * `HTTPS_PROXY` reach the mock under Microsoft's host names (impersonation mode). Default: no proxy.
+   */
+  proxyPort?: number;
+  /** The proxy's listen address. Default 127.0.0.1: a way into a token-minting mock stays on loopback unless asked. */
+  proxyHost?: string;
+  /**
+   * Hosts the proxy tunnels as they are (`api.example.com`, `*.example.com`, `*` for all); every
+   * other host that is not impersonated is refused. Default none.
+   */
+  proxyPassThrough?: string[];
 }
 
 export interface ResolvedOptions {
@@ -86,6 +98,9 @@ export interface ResolvedOptions {
   maxGeneratedUsers: number;
   maxGeneratedGroups: number;
   logger: boolean;
+  proxyPort: number | undefined;
+  proxyHost: string;
+  proxyPassThrough: string[];
 }
 
 /**
@@ -293,6 +308,38 @@ export const OPTIONS: Declarations = {
     shownDefault: 'off',
     help: "request log on stdout (Fastify's; secrets masked)",
     meaning: "Fastify's request log on stdout, secrets masked",
+  },
+  proxyPort: {
+    kind: 'port',
+    flag: 'proxy-port',
+    placeholder: 'N',
+    env: 'MOCK_ENTRA_PROXY_PORT',
+    fallback: () => undefined,
+    shownDefault: '—',
+    help: 'HTTPS proxy for Microsoft host names on this port',
+    meaning:
+      "start the HTTPS forward proxy on this port (`0` = a free one): clients with `HTTPS_PROXY` pointing at it reach the mock as `login.microsoftonline.com`, `graph.microsoft.com`… (impersonation mode); other hosts are refused",
+  },
+  proxyHost: {
+    kind: 'text',
+    flag: 'proxy-host',
+    placeholder: 'ADDR',
+    env: 'MOCK_ENTRA_PROXY_HOST',
+    fallback: () => DEFAULT_HOST,
+    shownDefault: DEFAULT_HOST,
+    help: "the proxy's listen address",
+    meaning: "the proxy's listen address; like the mock's, loopback unless you ask",
+  },
+  proxyPassThrough: {
+    kind: 'list',
+    flag: 'proxy-pass-through',
+    placeholder: 'HOST',
+    env: 'MOCK_ENTRA_PROXY_PASS_THROUGH',
+    fallback: () => [],
+    shownDefault: '—',
+    help: 'host the proxy tunnels as is (*.domain, * = all), repeatable',
+    meaning:
+      'a host the proxy tunnels unchanged (`api.example.com`, `*.example.com`, `*` = every host); without it, a CONNECT to any host the mock does not impersonate is refused (403) — an open proxy on a container network relays requests to anything it can reach',
   },
 };
 
