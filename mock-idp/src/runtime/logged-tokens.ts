@@ -144,7 +144,9 @@ export function presentedToken(authorization: string | undefined, judge: TokenJu
 export function userOf(tokens: readonly LoggedToken[]): string | undefined {
   for (const t of tokens) {
     const c = t.claims;
-    for (const k of ['preferred_username', 'upn', 'unique_name', 'oid'] as const) if (typeof c[k] === 'string') return c[k];
+    for (const k of ['preferred_username', 'upn', 'unique_name'] as const) if (typeof c[k] === 'string') return c[k];
+    // An app-only access token's oid is the client's service principal, not a user: only a delegated token's (scp) or an ID token's names one.
+    if (typeof c.oid === 'string' && (t.name === 'id_token' || typeof c.scp === 'string')) return c.oid;
   }
   return undefined;
 }
