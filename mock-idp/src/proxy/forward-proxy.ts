@@ -50,7 +50,7 @@ export interface ForwardProxyConfig {
 }
 
 export interface RunningForwardProxy {
-  /** `http://127.0.0.1:3128`: the value of HTTPS_PROXY. */
+  /** `http://127.0.0.1:3128`: the value of HTTPS_PROXY (on this machine, when the proxy listens on every interface). */
   url: string;
   host: string;
   port: number;
@@ -202,7 +202,9 @@ export async function startForwardProxy(config: ForwardProxyConfig): Promise<Run
   });
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
-  const urlHost = config.host.includes(':') ? `[${config.host}]` : config.host;
+  // Listening on every interface, the URL is the one a client on this machine uses (0.0.0.0 is no address to connect to).
+  const reachable = config.host === '0.0.0.0' ? '127.0.0.1' : config.host === '::' ? '::1' : config.host;
+  const urlHost = reachable.includes(':') ? `[${reachable}]` : reachable;
   return {
     url: `http://${urlHost}:${port}`,
     host: config.host,
