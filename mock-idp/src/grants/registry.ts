@@ -7,9 +7,10 @@ import { OBO_GRANT_TYPE, onBehalfOfGrant } from './on-behalf-of.js';
 import { refreshTokenGrant } from './refresh-token.js';
 
 /**
- * grant_type → handler. On-behalf-of (urn:ietf:params:oauth:grant-type:jwt-bearer), device code
- * (device_code / urn:ietf:params:oauth:grant-type:device_code) and ROPC (password) are added
- * here by a later issue; until then they are refused like any unsupported grant (AADSTS70003).
+ * grant_type → handler: the authorization code, client credentials, refresh token, ROPC
+ * (password), device code (MSAL Node's `device_code`, RFC 8628's
+ * urn:ietf:params:oauth:grant-type:device_code) and on-behalf-of
+ * (urn:ietf:params:oauth:grant-type:jwt-bearer). Any other grant_type: AADSTS70003.
  */
 export const GRANTS: ReadonlyMap<string, GrantHandler> = new Map<string, GrantHandler>([
   ['authorization_code', authorizationCodeGrant],

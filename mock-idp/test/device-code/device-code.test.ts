@@ -98,7 +98,7 @@ describe('polling the token endpoint', () => {
       aud: '00000003-0000-0000-c000-000000000000',
       appid: d.cli,
       oid: ADELE.id,
-      scp: 'openid profile email offline_access User.Read',
+      scp: 'email openid profile User.Read',
     });
     // Redeemed once; the refresh token works for the public client without a secret.
     const again = await poll(m, d.tenant, d.cli, a.device_code);
