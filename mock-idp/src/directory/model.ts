@@ -117,6 +117,37 @@ export interface ServicePrincipal {
   servicePrincipalType?: 'Application' | 'ManagedIdentity';
   /** A managed identity's Azure resource id, and `isExplicit=True` (user-assigned) or `isExplicit=False` (system-assigned). */
   alternativeNames?: string[];
+  /**
+   * The tenant that registered the application, when it is not this one: a multi-tenant app of
+   * another tenant, whose service principal consent created here (Graph's servicePrincipal resource).
+   */
+  appOwnerOrganizationId?: string;
+  /** The application's signInAudience, kept with a service principal of another tenant's app. */
+  signInAudience?: SignInAudience;
+}
+
+/**
+ * A directory role assigned to a user (Graph: roleManagement/directory/roleAssignments), by the
+ * role's template id: 62e90394-69f5-4237-9190-012177145e10 Global Administrator,
+ * e8611ab8-c189-46e8-94e1-60213ab1f814 Privileged Role Administrator,
+ * 158c047a-c907-4556-b7ef-446551a6b5f7 Cloud Application Administrator,
+ * 9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3 Application Administrator.
+ * https://learn.microsoft.com/entra/identity/role-based-access-control/permissions-reference
+ */
+export interface DirectoryRoleAssignment {
+  principalId: string;
+  roleDefinitionId: string;
+}
+
+/**
+ * The tenant's authorization policy (Graph: /policies/authorizationPolicy), for what users may
+ * consent to: `permissionGrantPoliciesAssigned` empty means users cannot consent (an
+ * administrator must); absent, users may consent to permissions that do not need an admin
+ * (Entra's legacy default, ManagePermissionGrantsForSelf.microsoft-user-default-legacy).
+ * https://learn.microsoft.com/entra/identity/enterprise-apps/configure-user-consent
+ */
+export interface AuthorizationPolicy {
+  defaultUserRolePermissions?: { permissionGrantPoliciesAssigned?: string[] };
 }
 
 export interface OAuth2PermissionGrant {
@@ -205,6 +236,9 @@ export interface TenantFixture {
   appRoleAssignments?: AppRoleAssignment[];
   users?: User[];
   groups?: Group[];
+  /** Directory roles of users: an administrator grants consent for the whole tenant (admin consent). */
+  directoryRoleAssignments?: DirectoryRoleAssignment[];
+  authorizationPolicy?: AuthorizationPolicy;
 }
 
 /** A loaded fixture: every tenant resolved (no `extends`, no `generate` left). */

@@ -294,6 +294,63 @@ export class TenantDirectory {
     return this.assignments.filter((a) => a.resourceAppId === r && principals.has(a.principalId));
   }
 
+  /**
+   * A service principal for another tenant's multi-tenant app, as consent creates it (kept in
+   * the fixture with appOwnerOrganizationId, so an exported tenant keeps it). No-op when present.
+   * https://learn.microsoft.com/entra/identity-platform/application-consent-experience
+   */
+  recordServicePrincipal(app: Application, ownerTenantId: string): void {
+    const appId = app.appId.toLowerCase();
+    if (this.servicePrincipals.has(appId)) return;
+    const sp: ServicePrincipal = { appId, displayName: app.displayName, appOwnerOrganizationId: ownerTenantId.toLowerCase() };
+    if (app.signInAudience) sp.signInAudience = app.signInAudience;
+    (this.fixture.servicePrincipals ??= []).push(sp);
+    this.addServicePrincipal(sp);
+  }
+
+  /** Admin consent: an AllPrincipals grant (for every user of the tenant) of these scopes. */
+  recordAdminConsent(clientAppId: string, resourceAppId: string, scopes: Iterable<string>): void {
+    const c = clientAppId.toLowerCase();
+    const r = resourceAppId.toLowerCase();
+    let grant = this.grants.find((g) => g.clientAppId === c && g.resourceAppId === r && g.consentType === 'AllPrincipals');
+    if (!grant) {
+      grant = { clientAppId: c, resourceAppId: r, consentType: 'AllPrincipals', principalId: null, scopes: new Set() };
+      this.grants.push(grant);
+      (this.fixture.oauth2PermissionGrants ??= []).push({ clientId: c, consentType: 'AllPrincipals', resourceId: r, scope: '' });
+    }
+    for (const s of scopes) grant.scopes.add(s);
+    const stored = this.fixture.oauth2PermissionGrants?.find(
+      (g) => this.appIdOf(g.clientId) === c && this.appIdOf(g.resourceId) === r && g.consentType === 'AllPrincipals',
+    );
+    if (stored) stored.scope = [...grant.scopes].join(' ');
+  }
+
+  /** Admin consent to an application permission (app role): the client's service principal is assigned the role. */
+  recordAppRoleGrant(clientAppId: string, resourceAppId: string, appRoleId: string): void {
+    const c = clientAppId.toLowerCase();
+    const r = resourceAppId.toLowerCase();
+    const role = appRoleId.toLowerCase();
+    if (this.assignments.some((a) => a.principalId === c && a.resourceAppId === r && a.appRoleId === role)) return;
+    this.assignments.push({ principalId: c, resourceAppId: r, appRoleId: role });
+    (this.fixture.appRoleAssignments ??= []).push({ principalId: c, principalType: 'ServicePrincipal', resourceId: r, appRoleId: role });
+  }
+
+  /** The user's directory role template ids (fixture directoryRoleAssignments). */
+  directoryRolesOf(userId: string): string[] {
+    const u = userId.toLowerCase();
+    return (this.fixture.directoryRoleAssignments ?? []).filter((a) => a.principalId.toLowerCase() === u).map((a) => a.roleDefinitionId.toLowerCase());
+  }
+
+  /**
+   * Whether users may consent for themselves (authorizationPolicy): not when an administrator
+   * emptied permissionGrantPoliciesAssigned ("Do not allow user consent").
+   * https://learn.microsoft.com/entra/identity/enterprise-apps/configure-user-consent
+   */
+  usersMayConsent(): boolean {
+    const assigned = this.fixture.authorizationPolicy?.defaultUserRolePermissions?.permissionGrantPoliciesAssigned;
+    return assigned === undefined || assigned.some((p) => p.toLowerCase().startsWith('managepermissiongrantsforself.'));
+  }
+
   /** The portal's "Accept" on the consent prompt: a Principal grant for this user. */
   recordUserConsent(clientAppId: string, resourceAppId: string, userId: string, scopes: Iterable<string>): void {
     const c = clientAppId.toLowerCase();

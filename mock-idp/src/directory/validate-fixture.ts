@@ -591,7 +591,17 @@ function indexTenant(tenant: TenantFixture, path: string, report: Report): Tenan
     listedSpAppIds.add(sp.appId.toLowerCase());
     // A managed identity has no application: its service principal is the principal (directory/managed-identity.ts).
     if (isManagedIdentity(sp) && !index.apps.has(sp.appId.toLowerCase())) {
-      index.apps.set(sp.appId.toLowerCase(), { app: { appId: sp.appId, displayName: sp.displayName ?? sp.appId }, label: `managed identity '${sp.displayName ?? sp.appId}'` });
+      index.apps.set(sp.appId.toLowerCase(), {
+        app: { appId: sp.appId, displayName: sp.displayName ?? sp.appId },
+        label: `managed identity '${sp.displayName ?? sp.appId}'`,
+      });
+    }
+    // Another tenant's multi-tenant app, here through consent: consent may name it by appId.
+    if (sp.appOwnerOrganizationId && !index.apps.has(sp.appId.toLowerCase())) {
+      index.apps.set(sp.appId.toLowerCase(), {
+        app: { appId: sp.appId, displayName: sp.displayName ?? sp.appId },
+        label: `service principal of '${sp.displayName ?? sp.appId}'`,
+      });
     }
     if (!sp.id) return;
     claimObjectId(sp.id, `${path}.servicePrincipals[${i}].id`);

@@ -471,6 +471,18 @@ const entries = {
     message: 'Error validating credentials due to invalid username or password.',
     trigger: 'mock_login=auto for a user with a fixture password and a wrong mock_password; ROPC (grant_type=password) with a wrong password.',
   },
+  50020: {
+    error: 'invalid_request',
+    status: 400,
+    // Shown on Microsoft's page after the user names their account (MicrosoftDocs/azure-docs
+    // #118443, OfficeDev/O365-ASPNETMVC-Start #42); the identity provider of a work account of
+    // another tenant is its issuer https://sts.windows.net/{tid}/ (Microsoft's AADSTS50020
+    // troubleshooting article). UNCONFIRMED: the `error` field, never shown on the page.
+    surfaces: ['page'],
+    message:
+      "User account '{upn}' from identity provider '{idp}' does not exist in tenant '{tenantName}' and cannot access the application '{clientId}'({appName}) in that tenant. The account needs to be added as an external user in the tenant first. Sign out and sign in again with a different Azure Active Directory user account.",
+    trigger: "a user of another tenant signs in to a single-tenant app, or on a tenant's own endpoint to an app of that tenant.",
+  },
   50034: {
     error: 'invalid_grant',
     status: 400,

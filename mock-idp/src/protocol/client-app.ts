@@ -1,6 +1,10 @@
 import type { Application } from '../directory/model.js';
 import { GRAPH_APP_ID } from '../directory/microsoft-graph.js';
 import { EntraError } from '../errors/entra-error.js';
+import type { Sealer } from '../keys/sealing.js';
+import { codeTenantId } from '../store/codes.js';
+import { REFRESH_TOKEN_PURPOSE, type RefreshTokenRecord } from '../store/records.js';
+import type { Params } from './params.js';
 import type { TenantRuntime } from '../runtime/tenant-runtime.js';
 import type { Tenants } from '../runtime/tenants.js';
 import type { TenantSegment } from './tenant-segment.js';
@@ -62,4 +66,29 @@ export function userTenantByLogin(tenants: Tenants, appTenant: TenantRuntime, on
   if (appTenant.directory.userByLogin(login)) return appTenant;
   const at = login.lastIndexOf('@');
   return (at < 0 ? undefined : tenants.byDomainName(login.slice(at + 1))) ?? appTenant;
+}
+
+/**
+ * The tenant a token request of a multi-tenant app on /organizations or /common redeems in: the
+ * one its code or refresh token was issued in — the signed-in user's, where the app has a
+ * service principal. Anything else (or a code that is no code) stays with the app's tenant,
+ * whose grant then refuses it as it refuses any unknown code.
+ */
+export function redeemingTenant(
+  tenants: Tenants,
+  sealer: Sealer,
+  seg: TenantSegment,
+  appTenant: TenantRuntime,
+  app: Application,
+  params: Params,
+): TenantRuntime {
+  if (seg.kind !== 'multi' || !isMultiTenant(app)) return appTenant;
+  const grantType = params.get('grant_type');
+  const code = params.get('code');
+  const rt = params.get('refresh_token');
+  let tid: string | undefined;
+  if (grantType === 'authorization_code' && code !== undefined) tid = codeTenantId(sealer, code);
+  else if (grantType === 'refresh_token' && rt?.startsWith('1.A')) tid = sealer.unseal<RefreshTokenRecord>(rt.slice(3), REFRESH_TOKEN_PURPOSE)?.tid;
+  const tenant = tid === undefined ? undefined : tenants.get(tid);
+  return tenant && tenant.directory.servicePrincipals.has(app.appId.toLowerCase()) ? tenant : appTenant;
 }

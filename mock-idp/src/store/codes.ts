@@ -99,3 +99,8 @@ export async function consumeCode(store: ShortLivedStore, tenant: TenantRuntime,
   const used = await store.consume<AuthorizationCodeRecord>(keyOf(tenant, code));
   return used?.firstUse === true;
 }
+
+/** The tenant a code's own stamp names (a multi-tenant app's code from /organizations may be another tenant's). */
+export function codeTenantId(sealer: Sealer, code: string): string | undefined {
+  return code.startsWith(PREFIX) ? sealer.unseal<CodeStamp>(code.slice(PREFIX.length), CODE_PURPOSE)?.t : undefined;
+}

@@ -14,6 +14,8 @@ export interface ConsentPageModel {
   userName: string;
   permissions: Array<{ value: string; resource: string; description: string }>;
   needsAdmin: boolean;
+  /** Admin consent (/adminconsent): the administrator accepts for everyone in the organization. */
+  forOrganization?: boolean;
 }
 
 export function renderConsentPage(m: ConsentPageModel): string {
@@ -40,10 +42,19 @@ export function renderConsentPage(m: ConsentPageModel): string {
     'Permissions requested',
     html`<h1>Permissions requested</h1>
       <p>${m.userName}</p>
+      ${m.forOrganization ? html`<h2 id="for-organization">Accept for your organization</h2>` : raw('')}
       <p><b id="app-name">${m.appName}</b> would like to:</p>
       <ul id="permissions">
         ${items}
       </ul>
+      ${
+        m.forOrganization
+          ? html`<p>
+              If you accept, this app will get access to the specified resources for all users in your organization. No one else will be prompted to review
+              these permissions.
+            </p>`
+          : raw('')
+      }
       <form method="post" action="${m.action}">
         ${hidden}
         <button type="submit" id="idBtn_Back" class="secondary" name="consent" value="cancel">Cancel</button>

@@ -800,6 +800,24 @@ export const TRIGGERS: Record<AadstsCode, Partial<Record<Surface, Trigger>>> = {
       return { res };
     },
   },
+  50020: {
+    // Someone of another organization (another tenant of the mock) tries the bridge, a single-tenant app.
+    page: async (m) => {
+      const id = randomUUID();
+      const domain = `partner${id.slice(0, 8)}.onmicrosoft.com`;
+      await control(m, 'POST', '/_mock/tenants', {
+        id,
+        displayName: 'Partner',
+        verifiedDomains: [domain],
+        users: [{ id: randomUUID(), userPrincipalName: `pat@${domain}`, displayName: 'Pat' }],
+      });
+      const res = await m.inject(authorizePath(T, bridgeAuthorize({ login_hint: `pat@${domain}`, mock_login: 'auto' })));
+      return {
+        res,
+        params: { upn: `pat@${domain}`, idp: `https://sts.windows.net/${id}/`, tenantName: 'Contoso', clientId: BRIDGE.appId, appName: 'Identity Bridge' },
+      };
+    },
+  },
   50034: {
     // ROPC with a typo in the username.
     token: async (m) => {

@@ -88,6 +88,17 @@ export function checkAuthorizeRequest(trusted: TrustedClient, request: FastifyRe
   return { ...trusted, nonce, scope, scopes, pkce, prompt: params.get('prompt'), path: request.url.split('?')[0]! };
 }
 
+/**
+ * The request as it goes on in the signed-in user's tenant, when that is not the app's: a
+ * multi-tenant app on /organizations or /common. Consent, the code and the tokens are that
+ * tenant's (its `tid` and issuer); the scopes name resources as that tenant knows them.
+ * https://learn.microsoft.com/entra/identity-platform/howto-convert-app-to-be-multi-tenant
+ */
+export function inUserTenant(ar: AuthorizeRequest, tenant: TenantRuntime): AuthorizeRequest {
+  if (tenant === ar.tenant) return ar;
+  return { ...ar, tenant, scopes: parseScopes(tenant.directory, ar.scope, ar.client) };
+}
+
 /** The pages' own fields; every other parameter is carried through them as a hidden field. */
 const OWN_FIELDS = new Set(['mock_action', 'loginfmt', 'passwd', 'consent', 'mock_sid', 'mock_password', PAGE_TOKEN_FIELD]);
 

@@ -4,7 +4,7 @@ import { checkAssignment } from '../../protocol/assignment.js';
 import { writeSessions } from '../../protocol/sso-session.js';
 import { sendToRedirectUri } from '../../errors/render.js';
 import { interactivePageHeaders } from '../../views/page-headers.js';
-import { checkAuthorizeRequest, identifyClient, type AuthorizeRequest } from './authorize-request.js';
+import { checkAuthorizeRequest, identifyClient, inUserTenant, type AuthorizeRequest } from './authorize-request.js';
 import { authorizeResponse } from './authorize-response.js';
 import { consent } from './consent-interaction.js';
 import { answerErrorsWith, PAGE_ANSWER } from './error-answer.js';
@@ -52,12 +52,14 @@ async function authorize(ctx: MockContext, request: FastifyRequest<TenantRoute>,
   answerErrorsWith(request, PAGE_ANSWER);
   const trusted = identifyClient(ctx, request, pageParams(request), version);
   answerErrorsWith(request, { kind: 'redirect', target: trusted.target });
-  const ar = checkAuthorizeRequest(trusted, request);
+  const asked = checkAuthorizeRequest(trusted, request);
 
-  const signedIn = await signIn(ctx, request, ar);
-  if (signedIn.kind === 'page') return sendPage(reply, ar, signedIn.html);
+  const signedIn = await signIn(ctx, request, asked);
+  if (signedIn.kind === 'page') return sendPage(reply, asked, signedIn.html);
   if (signedIn.sessions) writeSessions(reply, ctx.sealer, signedIn.sessions, ctx.secure);
   const { account, user } = signedIn;
+  const ar = inUserTenant(asked, signedIn.tenant);
+  request.notes.tenant = ar.tenant;
   checkAssignment(ar.tenant.directory, ar.client, user);
   const consented = await consent(ctx, ar, signedIn);
   if (consented.kind === 'page') return sendPage(reply, ar, consented.html);

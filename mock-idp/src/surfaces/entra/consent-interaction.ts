@@ -24,11 +24,16 @@ export async function consent(ctx: MockContext, ar: AuthorizeRequest, signedIn: 
   const { user, account } = signedIn;
   const dir = tenant.directory;
   const missing = missingConsent(dir, client, user, ar.scopes);
+  // Users consent for themselves only where the tenant lets them, and never to admin-only permissions.
+  const needsAdmin = missing.some((m) => m.adminOnly) || (missing.length > 0 && !dir.usersMayConsent());
   const answer = signedIn.consentAnswer;
   if (answer !== undefined) {
     if (answer === 'cancel') throw new EntraError(65004);
-    if (answer === 'admin_required' || missing.some((m) => m.adminOnly)) throw new EntraError(90094);
+    if (answer === 'admin_required' || needsAdmin) throw new EntraError(90094);
     if (answer === 'accept') {
+      // Another tenant's multi-tenant app gets its service principal here with the first consent.
+      const home = ctx.tenants.homeOfApp(client.appId);
+      if (home && home !== tenant) dir.recordServicePrincipal(client, home.id);
       for (const m of missing) dir.recordUserConsent(client.appId, m.resource.appId, user.id, [m.value]);
       return GRANTED;
     }
@@ -44,7 +49,7 @@ export async function consent(ctx: MockContext, ar: AuthorizeRequest, signedIn: 
     appName: client.displayName,
     userName: user.userPrincipalName,
     permissions: shown.map((m) => ({ value: m.value, resource: m.resource.displayName, description: m.description })),
-    needsAdmin: missing.some((m) => m.adminOnly),
+    needsAdmin,
   });
   return { kind: 'page', html };
 }

@@ -1,5 +1,6 @@
 import type { FastifyPluginCallback } from 'fastify';
 import type { MockContext } from '../../context.js';
+import { registerAdminConsentRoutes } from './admin-consent.js';
 import { registerAuthorizeRoutes } from './authorize.js';
 import { registerDeviceAuthorizationRoutes } from './device-authorization.js';
 import { registerDeviceLoginRoutes } from './device-login.js';
@@ -32,6 +33,7 @@ export function entraSurface(ctx: MockContext): FastifyPluginCallback {
     registerInstanceDiscoveryRoute(app, ctx);
     registerUserRealmRoute(app, ctx);
     registerAuthorizeRoutes(app, ctx);
+    registerAdminConsentRoutes(app, ctx);
     registerTokenRoutes(app, ctx);
     registerLogoutRoutes(app, ctx);
     registerDeviceAuthorizationRoutes(app, ctx);

@@ -3,7 +3,7 @@ import type { MockContext } from '../../context.js';
 import { EntraError } from '../../errors/entra-error.js';
 import { GRANTS } from '../../grants/registry.js';
 import type { GrantRequest } from '../../grants/grant.js';
-import { refuseSingleTenantOnAlias, resolveClient } from '../../protocol/client-app.js';
+import { redeemingTenant, refuseSingleTenantOnAlias, resolveClient } from '../../protocol/client-app.js';
 import type { ClientCredentials } from '../../protocol/client-auth.js';
 import { Params } from '../../protocol/params.js';
 import { tenantOf, type TenantRoute } from './tenant-route.js';
@@ -72,7 +72,8 @@ async function token(ctx: MockContext, request: FastifyRequest<TenantRoute>, rep
   if (seg.kind === 'multi' && grantType === 'client_credentials') throw new EntraError(50059);
   // ROPC names no tenant either, but /organizations finds it from the username (grants/password.ts).
   if (seg.kind === 'multi' && seg.alias !== 'organizations' && grantType === 'password') throw new EntraError(9001023);
-  const { tenant, app } = resolveClient(ctx.tenants, seg, clientId);
+  const { tenant: appTenant, app } = resolveClient(ctx.tenants, seg, clientId);
+  const tenant = redeemingTenant(ctx.tenants, ctx.sealer, seg, appTenant, app, params);
   request.notes.tenant = tenant;
   refuseSingleTenantOnAlias(seg, app);
   const handler = GRANTS.get(grantType);
