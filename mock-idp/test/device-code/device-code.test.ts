@@ -235,6 +235,31 @@ describe('the device sign-in page', () => {
     expect(get.body).toContain('AADSTS900561');
   });
 
+  it('a user with a password: the password step on the page; automation needs mock_password, a wrong one is AADSTS50126', async () => {
+    const t = await deviceTenant(m, (f) => {
+      for (const u of f.users ?? []) if (u.userPrincipalName === CONTOSO.users.megan.upn) Object.assign(u, { password: 'Winter2025!' });
+    });
+    const megan = CONTOSO.users.megan.upn;
+    const a = await startDeviceFlow(m, t.tenant, t.cli);
+    const withoutPassword = await approveByAutomation(m, a.user_code, megan);
+    expect(withoutPassword.body).toContain('Enter password');
+    const wrong = await m.inject(
+      `${DEVICE_PAGE}?${new URLSearchParams({ otc: a.user_code, mock_login: 'auto', login_hint: megan, mock_password: 'Winter2024!' }).toString()}`,
+    );
+    expect(wrong.headers['x-ms-ests-error']).toBe('50126');
+    // Interactive: pick Megan, then her password.
+    const login = await postForm(m, DEVICE_PAGE, [['otc', a.user_code]]);
+    const passwordPage = await postForm(m, DEVICE_PAGE, [...hiddenFields(login.body), ['loginfmt', megan]]);
+    expect(passwordPage.body).toContain('Enter password');
+    const confirm = await postForm(m, DEVICE_PAGE, [...hiddenFields(passwordPage.body), ['passwd', 'Winter2025!']]);
+    expect(confirm.body).toContain('Are you trying to sign in to');
+    const cookie = String(confirm.headers['set-cookie']).split(';')[0]!;
+    await answerLastPage(m, confirm, cookie, 'accept');
+    const r = await poll(m, t.tenant, t.cli, a.device_code);
+    expect(r.statusCode).toBe(200);
+    expect(decodePart(String(json(r).id_token), 1).preferred_username).toBe(megan);
+  });
+
   it('keeps at most 1000 pending device codes per tenant: the oldest then answers expired_token', async () => {
     const t = await deviceTenant(m);
     const first = await startDeviceFlow(m, t.tenant, t.cli);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
+import type { TenantFixture } from '../../src/directory/model.js';
 import type { TestMock } from '../support/mock-app.js';
 import { hiddenFields, newTenant, postForm, sessionCookie } from '../errors/flows.js';
 
@@ -21,10 +22,11 @@ export interface DeviceTenant {
 }
 
 /** A fresh tenant (its own clock) with the CLI apps. */
-export async function deviceTenant(m: TestMock): Promise<DeviceTenant> {
+export async function deviceTenant(m: TestMock, edit?: (f: TenantFixture) => void): Promise<DeviceTenant> {
   const cli = randomUUID();
   const unconsented = randomUUID();
   const tenant = await newTenant(m, (f) => {
+    edit?.(f);
     f.applications = [
       ...(f.applications ?? []),
       {
