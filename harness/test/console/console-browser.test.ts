@@ -4,14 +4,17 @@ import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBridge, type RunningBridge } from '../../../harness/bridge/index.js';
-import { CATALOG } from '../../src/errors/catalog.js';
-import type { TenantFixture } from '../../src/directory/model.js';
-import { startMockEntra, type RunningMockEntra } from '../../src/index.js';
-import { CONTOSO } from '../../src/contoso.js';
-import { launchChromium, newBrowserContext } from '../support/browser.js';
+import { startBridge, type RunningBridge } from '../../bridge/index.js';
+import { CATALOG } from '../../../mock-idp/src/errors/catalog.js';
+import type { TenantFixture } from '../../../mock-idp/src/directory/model.js';
+import { startMockEntra, type RunningMockEntra } from '../../../mock-idp/src/index.js';
+import { CONTOSO } from '../../../mock-idp/src/contoso.js';
+import { launchChromium, newBrowserContext } from '../../../mock-idp/test/support/browser.js';
 
 /**
+ * (Here rather than in mock-idp/test/console: it drives the reference bridge, and mock-idp must
+ * not depend on the harness — scripts/check-layering.mjs.)
+ *
  * The console in Chromium (playwright-core + the system's Chromium): every view renders and
  * passes axe-core with no serious or critical violation, the switches work from the keyboard,
  * each one-click misconfiguration changes the tenant (seen through the control API) and the next
