@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { Duplex } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockEntra, type RunningMockEntra } from '../../src/index.js';
@@ -93,6 +94,40 @@ describe('the forward proxy', () => {
     expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 200 OK');
     const doc = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { issuer: string };
     expect(doc.issuer).toBe(`${mock.url}/{tenantid}/v2.0`);
+  });
+
+  it('passes on a ClientHello the client sent with its CONNECT, before the 200 (RFC 9110 §9.3.6 allows it)', async () => {
+    const socket = connect(proxy.port, '127.0.0.1');
+    await once(socket, 'connect');
+    // A stream for the TLS client whose first write (the ClientHello) goes out in one piece with
+    // the CONNECT head, and which reads what follows the proxy's answer.
+    let answered = '';
+    let buffered = Buffer.alloc(0);
+    let first = true;
+    const carrier = new Duplex({
+      write(chunk: Buffer, _encoding, callback) {
+        socket.write(first ? Buffer.concat([Buffer.from('CONNECT localhost:443 HTTP/1.1\r\n\r\n'), chunk]) : chunk);
+        first = false;
+        callback();
+      },
+      read() {},
+    });
+    socket.on('data', (d: Buffer) => {
+      if (answered) return void carrier.push(d);
+      buffered = Buffer.concat([buffered, d]);
+      const end = buffered.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      answered = buffered.subarray(0, end + 4).toString();
+      if (buffered.length > end + 4) carrier.push(buffered.subarray(end + 4));
+    });
+    socket.on('end', () => carrier.push(null));
+    const tls = tlsConnect({ socket: carrier as unknown as Socket, servername: 'localhost', ca: mock.caPem });
+    await once(tls, 'secureConnect');
+    expect(answered).toBe('HTTP/1.1 200 Connection Established\r\n\r\n');
+    tls.write('GET /common/v2.0/.well-known/openid-configuration HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
+    const [data] = (await once(tls, 'data')) as [Buffer];
+    expect(data.toString().split('\r\n')[0]).toBe('HTTP/1.1 200 OK');
+    tls.destroy();
   });
 
   it('refuses a CONNECT to a host it does not impersonate: 403, the reason naming --proxy-pass-through', async () => {
