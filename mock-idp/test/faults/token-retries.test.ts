@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTOSO, startMockEntra, type EntraFaultSpec, type RunningMockEntra } from '../../src/index.js';
-import { cloneContoso, type ClonedTenant } from '../support/real-clients.js';
+import { cloneContoso, trustingFetch, type ClonedTenant } from '../support/real-clients.js';
 
 /**
  * What the clients do when the token endpoint fails (Entra faults, runtime/entra-faults.ts):
@@ -103,6 +103,50 @@ describe('MSAL Node against a failing token endpoint', () => {
   it('503 (temporarily_unavailable): no retry; MSAL’s own throttling then answers the next call with the same error, without a request', async () => {
     const t = await faultedTenant({ answer: 'temporarily_unavailable', grantType: 'client_credentials', count: 1 });
     expect({ ...(await msalTwice(t)), statuses: await tokenStatuses(t) }).toEqual({ first: 'temporarily_unavailable', second: '90033', statuses: [503] });
+  }, 60_000);
+});
+
+describe('MSAL Node in a user flow against the client-request-loop answer', () => {
+  it('AADSTS50196 on a refresh: a ServerError invalid_grant (not InteractionRequiredAuthError: 50196 is not among MSAL’s interaction codes), no retry', async () => {
+    const t = await cloneContoso(mock.control);
+    const fetch = trustingFetch(mock.caPem!);
+    const bridge = { appId: t.ids.bridge, secret: CONTOSO.bridge.secret, redirectUri: CONTOSO.bridge.redirectUri };
+    const authorize = new URL(`${mock.url}/${t.tenantId}/oauth2/v2.0/authorize`);
+    for (const [k, v] of Object.entries({
+      client_id: bridge.appId,
+      response_type: 'code',
+      redirect_uri: bridge.redirectUri,
+      scope: 'openid offline_access User.Read',
+      mock_login: 'auto',
+      login_hint: `AdeleV@${t.domain}`,
+    }))
+      authorize.searchParams.set(k, v);
+    const code = new URL((await fetch(authorize, { redirect: 'manual' })).headers.get('location')!).searchParams.get('code')!;
+    const redeemed = await fetch(`${mock.url}/${t.tenantId}/oauth2/v2.0/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        client_id: bridge.appId,
+        client_secret: bridge.secret,
+        code,
+        redirect_uri: bridge.redirectUri,
+      }).toString(),
+    });
+    const refreshToken = ((await redeemed.json()) as { refresh_token: string }).refresh_token;
+    await mock.control.setEntraFault(t.tenantId, { answer: 'request_loop', grantType: 'refresh_token' });
+    await mock.control.clearRequests(t.tenantId);
+    const out = await runModule(
+      t,
+      'msal-node-refresh',
+      `import { ConfidentialClientApplication } from '@azure/msal-node';
+const host = new URL(process.env.AUTHORITY_HOST).host;
+const app = new ConfidentialClientApplication({ auth: { clientId: ${JSON.stringify(bridge.appId)}, clientSecret: ${JSON.stringify(bridge.secret)}, authority: process.env.AUTHORITY_HOST + '/' + process.env.TENANT_ID, knownAuthorities: [host] } });
+const outcome = await app.acquireTokenByRefreshToken({ refreshToken: ${JSON.stringify(refreshToken)}, scopes: ['User.Read'] }).then(() => 'ok', (e) => e.name + ' ' + e.errorCode + ' ' + String(e.errorMessage).split(' - ')[0]);
+console.log(JSON.stringify({ outcome }));
+`,
+    );
+    expect({ ...out, statuses: await tokenStatuses(t) }).toEqual({ outcome: 'ServerError invalid_grant Error(s): 50196', statuses: [400] });
   }, 60_000);
 });
 
