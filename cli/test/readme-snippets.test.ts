@@ -107,6 +107,14 @@ const COVERED_ELSEWHERE: Array<[string, string]> = [
     'image: my-app',
     "not run: a service of your own; the compose file's client service has these keys and mock-idp/test/proxy/compose-impersonate.test.ts runs it",
   ],
+  [
+    'api.acquireTokenOnBehalfOf({ oboAssertion: userToken',
+    "mock-idp/test/on-behalf-of/msal-node-obo.test.ts (this call with a web app's MSAL sign-in as the user token, the cache, InteractionRequiredAuthError for AADSTS65001)",
+  ],
+  ['servicePrincipalType: ManagedIdentity', 'mock-idp/test/managed-identity/azure-identity.test.ts (the mock starts with this fixture as written)'],
+  ['export IDENTITY_ENDPOINT=', 'mock-idp/test/managed-identity/azure-identity.test.ts (these lines, the only environment of the process)'],
+  ['export AZURE_POD_IDENTITY_AUTHORITY_HOST=', 'mock-idp/test/managed-identity/azure-identity.test.ts (these lines, the only environment of the process)'],
+  ['new ManagedIdentityCredential(', 'mock-idp/test/managed-identity/azure-identity.test.ts (runs this block as written, with both environments)'],
 ];
 
 let mock: RunningMockEntra;
@@ -203,7 +211,7 @@ describe('README code blocks', () => {
           .find((l) => l.includes('displayName'))
           ?.trim(),
       ),
-    ).toEqual(['displayName: Acme', 'displayName: Contoso at scale']);
+    ).toEqual(['displayName: todo-web', 'displayName: Acme', 'displayName: Contoso at scale']);
     for (const [i, { body }] of fixtures.entries()) {
       expect(body).not.toContain('…');
       const file = join(work, `readme-fixture-${i}.yaml`);
@@ -211,7 +219,7 @@ describe('README code blocks', () => {
       const doc = await loadFixtureFile(file);
       expect(() => checkedFixture(doc, file)).not.toThrow();
     }
-    const acme = await loadFixtureFile(join(work, 'readme-fixture-0.yaml'));
+    const acme = await loadFixtureFile(join(work, 'readme-fixture-1.yaml'));
     expect(acme.tenants[0]!.applications![0]!.keyCredentials![0]!.key).toBe(
       readFileSync(join(ROOT, 'mock-idp', 'test', 'fixtures', 'data', 'test-cert.pem'), 'utf8'),
     );
