@@ -35,6 +35,8 @@ export { FixtureError, formatIssue, type FixtureIssue } from './directory/fixtur
 export type * from './directory/model.js';
 export { CATALOG, CATALOG_CODES, type AadstsCode, type CatalogEntry } from './errors/catalog.js';
 export { loadCaCertificate } from './keys/tls.js';
+export { impersonateMicrosoft, type ImpersonationTarget } from './impersonation/in-process-route.js';
+export { CLOUDS, IMPERSONATED_HOSTS, type Cloud, type CloudName } from './impersonation/clouds.js';
 export { defaultStateDir, UntrustedStateError } from './keys/state-dir.js';
 export type { RequestLogEntry } from './runtime/request-log.js';
 export type { GraphFault, GraphFaultSpec } from './runtime/faults.js';
