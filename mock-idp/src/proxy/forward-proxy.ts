@@ -21,7 +21,8 @@ import { decide, type ProxyPolicy } from './proxy-policy.js';
  *
  * Nothing of the CONNECT request itself goes anywhere: not its `Proxy-Authorization`, not any
  * other header. Only the bytes the client sends after the `200` travel, to the mock or, for a host
- * allowed with --proxy-pass-through, to that host. Everything else is refused (proxy-policy.ts
+ * allowed with --proxy-pass-through, to that host (never to the mock's own listener over
+ * loopback, whatever the pattern: see isTheMock). Everything else is refused (proxy-policy.ts
  * says why): a CONNECT to another host or port with 403, plain-HTTP proxy requests
  * (`GET http://…`) with 403 — Entra and Graph are HTTPS-only, and relaying plain HTTP would make
  * the proxy read and forward requests, credentials included — and anything that is not a proxy
@@ -165,11 +166,27 @@ export async function startForwardProxy(config: ForwardProxyConfig): Promise<Run
     config.mockServer.emit('connection', socket);
   }
 
+  /**
+   * Whether a pass-through connection landed on the mock's own listener over loopback (by any
+   * name: checked on the address it resolved to). Even with `*` allowed, that is refused: the
+   * mock's test-control API trusts loopback callers, and through the proxy a client from the
+   * network would become one.
+   */
+  function isTheMock(upstream: Socket): boolean {
+    const own = config.mockServer.address();
+    return typeof own === 'object' && own !== null && upstream.remotePort === own.port && isLoopbackAddress(upstream.remoteAddress);
+  }
+
   function passThrough(socket: Duplex, target: ConnectTarget, head: Buffer): void {
     let connected = false;
     const upstream = connect({ host: target.host, port: target.port, timeout: limits.upstreamConnectMs });
     track(upstream);
     upstream.once('connect', () => {
+      if (isTheMock(upstream)) {
+        upstream.destroy();
+        reply(socket, 403, `${target.host}:${target.port} is the mock itself: reach it directly, not through its proxy`);
+        return;
+      }
       connected = true;
       upstream.setTimeout(limits.tunnelIdleMs);
       socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
@@ -243,6 +260,13 @@ function addressKey(socket: Socket): string | undefined {
   const { remoteAddress, remotePort } = socket;
   if (remoteAddress === undefined || remotePort === undefined) return undefined;
   return remoteAddress.includes(':') ? `[${remoteAddress}]:${remotePort}` : `${remoteAddress}:${remotePort}`;
+}
+
+/** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6 (`::ffff:127.0.0.1`). */
+function isLoopbackAddress(address: string | undefined): boolean {
+  if (address === undefined) return false;
+  const a = address.toLowerCase().replace(/^::ffff:/, '');
+  return a === '::1' || /^127\.\d+\.\d+\.\d+$/.test(a);
 }
 
 /** OpenSSL's reason, e.g. `tlsv1 alert unknown ca` (the client refused the certificate chain). */

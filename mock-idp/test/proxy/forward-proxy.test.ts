@@ -174,6 +174,14 @@ describe('the forward proxy', () => {
     expect(received.at(-1)!.toString()).toBe('ping\n');
   });
 
+  it("never tunnels a pass-through CONNECT into the mock's own listener on loopback (its control API trusts loopback)", async () => {
+    const port = new URL(mock.url).port;
+    expect(statusAndBody(await raw(`CONNECT 127.0.0.1:${port} HTTP/1.1\r\n\r\n`))).toEqual({
+      status: 'HTTP/1.1 403 Forbidden',
+      body: `127.0.0.1:${port} is the mock itself: reach it directly, not through its proxy\n`,
+    });
+  });
+
   it('answers 502 when a pass-through host cannot be reached', async () => {
     const closed = createServer();
     closed.listen(0, '127.0.0.1');
