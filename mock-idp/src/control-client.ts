@@ -116,7 +116,7 @@ export class MockEntraControl {
    * Makes this tenant's Entra endpoints fail in Entra's shapes — the token endpoint (default),
    * authorize, devicecode, discovery or keys: `throttled` (429, Retry-After: 60, "Too Many
    * Requests"), `request_loop` (invalid_grant AADSTS50196), `temporarily_unavailable` (503,
-   * AADSTS90033), or latency — for the next `count` requests, or a seeded share of them,
+   * AADSTS90033), `server_error` (500, AADSTS50000), or latency — for the next `count` requests, or a seeded share of them,
    * optionally only for one grant_type or client_id.
    *
    * @example

@@ -14,6 +14,10 @@ import { seededShare } from './faults.js';
  *   often (Azure/azure-sdk-for-net #23324, pnp/powershell #2995);
  * - `temporarily_unavailable`: HTTP 503 `temporarily_unavailable` AADSTS90033, the transient
  *   failure (Azure/azure-sdk-for-python #14241);
+ * - `server_error`: HTTP 500 `server_error` AADSTS50000, Entra's outage answer ("There was an
+ *   error issuing a token or an issue with our sign-in service.", the error code reference's
+ *   TokenIssuanceError; UNCONFIRMED as a whole body, and on authorize, where the mock answers the
+ *   same JSON rather than a page);
  * - latency, alone or before any of them.
  *
  * Set through the test-control API (surfaces/control/faults.ts), applied by the Entra surface's
@@ -25,7 +29,7 @@ import { seededShare } from './faults.js';
 
 export const ENTRA_FAULT_ENDPOINTS = ['token', 'authorize', 'devicecode', 'discovery', 'keys'] as const;
 export type EntraFaultEndpoint = (typeof ENTRA_FAULT_ENDPOINTS)[number];
-export const ENTRA_FAULT_ANSWERS = ['throttled', 'request_loop', 'temporarily_unavailable'] as const;
+export const ENTRA_FAULT_ANSWERS = ['throttled', 'request_loop', 'temporarily_unavailable', 'server_error'] as const;
 export type EntraFaultAnswer = (typeof ENTRA_FAULT_ANSWERS)[number];
 
 /** What a test asks for (the body of POST /_mock/tenants/{id}/entra/faults). */

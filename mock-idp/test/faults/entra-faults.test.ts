@@ -112,6 +112,15 @@ describe('Entra faults on the token endpoint', () => {
     expect(firstLine(r)).toBe('AADSTS90033: A transient error has occurred. Please try again.');
   });
 
+  it('server_error: 500 server_error AADSTS50000', async () => {
+    const t = await newTenant(m);
+    await setFault(t, { answer: 'server_error', count: 1 });
+    const r = await clientCredentials(t);
+    expect(r.statusCode).toBe(500);
+    expect(json(r).error).toBe('server_error');
+    expect(firstLine(r)).toBe('AADSTS50000: There was an error issuing a token or an issue with our sign-in service.');
+  });
+
   it('on /organizations the client’s home tenant’s faults apply', async () => {
     await setFault(CONTOSO.tenantId, { answer: 'temporarily_unavailable', clientId: BRIDGE.appId, count: 1 });
     try {
@@ -179,7 +188,7 @@ describe('the control API for Entra faults', () => {
     expect(r.statusCode).toBe(400);
     expect(json(r).error).toMatchObject({ code: 'InvalidFault' });
     expect(JSON.stringify(json(r))).toContain("Unknown member 'extra'.");
-    expect(JSON.stringify(json(r))).toContain("'answer' must be one of throttled, request_loop, temporarily_unavailable.");
+    expect(JSON.stringify(json(r))).toContain("'answer' must be one of throttled, request_loop, temporarily_unavailable, server_error.");
     expect(JSON.stringify(json(r))).toContain("'endpoint' must be one of token, authorize, devicecode, discovery, keys.");
     expect(JSON.stringify(json(r))).toContain("'grantType' goes with the token endpoint.");
     expect(JSON.stringify(json(r))).toContain("'retryAfterSeconds' goes with 'answer': 'throttled'.");

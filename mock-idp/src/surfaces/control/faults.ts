@@ -25,6 +25,7 @@ import type { TenantParams } from './tenant-scope.js';
  *   {"answer":"throttled","grantType":"client_credentials","count":2}      429, Retry-After: 60, "Too Many Requests"
  *   {"answer":"request_loop","endpoint":"token","grantType":"refresh_token"} invalid_grant AADSTS50196
  *   {"answer":"temporarily_unavailable","rate":0.5,"seed":7,"limit":4}       503 temporarily_unavailable AADSTS90033
+ *   {"answer":"server_error","endpoint":"keys","count":1}                     500 server_error AADSTS50000
  *   {"latencyMs":300,"endpoint":"discovery"}
  * Registered inside the control plugin, so the loopback-only rule applies.
  */

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
-import type { MockContext } from '../../context.js';
+import { errorContext, type MockContext } from '../../context.js';
 import { EntraError } from '../../errors/entra-error.js';
+import { sendServerError } from '../../errors/render.js';
 import type { EntraFaultEndpoint, EntraFaultOutcome } from '../../runtime/entra-faults.js';
 import type { TenantRuntime } from '../../runtime/tenant-runtime.js';
 import { resolveTenantSegment } from '../../protocol/tenant-segment.js';
@@ -46,7 +47,7 @@ export function applyEntraFaults(ctx: MockContext) {
       request.notes.endpoint = `${endpoint}.fault`;
       if (clientId !== undefined) request.notes.clientId = clientId;
       if (grantType !== undefined) request.notes.flow = grantType;
-      failWith(request, reply, done, endpoint, outcome.failure);
+      failWith(ctx, request, reply, done, endpoint, outcome.failure);
     };
     if (outcome.latencyMs > 0) setTimeout(fail, outcome.latencyMs);
     else fail();
@@ -75,6 +76,7 @@ function faultTenant(ctx: MockContext, request: FastifyRequest, clientId: string
 }
 
 function failWith(
+  ctx: MockContext,
   request: FastifyRequest,
   reply: FastifyReply,
   done: HookHandlerDoneFunction,
@@ -89,6 +91,10 @@ function failWith(
       .header('content-type', 'text/plain; charset=utf-8')
       .header('cache-control', 'no-store, no-cache')
       .send('Too Many Requests');
+    return;
+  }
+  if (failure.answer === 'server_error') {
+    sendServerError(reply, errorContext(ctx, request, request.notes.tenant));
     return;
   }
   // Authorize is a page: its refusals are Microsoft's error page (the redirect URI is not checked yet).
