@@ -50,6 +50,14 @@ const COVERED_ELSEWHERE: Array<[string, string]> = [
   ['Scenario secrets/expired-secret failed', 'harness/test/harness.test.ts (the failure explanation, line by line)'],
   ['npm install --save-dev mock-entra', 'cli/test/packed.test.ts (the same install, from the packed tarball)'],
   ['photo: { contentType: image/png', 'mock-idp/test/graph/photos.test.ts (a real PNG in that shape; the README elides its bytes)'],
+  [
+    'pca.acquireTokenByUsernamePassword(',
+    'mock-idp/test/ropc/ropc-real-clients.test.ts (the same PublicClientApplication call against a tenant where Megan has that password; its CA through system.networkClient)',
+  ],
+  [
+    'permissionGrantPoliciesAssigned: []',
+    'mock-idp/test/cross-tenant/tenants.ts + cross-tenant.test.ts (the same fields, loaded through POST /_mock/tenants: Northwind forbids user consent, an administrator grants admin consent)',
+  ],
   ['# my-app.target.yaml', 'harness/test/conform-target-file.test.ts (validated against fixtures/target.schema.json as written)'],
   [
     'npx mock-entra conform examples/targets/bridge/target.yaml',
