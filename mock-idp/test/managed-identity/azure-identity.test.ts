@@ -130,3 +130,19 @@ console.log(JSON.stringify({ outcome }));`,
     );
   }, 60_000);
 });
+
+describe('@azure/identity against a mock started with --http (plain HTTP, as Azure serves these endpoints)', () => {
+  let plain: RunningMockEntra;
+  beforeAll(async () => {
+    plain = await startMockEntra({ port: 0, tls: false, fixtures: [join(work, 'managed-identities.yaml')] });
+  });
+  afterAll(() => plain?.close());
+
+  it('needs no CA: App Service and IMDS endpoints over http://', async () => {
+    expect(plain.url).toMatch(/^http:\/\//);
+    const appService = await run('http-app-service', { IDENTITY_ENDPOINT: `${plain.url}/${TENANT}/msi/token`, IDENTITY_HEADER: 'any-value' }, ALL_THREE);
+    expect(identityOf(appService.user)).toEqual(USER);
+    const imds = await run('http-imds', { AZURE_POD_IDENTITY_AUTHORITY_HOST: `${plain.url}/${TENANT}` }, ALL_THREE);
+    expect(identityOf(imds.system)).toEqual(SYSTEM);
+  }, 60_000);
+});

@@ -149,6 +149,19 @@ describe('App Service (IDENTITY_ENDPOINT=/{tenant}/msi/token, api-version 2019-0
   });
 });
 
+describe('a managed identity is no application', () => {
+  it('its client id at the token endpoint answers AADSTS700016, as any unknown application', async () => {
+    const r = await m.form(`/${tenant}/oauth2/v2.0/token`, {
+      grant_type: 'client_credentials',
+      client_id: MI.user.clientId,
+      client_secret: 'not-a-secret',
+      scope: 'https://graph.microsoft.com/.default',
+    });
+    expect(r.statusCode).toBe(400);
+    expect(json(r)).toMatchObject({ error: 'unauthorized_client', error_codes: [700016] });
+  });
+});
+
 describe('IMDS (/{tenant}/metadata/identity/oauth2/token, api-version 2018-02-01)', () => {
   it('answers every number as a string and an empty refresh_token', async () => {
     const r = await imds(imdsAt(tenant), { 'api-version': '2018-02-01', resource: `${GRAPH}/`, client_id: MI.user.clientId });
