@@ -1,5 +1,5 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -308,6 +308,50 @@ describe('export and reload', () => {
       await page.close();
     }
     expect(JSON.parse(await readFile(file, 'utf8'))).toHaveProperty('tenants.length', 1);
+  }, 60_000);
+});
+
+/** This machine's address beyond loopback, to be a caller the console asks for the credential. */
+const external = Object.values(networkInterfaces())
+  .flat()
+  .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+
+describe.skipIf(!external)('a browser beyond loopback (a mock on 0.0.0.0 reached at this machine’s address)', () => {
+  const CREDENTIAL = 'console-browser-credential-0123456789abcdef';
+  let remote: RunningMockEntra;
+  beforeAll(async () => {
+    remote = await startMockEntra({ port: 0, tls: false, host: '0.0.0.0', controlToken: CREDENTIAL });
+  });
+  afterAll(() => remote?.close());
+
+  it('signs in with the control credential once: an HttpOnly, SameSite=Strict cookie for /_mock/ui that the JSON API refuses', async () => {
+    const base = `http://${external!}:${new URL(remote.url).port}`;
+    const context = await newBrowserContext(browser);
+    try {
+      const page = await context.newPage();
+      const first = await page.goto(`${base}/_mock/ui`);
+      expect(first?.status()).toBe(401);
+      await expect(page.locator('h1').textContent()).resolves.toBe('Sign in to the console');
+      expect(await seriousViolations(page)).toEqual([]);
+
+      await page.getByLabel('Control credential').fill('not the credential');
+      await page.getByRole('button', { name: 'Open the console' }).click();
+      await page.locator('#status.bad').waitFor();
+      expect(await page.locator('#status').textContent()).toMatch(/^The control credential is wrong/);
+
+      await page.getByLabel('Control credential').fill(CREDENTIAL);
+      await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: 'Open the console' }).click()]);
+      await expect(page.locator('h1').textContent()).resolves.toBe('Tenants');
+      const cookies = await context.cookies(`${base}/_mock/ui`);
+      expect(cookies.map((c) => [c.name, c.path, c.httpOnly, c.sameSite])).toEqual([['mock_entra_console', '/_mock/ui', true, 'Strict']]);
+      expect(cookies[0]!.value).not.toContain(CREDENTIAL);
+      // Not readable by the page's script, and no key to the JSON API.
+      expect(await page.evaluate(() => document.cookie)).toBe('');
+      const api = await page.evaluate(async () => (await fetch('/_mock/tenants', { credentials: 'include' })).status);
+      expect(api).toBe(401);
+    } finally {
+      await context.close();
+    }
   }, 60_000);
 });
 
