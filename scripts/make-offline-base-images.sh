@@ -57,6 +57,13 @@ if ! docker image inspect debian:bookworm-slim >/dev/null 2>&1; then
   rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/* \
     "$rootfs"/usr/share/doc/* "$rootfs"/usr/share/man/* "$rootfs"/usr/share/info/* \
     "$rootfs"/usr/share/locale/* "$rootfs"/var/log/* "$rootfs"/tmp/* "$rootfs"/var/tmp/*
+  # apt's sources as the official image has them (deb822, with bookworm-updates and the security
+  # archive): debootstrap leaves bookworm alone, and images built on it would install packages
+  # older than the real base gives (mod_auth_openidc's security update, Chromium's).
+  security="$(grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}' | grep security | head -n1 || true)"
+  rm -f "$rootfs/etc/apt/sources.list"
+  printf 'Types: deb\nURIs: %s\nSuites: bookworm bookworm-updates\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n\nTypes: deb\nURIs: %s\nSuites: bookworm-security\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+    "$mirror" "${security:-http://deb.debian.org/debian-security}" >"$rootfs/etc/apt/sources.list.d/debian.sources"
   tar -C "$rootfs" -c . | docker import \
     --change 'CMD ["bash"]' \
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \

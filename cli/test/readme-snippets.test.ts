@@ -75,6 +75,10 @@ const COVERED_ELSEWHERE: Array<[string, string]> = [
     'mock-idp/test/containers/compose.test.ts (up, CA from /_mock/ca.pem, the logged credential, the ingestion line, the expired-secret run, down -v)',
   ],
   [
+    'docker compose run --rm conform --control-token',
+    'mock-idp/test/containers/compose.test.ts (the same run on free ports: the summary line, the verdicts = the matrix, the reports)',
+  ],
+  [
     'new FixedHostPortGenericContainer',
     'not run: no Java here; the same image, variables, port and log line as mock-idp/test/containers/image.test.ts and testcontainers.test.ts',
   ],

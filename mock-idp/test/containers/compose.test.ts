@@ -1,6 +1,6 @@
 import { DOCKER, describeWithDocker, docker } from './docker-support.js';
 import { execFile as execFileCb, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -13,7 +13,7 @@ import { ensureMockEntraImage } from '../../src/testcontainers.js';
 import { PACKAGE_ROOT } from '../../src/support/package-root.js';
 import { trustingFetch, verifiedSpki } from '../../src/testing.js';
 import { launchBrowserSession } from '../support/pinned-chromium.js';
-import { ensureHarnessImage } from './harness-image-build.js';
+import { ensureApacheImage, ensureHarnessImage } from './harness-image-build.js';
 
 /**
  * Issue 14 §2: the top-level docker-compose.yml, brought up with Debian's docker-compose 1.29 (or
@@ -22,7 +22,9 @@ import { ensureHarnessImage } from './harness-image-build.js';
  * signs in with openid-client verifying TLS against it; Chromium on the host signs in to the
  * bridge service (SSO; then its group sync through Graph) and to the SPA service; the ingestion
  * service got its app-only token, and run again with an expired secret it gets AADSTS7000222; the
- * harness attaches from the host with `--idp-url` and the credential the mock printed; `down -v`
+ * harness attaches from the host with `--idp-url` and the credential the mock printed; the harness
+ * image's `conform` (the `conform` service) runs the catalog against the Apache + mod_auth_openidc
+ * service through the stack's mock, with the same verdicts as the README's matrix; `down -v`
  * removes the state volume.
  */
 
@@ -53,13 +55,16 @@ describeWithDocker('docker-compose.yml', () => {
   let port: number;
   let bridgePort: number;
   let spaPort: number;
+  let apachePort: number;
   let container: string;
   beforeAll(async () => {
     await ensureMockEntraImage();
     ensureHarnessImage();
+    ensureApacheImage();
     port = await freePort();
     bridgePort = await freePort();
     spaPort = await freePort();
+    apachePort = await freePort();
     compose(['up', '-d'], { ...ports(), MOCK_ENTRA_CONTROL_TOKEN: '' });
     container = compose(['ps', '-q', 'mock-entra']).trim();
     for (let i = 0; i < 120; i++) {
@@ -73,13 +78,55 @@ describeWithDocker('docker-compose.yml', () => {
     if (DOCKER) compose(['down', '-v']);
   });
   /** The stack's ports, for every compose command that (re)creates a service. */
-  const ports = (): NodeJS.ProcessEnv => ({ MOCK_ENTRA_HOST_PORT: String(port), BRIDGE_PORT: String(bridgePort), SPA_PORT: String(spaPort) });
+  const ports = (): NodeJS.ProcessEnv => ({
+    MOCK_ENTRA_HOST_PORT: String(port),
+    BRIDGE_PORT: String(bridgePort),
+    SPA_PORT: String(spaPort),
+    APACHE_PORT: String(apachePort),
+  });
 
   it('publishes the mock on 127.0.0.1 only, with its state in a named volume', () => {
     expect(docker(['port', container, '8443/tcp']).trim()).toBe(`127.0.0.1:${port}`);
     const mounts = JSON.parse(docker(['inspect', '--format', '{{json .Mounts}}', container])) as Array<{ Type: string; Name: string; Destination: string }>;
     expect(mounts.map((m) => [m.Type, m.Name, m.Destination])).toEqual([['volume', `${PROJECT}_mock-entra-state`, '/var/lib/mock-entra']]);
   });
+
+  it("runs Apache + mod_auth_openidc on 127.0.0.1 only, as uid 1000, trusting the mock's CA from its state volume (read-only)", async () => {
+    const apache = compose(['ps', '-q', 'apache']).trim();
+    const mounts = JSON.parse(docker(['inspect', '--format', '{{json .Mounts}}', apache])) as Array<{
+      Name?: string;
+      Source: string;
+      Destination: string;
+      RW: boolean;
+    }>;
+    expect(mounts.map((m) => [m.Name ?? m.Source, m.Destination, m.RW]).sort((a, b) => String(a[1]).localeCompare(String(b[1])))).toEqual([
+      [join(PACKAGE_ROOT, 'examples', 'targets', 'apache-mod-auth-openidc'), '/site', false],
+      [`${PROJECT}_apache-run`, '/tmp/mock-entra-apache', true],
+      [`${PROJECT}_mock-entra-state`, '/var/lib/mock-entra', false],
+    ]);
+    // Apache answers once run.sh started it: / is denied (nothing is signed in there).
+    let status = 0;
+    for (let i = 0; i < 120 && status === 0; i++) {
+      status = await fetch(`http://127.0.0.1:${apachePort}/`).then(
+        (r) => r.status,
+        () => 0,
+      );
+      if (status === 0) await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(status, compose(['logs', '--no-color', 'apache'])).toBe(404);
+    // The port is Apache's on 127.0.0.1 (httpd.conf's Listen), in the host's network: not on any other address.
+    const listening = docker(['exec', apache, 'sh', '-c', 'cat /proc/net/tcp']);
+    const hex = apachePort.toString(16).toUpperCase().padStart(4, '0');
+    expect(
+      listening
+        .split('\n')
+        .filter((l) => l.includes(`:${hex} `) && / 0A /.test(l))
+        .map((l) => l.trim().split(/\s+/)[1]),
+    ).toEqual([`0100007F:${hex}`]);
+    expect(docker(['exec', apache, 'sh', '-c', 'id -u; cmp /var/lib/mock-entra/ca-cert.pem /tmp/mock-entra-apache/ca.pem && echo same-ca'])).toBe(
+      '1000\nsame-ca\n',
+    );
+  }, 120_000);
 
   it('signs a client in from the host (openid-client) with the CA fetched from /_mock/ca.pem', async () => {
     const url = `https://localhost:${port}`;
@@ -235,6 +282,71 @@ describeWithDocker('docker-compose.yml', () => {
     expect(line(failed!.stdout)).toMatchObject({ ok: false, error: { phase: 'token', error: 'invalid_client', aadsts: 7000222 } });
   }, 180_000);
 
+  it("runs the harness image's `conform` against the Apache service through the stack's mock (--control-token): the README matrix's Apache column, reports in the mounted directory", async () => {
+    const token = /Authorization: Bearer ([A-Za-z0-9_-]{43})\n/.exec(compose(['logs', '--no-color', 'mock-entra']))![1]!;
+    const work = mkdtempSync(join(tmpdir(), 'mock-entra-compose-conform-'));
+    try {
+      // The shipped target folder, its attached URL moved to this run's Apache port (CONFORM_TARGETS);
+      // readable by the image's uid 1000, the reports directory writable by it.
+      const targets = join(work, 'targets');
+      cpSync(join(PACKAGE_ROOT, 'examples', 'targets', 'apache-mod-auth-openidc'), targets, { recursive: true });
+      const file = join(targets, 'target.yaml');
+      const yaml = readFileSync(file, 'utf8');
+      expect(yaml).toContain('\n  url: http://localhost:8080\n');
+      writeFileSync(file, yaml.replace('\n  url: http://localhost:8080\n', `\n  url: http://localhost:${apachePort}\n`));
+      const reports = join(work, 'reports');
+      mkdirSync(reports);
+      chmodSync(work, 0o755);
+      chmodSync(targets, 0o755);
+      chmodSync(reports, 0o777);
+      const v1 = commandExists('docker-compose');
+      const run = await execFile(
+        v1 ? 'docker-compose' : 'docker',
+        [...(v1 ? [] : ['compose']), '-p', PROJECT, 'run', '--rm', 'conform', '--control-token', token],
+        {
+          cwd: PACKAGE_ROOT,
+          maxBuffer: 16 * 1024 * 1024,
+          timeout: 1_500_000,
+          env: { ...process.env, ...ports(), CONFORM_TARGETS: targets, CONFORM_REPORTS: reports, MOCK_ENTRA_CONTROL_TOKEN: '' },
+        },
+      ).then(
+        (r) => ({ code: 0, out: r.stdout + r.stderr }),
+        (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }),
+      );
+      // Exit 1: mod_auth_openidc misses one check (aud-array-untrusted), a FAIL.
+      expect(run.code, run.out).toBe(1);
+      expect(run.out).toContain('\napache-mod-auth-openidc (attached): 89 scenario(s) — 30 pass, 1 fail, 58 not applicable, 0 inconclusive\n');
+      const results = JSON.parse(readFileSync(join(reports, 'results.json'), 'utf8')) as {
+        target: unknown;
+        verdicts: Array<{ scenario: string; verdict: string; kind: string }>;
+      };
+      expect(results.target).toEqual({
+        name: 'apache-mod-auth-openidc',
+        library: 'mod_auth_openidc 2.4.12.3 (Debian 12 libapache2-mod-auth-openidc 2.4.12.3-2+deb12u5)',
+        mode: 'attached',
+      });
+      const cell = (v: { verdict: string; kind: string }): string =>
+        v.kind === 'pass'
+          ? v.verdict.startsWith('pass (skippable')
+            ? 'PASS (skippable)'
+            : 'PASS'
+          : v.kind === 'fail'
+            ? 'FAIL'
+            : v.kind === 'not-applicable'
+              ? 'N/A'
+              : 'INCONCLUSIVE';
+      const applicable = Object.fromEntries(results.verdicts.filter((v) => v.kind !== 'not-applicable').map((v) => [v.scenario, cell(v)]));
+      expect(applicable).toEqual(readmeApacheColumn());
+      expect(results.verdicts).toHaveLength(89);
+      expect(results.verdicts.filter((v) => v.kind === 'not-applicable')).toHaveLength(89 - Object.keys(applicable).length);
+      const junit = readFileSync(join(reports, 'junit.xml'), 'utf8');
+      expect(junit.match(/<testcase /g)).toHaveLength(89);
+      expect(existsSync(join(reports, 'index.html'))).toBe(true);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }, 1_800_000);
+
   it('lets the harness attach with --idp-url and the control credential (one scenario, the test runner outside the container)', async () => {
     const token = /Authorization: Bearer ([A-Za-z0-9_-]{43})\n/.exec(compose(['logs', '--no-color', 'mock-entra']))![1]!;
     const work = mkdtempSync(join(tmpdir(), 'mock-entra-compose-harness-'));
@@ -260,6 +372,26 @@ describeWithDocker('docker-compose.yml', () => {
     }
   }, 180_000);
 });
+
+/** The README verdict matrix's Apache column, without its N/A cells: scenario → PASS | PASS (skippable) | FAIL. */
+function readmeApacheColumn(): Record<string, string> {
+  const readme = readFileSync(join(PACKAGE_ROOT, 'README.md'), 'utf8');
+  const start = readme.indexOf('<!-- verdict-matrix:start');
+  const matrix = readme.slice(start, readme.indexOf('<!-- verdict-matrix:end -->', start));
+  const header = matrix.split('\n').find((l) => l.startsWith('| scenario |'))!;
+  const column = header
+    .split('|')
+    .map((c) => c.trim())
+    .indexOf('`apache-mod-auth-openidc`');
+  expect(column).toBe(2);
+  const rows = matrix.split('\n').filter((l) => /^\| `[^`]+\/[^`]+` \|/.test(l));
+  return Object.fromEntries(
+    rows
+      .map((l) => l.split('|').map((c) => c.trim()))
+      .filter((c) => c[column] !== 'N/A')
+      .map((c) => [c[1]!.replaceAll('`', ''), c[column]!]),
+  );
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

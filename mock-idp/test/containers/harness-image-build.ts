@@ -6,10 +6,12 @@ import { docker } from './docker-support.js';
 /**
  * The conformance harness image (Dockerfile.harness), shared by the tests that run
  * it: built from the Dockerfile when Docker does not have it (.ci/run builds it before the tests).
+ * So is docker-compose.yml's Apache + mod_auth_openidc image (examples/compose/apache).
  */
 
 const VERSION = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 export const HARNESS_IMAGE = `mock-entra-harness:${VERSION}`;
+export const APACHE_IMAGE = `mock-entra-apache:${VERSION}`;
 
 export function ensureHarnessImage(): void {
   try {
@@ -22,4 +24,15 @@ export function ensureHarnessImage(): void {
   docker(['build', '-q', '-f', join(PACKAGE_ROOT, 'Dockerfile.harness'), '-t', HARNESS_IMAGE, '--build-arg', `NPM_CA_PEM=${extraCa}`, PACKAGE_ROOT], {
     timeout: 1_200_000,
   });
+}
+
+/** docker-compose.yml's `apache` image: Debian's apache2 and libapache2-mod-auth-openidc (apt reaches Debian's mirror). */
+export function ensureApacheImage(): void {
+  try {
+    docker(['image', 'inspect', APACHE_IMAGE]);
+    return;
+  } catch {
+    // Not built yet.
+  }
+  docker(['build', '-q', '-t', APACHE_IMAGE, join(PACKAGE_ROOT, 'examples', 'compose', 'apache')], { timeout: 1_200_000 });
 }
