@@ -1,15 +1,12 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { extname, join, relative, resolve } from 'node:path';
+import { extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   checkReachable,
   CONFORM_TEST_FILE,
   DEFAULT_SCENARIOS_DIR,
-  HtmlReporter,
   loadTargetFile,
-  PROJECT_ROOT,
   SCENARIO_CONCURRENCY,
-  scenarioProjectTest,
   sharedServicesOptions,
   TargetFileError,
   VerdictReporter,
@@ -17,6 +14,7 @@ import {
   type LoadedTarget,
   type ScenarioRunSettings,
 } from '../harness/src/index.js';
+import { fileReporter, parseReporters, REPORTERS, shown, startScenarioVitest, withVitestImporter, type Io } from './vitest-run.js';
 
 /**
  * `mock-entra conform <target file>`: the scenario catalog against your relying party — a
@@ -25,10 +23,7 @@ import {
  * `scenarios run`, with the conformance adapter (harness/src/vitest/conform-adapter.ts).
  */
 
-export interface Io {
-  stdout: (s: string) => void;
-  stderr: (s: string) => void;
-}
+export type { Io };
 
 export const CONFORM_HELP = `mock-entra conform — run the scenario catalog against your relying party
 
@@ -63,28 +58,10 @@ Exit code: 0 when nothing failed and nothing was inconclusive, 1 otherwise, 2 on
 target-file errors.
 `;
 
-const REPORTERS = ['console', 'junit', 'json', 'html'] as const;
-
-async function importVitest(): Promise<typeof import('vitest/node')> {
-  try {
-    return await import('vitest/node');
-  } catch {
-    throw new Error(
-      'mock-entra conform needs vitest, playwright-core and openid-client next to it: npm install --save-dev vitest@4.1 playwright-core openid-client',
-    );
-  }
-}
-
 /** A TypeScript target file is imported through vitest's module runner, as scenario files are. */
 async function loadTarget(file: string): Promise<LoadedTarget> {
   if (!['.ts', '.mts'].includes(extname(file).toLowerCase())) return loadTargetFile(file);
-  const { createVitest } = await importVitest();
-  const vitest = await createVitest('test', { root: PROJECT_ROOT, config: false, watch: false, reporters: [] });
-  try {
-    return await loadTargetFile(file, (f) => vitest.import(f));
-  } finally {
-    await vitest.close();
-  }
+  return withVitestImporter('mock-entra conform', (importer) => loadTargetFile(file, importer));
 }
 
 export async function runConformCommand(args: string[], io: Io): Promise<number> {
@@ -125,8 +102,7 @@ export async function runConformCommand(args: string[], io: Io): Promise<number>
     io.stderr(`mock-entra conform: ${message}\n`);
     return 2;
   };
-  const reporters = (values.reporter ?? [...REPORTERS]).flatMap((r) => r.split(',')).map((r) => r.trim().toLowerCase());
-  const unknown = reporters.filter((r) => !(REPORTERS as readonly string[]).includes(r));
+  const { reporters, unknown } = parseReporters(values.reporter);
   if (unknown.length) return fail(`unknown reporter ${unknown.join(', ')} (choose from ${REPORTERS.join(', ')})`);
   const concurrency = values.concurrency === undefined ? SCENARIO_CONCURRENCY : Number(values.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1) return fail(`--concurrency must be a whole number ≥ 1, not '${values.concurrency}'`);
@@ -190,45 +166,22 @@ export async function runConformCommand(args: string[], io: Io): Promise<number>
   const verdicts = new VerdictReporter(console ? { write: io.stdout } : {});
   const vitestReporters: unknown[] = [verdicts];
   for (const r of reporters) {
-    if (r === 'junit') {
-      written.push(join(out, 'junit.xml'));
-      vitestReporters.push(['junit', { outputFile: join(out, 'junit.xml'), suiteName: `mock-entra conform ${loaded.target.name}` }]);
-    } else if (r === 'json') {
-      written.push(join(out, 'results.json'));
-      vitestReporters.push(['json', { outputFile: join(out, 'results.json') }]);
-    } else if (r === 'html') {
-      written.push(join(out, 'index.html'));
-      vitestReporters.push(new HtmlReporter({ outputFile: join(out, 'index.html'), always: true }));
-    }
+    const reporter = fileReporter(r, out, `mock-entra conform ${loaded.target.name}`, written);
+    if (reporter !== undefined) vitestReporters.push(reporter);
   }
   if (console) io.stdout(`mock-entra conform: ${loaded.target.name}${loaded.target.library ? ` (${loaded.target.library})` : ''}, ${mode}\n`);
 
-  const { startVitest } = await importVitest();
-  const project = scenarioProjectTest({ include: [CONFORM_TEST_FILE], concurrency: mode === 'attached' ? 1 : concurrency });
-  const vitest = await startVitest(
-    'test',
-    [],
-    {
-      root: PROJECT_ROOT,
-      config: false,
-      watch: false,
-      run: true,
-      include: project.include,
-      globalSetup: project.globalSetup.map((f) => join(PROJECT_ROOT, f)),
-      maxConcurrency: project.maxConcurrency,
-      // Attached: one at a time, in the catalog's order (the target's one tenant is re-created for each).
-      sequence: { shuffle: mode === 'managed' },
-      testTimeout: project.testTimeout,
-      hookTimeout: project.hookTimeout,
-      maxWorkers: 1,
-      provide: { mockEntraRun: settings },
-      server: { deps: { inline: project.inline } },
-      reporters: vitestReporters as never,
-    },
-    undefined,
+  const vitest = await startScenarioVitest({
+    command: 'mock-entra conform',
+    testFile: CONFORM_TEST_FILE,
+    concurrency: mode === 'attached' ? 1 : concurrency,
+    // Attached: one at a time, in the catalog's order (the target's one tenant is re-created for each).
+    shuffle: mode === 'managed',
+    settings,
+    reporters: vitestReporters,
     // --json: stdout carries the verdicts only; vitest's own lines ("JSON report written to …") go to stderr.
-    values.json ? { stdout: process.stderr } : undefined,
-  );
+    stdout: values.json ? process.stderr : undefined,
+  });
   const files = vitest.state.getFiles();
   const broken = files.filter((f) => f.result?.state === 'fail' && (f.result.errors?.length ?? 0) > 0);
   const results = verdicts.results;
@@ -237,7 +190,6 @@ export async function runConformCommand(args: string[], io: Io): Promise<number>
     io.stdout(`${JSON.stringify({ target: loaded.target.name, library: loaded.target.library, mode, verdicts: sorted }, null, 2)}\n`);
   } else if (console) io.stdout(`\n${verdictSummary(results, loaded.target.name, mode)}\n`);
   for (const f of broken) for (const e of f.result?.errors ?? []) io.stderr(`mock-entra conform: ${e.message}\n`);
-  const shown = (f: string) => (relative(process.cwd(), f).startsWith('..') ? f : relative(process.cwd(), f));
   if (written.length && !values.json) io.stdout(`Reports: ${written.map(shown).join(', ')}\n`);
   if (written.some((w) => w.endsWith('results.json'))) addVerdicts(join(out, 'results.json'), loaded, mode, results);
   process.exitCode = 0; // the CLI returns its own code

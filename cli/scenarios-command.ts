@@ -5,19 +5,17 @@ import {
   checkReachable,
   DEFAULT_SCENARIOS_DIR,
   findScenarioFiles,
-  HtmlReporter,
   loadScenarios,
   matchesFilter,
-  PROJECT_ROOT,
   SCENARIO_CONCURRENCY,
   SCENARIOS_TEST_FILE,
   scenarioIdentity,
-  scenarioProjectTest,
   sharedServicesOptions,
   type LoadedScenario,
   type ScenarioRunSettings,
 } from '../harness/src/index.js';
 import { parseShard, shardOf, type Shard } from './scenario-shard.js';
+import { fileReporter, parseReporters, REPORTERS, shown, startScenarioVitest, withVitestImporter, type Io } from './vitest-run.js';
 
 /**
  * `mock-entra scenarios list | run`: the scenario suite through vitest's programmatic API
@@ -25,10 +23,7 @@ import { parseShard, shardOf, type Shard } from './scenario-shard.js';
  * tests `npx vitest run --project scenarios` runs.
  */
 
-export interface Io {
-  stdout: (s: string) => void;
-  stderr: (s: string) => void;
-}
+export type { Io };
 
 export const SCENARIOS_HELP = `mock-entra scenarios — run the scenario suite (scenarios/<flow>/<id>.scenario.ts)
 
@@ -55,9 +50,6 @@ run options:
                      machines 1…N together run every scenario once)
   -h, --help
 `;
-
-const REPORTERS = ['console', 'junit', 'json', 'html'] as const;
-type ReporterName = (typeof REPORTERS)[number];
 
 export async function runScenariosCommand(args: string[], io: Io): Promise<number> {
   const [sub, ...rest] = args;
@@ -86,25 +78,9 @@ function scenarioDir(given: string | undefined, io: Io): string | undefined {
   return undefined;
 }
 
-async function importVitest(): Promise<typeof import('vitest/node')> {
-  try {
-    return await import('vitest/node');
-  } catch {
-    throw new Error(
-      'mock-entra scenarios needs vitest, playwright-core and openid-client next to it: npm install --save-dev vitest@4.1 playwright-core openid-client',
-    );
-  }
-}
-
 /** Loads scenario files through vitest's module runner (they are TypeScript). */
 async function loadWithVitest(dir: string, filters: string[]): Promise<LoadedScenario[]> {
-  const { createVitest } = await importVitest();
-  const vitest = await createVitest('test', { root: PROJECT_ROOT, config: false, watch: false, reporters: [] });
-  try {
-    return await loadScenarios({ dir, filters, importer: (file) => vitest.import(file) });
-  } finally {
-    await vitest.close();
-  }
+  return withVitestImporter('mock-entra scenarios', (importer) => loadScenarios({ dir, filters, importer }));
 }
 
 /** `<flow>/<id>` of every scenario file in `dir`, sorted. */
@@ -234,8 +210,7 @@ async function run(args: string[], io: Io): Promise<number> {
     io.stdout(SCENARIOS_HELP);
     return 0;
   }
-  const reporters = (values.reporter ?? [...REPORTERS]).flatMap((r) => r.split(',')).map((r) => r.trim().toLowerCase());
-  const unknown = reporters.filter((r) => !(REPORTERS as readonly string[]).includes(r));
+  const { reporters, unknown } = parseReporters(values.reporter);
   if (unknown.length) {
     io.stderr(`mock-entra scenarios run: unknown reporter ${unknown.join(', ')} (choose from ${REPORTERS.join(', ')})\n`);
     return 2;
@@ -306,46 +281,22 @@ async function run(args: string[], io: Io): Promise<number> {
   }
 
   const written: string[] = [];
-  const vitestReporters: unknown[] = reporters.map((r: string) => {
-    switch (r as ReporterName) {
-      case 'console':
-        return 'default';
-      case 'junit':
-        written.push(join(out, 'junit.xml'));
-        return ['junit', { outputFile: join(out, 'junit.xml'), suiteName: 'mock-entra scenarios' }];
-      case 'json':
-        written.push(join(out, 'results.json'));
-        return ['json', { outputFile: join(out, 'results.json') }];
-      case 'html':
-        written.push(join(out, 'index.html'));
-        return new HtmlReporter({ outputFile: join(out, 'index.html'), always: true });
-    }
-  });
+  const vitestReporters: unknown[] = reporters.map((r) => (r === 'console' ? 'default' : fileReporter(r, out, 'mock-entra scenarios', written)));
   // Without a console reporter vitest would print nothing at all: keep a one-line-per-test one.
   if (!reporters.includes('console')) vitestReporters.push('dot');
 
-  const { startVitest } = await importVitest();
-  const project = scenarioProjectTest({ include: [SCENARIOS_TEST_FILE], concurrency });
-  const vitest = await startVitest('test', [], {
-    root: PROJECT_ROOT,
-    config: false,
-    watch: false,
-    run: true,
-    include: project.include,
-    globalSetup: project.globalSetup.map((f) => join(PROJECT_ROOT, f)),
-    maxConcurrency: project.maxConcurrency,
-    sequence: { shuffle: true, ...(seed !== undefined ? { seed } : {}) },
-    testTimeout: project.testTimeout,
-    hookTimeout: project.hookTimeout,
-    maxWorkers: 1,
-    provide: { mockEntraRun: settings },
-    server: { deps: { inline: project.inline } },
-    reporters: vitestReporters as never,
+  const vitest = await startScenarioVitest({
+    command: 'mock-entra scenarios',
+    testFile: SCENARIOS_TEST_FILE,
+    concurrency,
+    shuffle: true,
+    seed,
+    settings,
+    reporters: vitestReporters,
   });
   const failed = vitest.state.getCountOfFailedTests();
   const files = vitest.state.getFiles();
   const broken = files.some((f) => f.result?.state === 'fail');
-  const shown = (f: string) => (relative(process.cwd(), f).startsWith('..') ? f : relative(process.cwd(), f));
   if (written.length) io.stdout(`\nReports: ${written.map(shown).join(', ')}\n`);
   if (failed > 0 || broken || (process.exitCode ?? 0) !== 0) {
     process.exitCode = 0; // the CLI returns its own code
