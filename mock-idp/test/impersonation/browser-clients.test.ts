@@ -44,7 +44,8 @@ function pin(host: string): Promise<string> {
     const socket = connect({ host: '127.0.0.1', port, servername: host, ca: mock.impersonation!.caPem }, () => {
       const cert = socket.getPeerCertificate();
       socket.end();
-      resolve(createHash('sha256').update(cert.pubkey).digest('base64'));
+      if (cert.pubkey) resolve(createHash('sha256').update(cert.pubkey).digest('base64'));
+      else reject(new Error(`${host}: no certificate`));
     });
     socket.once('error', reject);
   });
