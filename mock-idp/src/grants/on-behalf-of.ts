@@ -49,6 +49,8 @@ export const onBehalfOfGrant: GrantHandler = async (g) => {
   const user = g.tenant.directory.users.get(oid.toLowerCase());
   // A user no longer in the directory (deleted since the token was issued). UNCONFIRMED answer.
   if (!user) throw new EntraError(9002313);
+  // A user disabled since: Entra's answer to a sign-in of a disabled account (UNCONFIRMED for on-behalf-of).
+  if (user.accountEnabled === false) throw new EntraError(50057);
 
   const scopes = parseScopes(g.tenant.directory, scope, g.client);
   if (g.version === 'v2') checkResourceParameter(g.tenant.directory, g.params, scopes);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GRAPH_APP_ID } from '../../src/directory/microsoft-graph.js';
 import { keyValidity, thumbprintHex } from '../../src/tokens/verify-own-token.js';
 import { subjectFor } from '../../src/tokens/claims.js';
-import { ADELE, advanceClock, authorizeCode, expectTokens, tokenAt } from '../errors/flows.js';
+import { ADELE, advanceClock, authorizeCode, control, expectTokens, tokenAt } from '../errors/flows.js';
 import { CONTOSO, decodePart, json, mockApp, type TestMock } from '../support/mock-app.js';
 import { API_SCOPE, API_URI, OBO, oboRequest, oboTenant, userTokenForApi } from './obo-tenant.js';
 
@@ -234,6 +234,30 @@ describe('on-behalf-of: refusals', () => {
   it('AADSTS65001 too for a Graph scope the middle tier was never granted (GroupMember.Read.All)', async () => {
     const e = errorOf(await oboRequest(m, tenant, await userTokenForApi(m, tenant), { scope: 'https://graph.microsoft.com/GroupMember.Read.All' }));
     expect(e).toMatchObject({ error: 'invalid_grant', codes: [65001], suberror: 'consent_required' });
+  });
+
+  it('AADSTS50057 for a user disabled after the token was issued; AADSTS9002313 for one deleted', async () => {
+    const diego = { id: 'd1e2f3a4-b5c6-4d7e-8f90-a1b2c3d4e5f6', userPrincipalName: `DiegoS@contoso-obo.example`, displayName: 'Diego Siciliani' };
+    const own = await oboTenant(m, (f) => {
+      f.verifiedDomains.push('contoso-obo.example');
+      f.users = [...(f.users ?? []), diego];
+    });
+    const adeleToken = await userTokenForApi(m, own);
+    const diegoToken = await userTokenForApi(m, own, diego.userPrincipalName);
+    const fixture = (json(await m.inject(`/_mock/tenants/${own}`)) as { fixture: { users: Array<{ id: string }> } }).fixture;
+    const at = (id: string) => fixture.users.findIndex((u) => u.id === id);
+    await control(m, 'PATCH', `/_mock/tenants/${own}/fixture`, [
+      { op: 'add', path: `/users/${at(adele.id)}/accountEnabled`, value: false },
+      { op: 'remove', path: `/users/${at(diego.id)}` },
+    ]);
+    expect(errorOf(await oboRequest(m, own, adeleToken))).toEqual({
+      status: 400,
+      error: 'invalid_grant',
+      codes: [50057],
+      suberror: undefined,
+      message: 'AADSTS50057: The user account is disabled.',
+    });
+    expect(errorOf(await oboRequest(m, own, diegoToken))).toMatchObject({ error: 'invalid_grant', codes: [9002313], suberror: 'bad_token' });
   });
 
   it('checks the middle tier’s own credential first: a wrong secret (AADSTS7000215), none (AADSTS7000218)', async () => {
