@@ -60,7 +60,11 @@ export function registerConsolePages(ui: FastifyInstance, ctx: MockContext, secr
   ui.get<TenantRoute>('/tenants/:id/export', async (request, reply) => {
     const t = tenantOf(ctx, request.params.id);
     // A fixture document with this one tenant as it is now: `mock-entra -f <file>` loads it back.
-    const body = JSON.stringify({ tenants: [t.currentFixture()] }, null, 1);
+    // Serialized from the directory's own fixture (read, never changed here: no deep copy of a
+    // 100,000-user tenant), indented only while a person could still read it.
+    const fixture = t.directory.fixture;
+    const large = (fixture.users?.length ?? 0) + (fixture.groups?.length ?? 0) > 10_000;
+    const body = JSON.stringify({ tenants: [fixture] }, null, large ? undefined : 1);
     const name = `${(t.directory.domains[0] ?? t.id).replace(/[^\w.-]/g, '_')}.fixture.json`;
     return reply.header('content-type', 'application/json; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).send(body);
   });
