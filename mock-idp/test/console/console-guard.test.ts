@@ -96,7 +96,7 @@ describe('console: callers beyond loopback', () => {
     const r = await mock.inject({ url: '/_mock/ui', remoteAddress: REMOTE });
     expect(r.statusCode).toBe(401);
     expect(r.body).toContain('<h1>Sign in to the console</h1>');
-    expect(r.body).toContain('<input type="password" name="token" autocomplete="current-password" required>');
+    expect(r.body).toContain('<input type="password" name="token" autocomplete="current-password" required />');
     const page = await mock.inject({ url: `/_mock/ui/tenants/${T}`, remoteAddress: REMOTE });
     expect(page.statusCode).toBe(401);
     const feed = await mock.inject({ url: `/_mock/ui/tenants/${T}/log/feed`, remoteAddress: REMOTE, headers: { accept: 'application/json' } });
