@@ -102,6 +102,11 @@ const COVERED_ELSEWHERE: Array<[string, string]> = [
     'not run: no .NET runtime on the test machines (MSAL.NET, as its documentation configures an authority; the README says so)',
   ],
   ['scenarios run --shard 1/4', 'cli/test/scenarios-shard.test.ts (lists and runs disjoint halves)'],
+  // Unmodified apps: the preload (issue 15).
+  [
+    'export NODE_OPTIONS="--import mock-entra/impersonate"',
+    'mock-idp/test/impersonation/preload.test.ts (these variables, with MSAL Node and @azure/identity in the child; the preload from source through tsx)',
+  ],
   // Unmodified apps: the HTTPS proxy and the containers' route (issue 15).
   [
     'npx mock-entra serve --proxy-port 3128',
@@ -177,6 +182,7 @@ describe('README code blocks', () => {
       'npx mock-entra serve --port 8443 &',
       '// scenarios/secrets/expired-secret.scenario.ts —',
       'mock-idp/src/      the mock (Fastify)',
+      'const undo = impersonateMicrosoft(mock);',
     ];
     const markers = [...here, ...COVERED_ELSEWHERE.map(([m]) => m)];
     for (const m of markers) block(m); // each marker names exactly one block
@@ -236,6 +242,13 @@ describe('README code blocks', () => {
       readFileSync(join(ROOT, 'mock-idp', 'test', 'fixtures', 'data', 'test-cert.pem'), 'utf8'),
     );
   }, 60_000);
+
+  it('Unmodified apps: the in-process route, as written (MSAL Node on https://login.microsoftonline.com)', async () => {
+    const mod = await runModule('impersonate', `${block('const undo = impersonateMicrosoft(mock);').body}\nexport { result };`);
+    const token = (mod.result as { accessToken: string }).accessToken;
+    const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { iss: string; appid: string };
+    expect(claims).toMatchObject({ iss: `https://sts.windows.net/${CONTOSO.tenantId}/`, appid: CONTOSO.bridge.appId });
+  });
 
   it('Test-control API: the MockEntraControl example', async () => {
     const tenant = await copyOfContoso('readme-control');
