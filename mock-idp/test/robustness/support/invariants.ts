@@ -11,7 +11,7 @@ import { CATALOG } from '../../../src/errors/catalog.js';
 export const LEAK =
   /\bat (?:async )?[\w$.<>[\]]+ \(|\bat Object\.|node_modules|\b(?:Type|Reference|Range|Syntax|Eval|URI|Aggregate)Error\b|\bFST_[A-Z_]+|\bERR_[A-Z][A-Z_]{3,}|Cannot read propert|is not a function|is not defined|is not iterable|Unexpected token|Unexpected end of JSON|Maximum call stack|undefined is not|\[object Object\]|file:\/\/\//;
 
-export type Surface = 'token' | 'page' | 'metadata' | 'graph' | 'aadGraph' | 'control' | 'other';
+export type Surface = 'token' | 'page' | 'metadata' | 'graph' | 'aadGraph' | 'control' | 'console' | 'other' | 'managedIdentity';
 
 /**
  * Which surface a path belongs to (its answers' error shape). The path is the one the server
@@ -20,8 +20,12 @@ export type Surface = 'token' | 'page' | 'metadata' | 'graph' | 'aadGraph' | 'co
  */
 export function surfaceOf(url: string): Surface {
   const path = pathAsSent(url).toLowerCase();
+  // The console (surfaces/console) answers people with pages, and its script with the control API's JSON.
+  if (path === '/_mock/ui' || path.startsWith('/_mock/ui/')) return 'console';
   if (path.startsWith('/_mock/')) return 'control';
   if (path.startsWith('/v1.0/') || path === '/v1.0' || path.startsWith('/oidc/userinfo')) return 'graph';
+  // Managed identity (surfaces/managed-identity): App Service's and IMDS's token endpoints, each its own shape.
+  if (/^\/[^/]+\/msi\/token\/?$|^(?:\/[^/]+)?\/metadata\/identity\/oauth2\/token\/?$/.test(path)) return 'managedIdentity';
   if (/^\/[^/]*\/users\/[^/]*\/getmemberobjects\/?$/.test(path)) return 'aadGraph';
   if (/^\/[^/]+\/oauth2\/(?:v2\.0\/)?token\/?$/.test(path)) return 'token';
   if (/^\/[^/]+\/oauth2\/(?:v2\.0\/)?(?:authorize|logout)\/?$/.test(path)) return 'page';
@@ -41,7 +45,7 @@ function pathAsSent(url: string): string {
 
 const ENTRA_KEYS = ['error', 'error_description', 'error_codes', 'timestamp', 'trace_id', 'correlation_id', 'error_uri'];
 
-type Shape = 'entraJson' | 'entraPage' | 'graphJson' | 'aadGraphJson' | 'controlJson' | 'notFoundPage';
+type Shape = 'entraJson' | 'entraPage' | 'graphJson' | 'aadGraphJson' | 'controlJson' | 'consolePage' | 'notFoundPage' | 'imdsJson' | 'appServiceJson';
 
 /** Per surface, the error shapes it may answer with. A method a path does not take meets the 404 page (Graph answers its own). */
 const ALLOWED: Record<Surface, Shape[]> = {
@@ -52,7 +56,10 @@ const ALLOWED: Record<Surface, Shape[]> = {
   metadata: ['entraJson', 'notFoundPage'],
   graph: ['graphJson'],
   aadGraph: ['aadGraphJson', 'entraJson', 'notFoundPage'],
+  // IMDS passes Entra's refusal of a resource through as Entra's JSON.
+  managedIdentity: ['imdsJson', 'appServiceJson', 'entraJson', 'notFoundPage'],
   control: ['controlJson', 'notFoundPage'],
+  console: ['consolePage', 'controlJson', 'notFoundPage'],
   other: ['notFoundPage', 'entraJson'],
 };
 
@@ -72,11 +79,14 @@ function shapeOf(res: LightMyRequestResponse): Shape | string {
   if (type.startsWith('text/html')) {
     if (res.statusCode === 404 && res.body.includes('404')) return 'notFoundPage';
     if (/AADSTS\d+: /.test(res.body) && res.body.includes('id="error-message"')) return 'entraPage';
+    if (res.body.includes('<meta name="console-token"')) return 'consolePage';
     return `an HTML ${res.statusCode} page that is neither Entra's error page nor the 404 page`;
   }
   const json = parseJson(res.body);
   if (!isObject(json)) return `a body that is not a JSON object (${type})`;
   const keys = Object.keys(json);
+  if (keys.join() === 'error,error_description' && typeof json.error === 'string' && typeof json.error_description === 'string') return 'imdsJson';
+  if (keys.join() === 'statusCode,message,correlationId' && json.statusCode === res.statusCode && typeof json.message === 'string') return 'appServiceJson';
   if (keys[0] === 'error' && typeof json.error === 'string') {
     const expected = json.suberror !== undefined ? [...ENTRA_KEYS, 'suberror'] : ENTRA_KEYS;
     if (keys.join() !== expected.join()) return `Entra JSON with keys ${keys.join()}`;
