@@ -1,5 +1,10 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyRequest } from 'fastify';
 import type { LightMyRequestResponse } from 'fastify';
+import { startMockEntra } from '../../src/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConsoleSecrets, PAGE_TOKEN_LIFETIME_MS } from '../../src/surfaces/console/console-session.js';
 import { CONSOLE_CSP } from '../../src/views/console/console-page.js';
@@ -170,5 +175,38 @@ describe('console: page tokens', () => {
     expect(new ConsoleSecrets(TOKEN, true).validPageToken(request(token), 1_000_000)).toBe(false);
     expect(secrets.sessionCookie()).toMatch(/; Secure; SameSite=Strict$/);
     expect(new ConsoleSecrets(TOKEN, false).sessionCookie()).toMatch(/^mock_entra_console=[\w-]{43}; Path=\/_mock\/ui; HttpOnly; SameSite=Strict$/);
+  });
+});
+
+describe('console: impersonation mode', () => {
+  it("is never served under Microsoft's host names, only under the mock's own", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'console-imp-'));
+    const imp = await startMockEntra({ port: 0, stateDir: dir, impersonate: true });
+    try {
+      const port = new URL(imp.url).port;
+      const get = (host: string) =>
+        new Promise<{ status: number; body: string }>((resolve, reject) => {
+          const req = httpsRequest({ host: '127.0.0.1', port, path: '/_mock/ui', servername: host, headers: { host }, ca: imp.impersonation!.caPem }, (res) => {
+            let body = '';
+            res.on('data', (c: Buffer) => (body += c.toString('utf8')));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          });
+          req.on('error', reject);
+          req.end();
+        });
+      // Entra's 404 page on login, Graph's 400 on graph (impersonation/host-guard.ts): never the console.
+      const login = await get('login.microsoftonline.com');
+      expect(login.status).toBe(404);
+      expect(login.body).not.toContain('console-token');
+      const graph = await get('graph.microsoft.com');
+      expect(graph.status).toBe(400);
+      expect((JSON.parse(graph.body) as { error: { code: string } }).error.code).toBe('BadRequest');
+      const own = await imp.app.inject({ url: '/_mock/ui' });
+      expect(own.statusCode).toBe(200);
+      expect(own.body).toContain('<meta name="console-token"');
+    } finally {
+      await imp.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
