@@ -25,7 +25,7 @@ export function surfaceOf(url: string): Surface {
   if (path.startsWith('/_mock/')) return 'control';
   if (path.startsWith('/v1.0/') || path === '/v1.0' || path.startsWith('/oidc/userinfo')) return 'graph';
   // Managed identity (surfaces/managed-identity): App Service's and IMDS's token endpoints, each its own shape.
-  if (/^\/[^/]+\/msi\/token\/?$|^(?:\/[^/]+)?\/metadata\/identity\/oauth2\/token\/?$/.test(path)) return 'managedIdentity';
+  if (/^\/[^/]*\/msi\/token\/?$|^(?:\/[^/]*)?\/metadata\/identity\/oauth2\/token\/?$/.test(path)) return 'managedIdentity';
   if (/^\/[^/]*\/users\/[^/]*\/getmemberobjects\/?$/.test(path)) return 'aadGraph';
   if (/^\/[^/]+\/oauth2\/(?:v2\.0\/)?token\/?$/.test(path)) return 'token';
   if (/^\/[^/]+\/oauth2\/(?:v2\.0\/)?(?:authorize|logout)\/?$/.test(path)) return 'page';
