@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMockEntra, startBanner, CONTOSO, type RunningMockEntra } from '../../src/index.js';
+import { startMockEntra, startBanner, resolveOptions, CONTOSO, type RunningMockEntra } from '../../src/index.js';
 
 /**
  * Impersonation mode on the mock's own HTTPS listener: the certificate by SNI, the answers by
@@ -114,6 +114,14 @@ describe('impersonation mode: host routing', () => {
     expect(entraOnGraph.status).toBe(400);
     const graphOnGraph = await get('graph.microsoft.com', '/v1.0/users');
     expect(graphOnGraph.status).toBe(401);
+  });
+
+  it('is HTTPS only: --impersonate with --http is refused with a message', () => {
+    expect(() => resolveOptions({ impersonate: true, tls: false }, {})).toThrow(
+      '--impersonate (MOCK_ENTRA_IMPERSONATE, impersonate) needs HTTPS: drop --http (MOCK_ENTRA_HTTP)',
+    );
+    expect(resolveOptions({}, { MOCK_ENTRA_IMPERSONATE: '1' }).impersonate).toBe(true);
+    expect(resolveOptions({}, {}).impersonate).toBe(false);
   });
 
   it('announces the names and the CA at start', () => {

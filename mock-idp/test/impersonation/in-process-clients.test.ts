@@ -4,6 +4,7 @@ import { Client, PageIterator, type PageCollection } from '@microsoft/microsoft-
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTOSO, impersonateMicrosoft, startMockEntra, type RunningMockEntra } from '../../src/index.js';
+import { randomUUID } from 'node:crypto';
 import { cloneContoso, decodeJwtPart } from '../support/real-clients.js';
 
 /**
@@ -125,5 +126,59 @@ describe('in-process route: a national cloud', () => {
     >;
     expect(seenFromPublic.issuer).toBe(`https://login.microsoftonline.us/${us.tenantId}/v2.0`);
     expect(seenFromPublic.tenant_region_scope).toBe('USGov');
+  });
+});
+
+describe('in-process route: the groups overage pointer', () => {
+  it('is Entra’s own URL on graph.windows.net, and answers there', async () => {
+    const t = await cloneContoso(mock.control, (f, ids) => {
+      const many = Array.from({ length: 201 }, (_, i) => ({
+        id: randomUUID(),
+        displayName: `Team ${i + 1}`,
+        groupTypes: [],
+        securityEnabled: true,
+        mailEnabled: false,
+        members: [ids.megan],
+      }));
+      f.groups!.push(...many);
+    });
+    const redirectUri = 'http://localhost:7000/sso/callback/vc-5f2a9c';
+    const authorize = new URL(`https://login.microsoftonline.com/${t.tenantId}/oauth2/v2.0/authorize`);
+    for (const [k, v] of Object.entries({
+      client_id: t.ids.bridge,
+      redirect_uri: redirectUri,
+      response_type: 'code',
+      scope: 'openid User.Read',
+      mock_login: 'auto',
+      login_hint: `MeganB@${t.domain}`,
+    }))
+      authorize.searchParams.set(k, v);
+    const redirect = await fetch(authorize, { redirect: 'manual' });
+    const code = new URL(redirect.headers.get('location')!).searchParams.get('code')!;
+    const tokens = (await (
+      await fetch(`https://login.microsoftonline.com/${t.tenantId}/oauth2/v2.0/token`, {
+        method: 'POST',
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          client_id: t.ids.bridge,
+          client_secret: bridge.secret,
+          code,
+          redirect_uri: redirectUri,
+          scope: 'openid User.Read',
+        }),
+      })
+    ).json()) as { id_token: string; access_token: string };
+    const claims = decodeJwtPart(tokens.id_token, 1);
+    const endpoint = `https://graph.windows.net/${t.tenantId}/users/${t.ids.megan}/getMemberObjects`;
+    expect(claims._claim_sources).toEqual({ src1: { endpoint } });
+    const answer = await fetch(`${endpoint}?api-version=1.6`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.access_token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ securityEnabledOnly: false }),
+    });
+    expect(answer.status).toBe(200);
+    const body = (await answer.json()) as { 'odata.metadata': string; value: string[] };
+    expect(body['odata.metadata']).toBe(`https://graph.windows.net/${t.tenantId}/$metadata#Collection(Edm.String)`);
+    expect(body.value).toHaveLength(202);
   });
 });
