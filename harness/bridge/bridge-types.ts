@@ -80,6 +80,15 @@ export interface BridgeConfig {
    * Default false: the bridge finds its sign-ins by `state` alone.
    */
   stateCookie?: boolean;
+  /**
+   * Addition: a multi-tenant relying party's tenant allow-list (tenant ids). With a discovery URL on
+   * /organizations or /common (issuer `…/{tenantid}/v2.0`), each ID token's `iss` must be that
+   * template filled with the token's own `tid` (tenant-allow-list.ts); with any discovery URL, a
+   * `tid` not listed is refused (`tenant_not_allowed`, phase id_token). Default: no list — the
+   * issuer of the discovery document decides, as for one tenant.
+   * https://learn.microsoft.com/entra/identity-platform/access-tokens#validate-the-issuer
+   */
+  allowedTenants?: string[];
 }
 
 export interface BridgeUser {

@@ -6,7 +6,8 @@ import { BrowserSessions, readCookie } from './browser-session.js';
 import { GraphReader, mapLimit } from './graph.js';
 import { errorPage, signedInPage, statusPage } from './html.js';
 import { SigningKeys } from './flow-configuration.js';
-import { discover, type IdpHttpOptions } from './http.js';
+import { customFetchOf, discover, type IdpHttpOptions } from './http.js';
+import { isTenantTemplate, multiTenantCodeGrant } from './tenant-allow-list.js';
 import { checkRefreshedIdToken } from './refresh.js';
 import type { BridgeConfig, BridgeGroup, BridgeRefresh, BridgeSession, BridgeStatus, BridgeSync, BridgeUser, BridgeVerification } from './bridge-types.js';
 
@@ -396,12 +397,29 @@ export async function startBridge(initial: BridgeConfig): Promise<RunningBridge>
         const frontChannel = q.get('id_token');
         if (frontChannel) await keys.ensureKeyFor(flow, frontChannel);
       } else for (const [k, v] of q) currentUrl.searchParams.append(k, v);
-      const tokens = await client
-        .authorizationCodeGrant(flow, currentUrl, { pkceCodeVerifier: login.verifier, expectedState: state, expectedNonce: login.nonce, idTokenExpected: true })
-        .catch((e: unknown) => fail(redemptionPhase(e), e))
-        .finally(() => keys.remember(flow));
+      const checks = { pkceCodeVerifier: login.verifier, expectedState: state, expectedNonce: login.nonce, idTokenExpected: true };
+      // A multi-tenant configuration (discovery on /organizations or /common): iss checked against its own tid (tenant-allow-list.ts).
+      const redeemed =
+        config.allowedTenants && isTenantTemplate(c)
+          ? multiTenantCodeGrant({
+              discovered: c,
+              auth: client.ClientSecretPost(config.clientSecret),
+              fetch: customFetchOf(http()),
+              allowInsecureRequests: config.allowInsecureRequests === true,
+              currentUrl,
+              checks,
+            })
+          : client.authorizationCodeGrant(flow, currentUrl, checks);
+      const tokens = await redeemed.catch((e: unknown) => fail(redemptionPhase(e), e)).finally(() => keys.remember(flow));
       const claims = tokens.claims();
       if (!claims) throw new Recorded(record(bridgeError('id_token', 'missing_id_token', 'The token response has no ID token.')));
+      const tid = typeof claims.tid === 'string' ? claims.tid.toLowerCase() : undefined;
+      if (config.allowedTenants && (tid === undefined || !config.allowedTenants.some((t) => t.toLowerCase() === tid)))
+        throw new Recorded(
+          record(
+            bridgeError('id_token', 'tenant_not_allowed', `The ID token's tenant (tid ${tid ?? 'absent'}) is not one of the tenants this application serves.`),
+          ),
+        );
       if (config.userinfo) {
         // OIDC Core 5.3.2: the UserInfo sub MUST exactly match the ID token's (openid-client compares it when given).
         await client.fetchUserInfo(flow, tokens.access_token, claims.sub).catch((e: unknown) => fail('userinfo', e));
