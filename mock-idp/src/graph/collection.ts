@@ -89,21 +89,31 @@ function after(ordered: readonly string[], keyOf: (id: string) => string, cursor
   return lo;
 }
 
+/** Writes the items of one answer: `(id) => JSON text`, or undefined for an id that names nothing. */
+export type ItemWriter = (id: string) => string | undefined;
+
 /**
  * The item JSON: cached default form, or built for $select / limited information. Whether the
- * caller reads the item in full is its set's `readers` rule (the signed-in user reads themself).
+ * caller reads an item in full is its set's `readers` rule (the signed-in user reads themself),
+ * decided once per set for the whole answer — a page holds up to 999 items of two or three sets.
  */
-export function itemJson(call: GraphCall, ix: DirectoryIndex, id: string, select: readonly string[] | undefined, typed: boolean): string | undefined {
-  const found = ix.object(id);
-  if (!found) return undefined;
-  const { set } = found;
-  const limited = !allowed(call.caller, set.readers, callerUserId(call.caller) === id);
-  if (!select && !limited) {
-    const j = ix.defaultJson(id)!;
-    return typed ? `{"@odata.type":"${set.odataType}",${j.slice(1)}` : j;
-  }
-  if (!select) return ix.limitedJson(set, id, typed);
-  return objectJson(set, found.o, id, { select, typed, limited });
+export function itemWriter(call: GraphCall, ix: DirectoryIndex, select: readonly string[] | undefined, typed: boolean): ItemWriter {
+  const self = callerUserId(call.caller);
+  const readable = new Map<EntitySet, boolean>();
+  return (id) => {
+    const found = ix.object(id);
+    if (!found) return undefined;
+    const { set } = found;
+    let full = readable.get(set);
+    if (full === undefined) readable.set(set, (full = allowed(call.caller, set.readers)));
+    const limited = !full && !(self === id && allowed(call.caller, set.readers, true));
+    if (!select && !limited) {
+      const j = ix.defaultJson(id)!;
+      return typed ? `{"@odata.type":"${set.odataType}",${j.slice(1)}` : j;
+    }
+    if (!select) return ix.limitedJson(set, id, typed);
+    return objectJson(set, found.o, id, { select, typed, limited });
+  };
 }
 
 /** A collection of one entity set that is not a relationship (/users, /groups…) takes `$expand`. */
@@ -168,9 +178,11 @@ export function serveCollection(call: GraphCall, spec: CollectionSpec, q?: Query
   const top = q.top ?? DEFAULT_PAGE_SIZE;
   const page = ordered.slice(start, start + top);
   const items: string[] = [];
+  const write = itemWriter(call, ix, q.select, spec.typed);
+  const writeRelated = expansion ? itemWriter(call, ix, expansion.select, true) : undefined;
   for (const id of page) {
-    const j = itemJson(call, ix, id, q.select, spec.typed);
-    if (j !== undefined) items.push(expansion ? expandedJson(call, ix, id, j, expansion, itemJson) : j);
+    const j = write(id);
+    if (j !== undefined) items.push(expansion ? expandedJson(ix, id, j, expansion, writeRelated!) : j);
   }
   let head = `{"@odata.context":${JSON.stringify(contextUrl(call.ctx.urls.graph, spec.entitySet, { select: selectContext(q.select, expansion) }))}`;
   // @odata.count: advanced queries only, first page only (docs/entra-wire.md §8.1).
@@ -195,7 +207,7 @@ export function serveEntity<O>(
   const expansion = parseExpand(q.expand, set as EntitySet);
   const ix = directoryIndex(call.caller.tenant.directory);
   let body = q.select ? objectJson(set, set.objects(ix.dir).get(id), id, { select: q.select }) : ix.defaultJson(id)!;
-  if (expansion) body = expandedJson(call, ix, id, body, expansion, itemJson);
+  if (expansion) body = expandedJson(ix, id, body, expansion, itemWriter(call, ix, expansion.select, true));
   const context = JSON.stringify(contextUrl(call.ctx.urls.graph, set.name, { select: selectContext(q.select, expansion), entity: true }));
   return sendJson(call, body === '{}' ? `{"@odata.context":${context}}` : `{"@odata.context":${context},${body.slice(1)}`);
 }

@@ -1,5 +1,4 @@
 import { GRAPH_ERRORS, graphError } from '../errors/graph-error.js';
-import type { GraphCall } from './graph-route.js';
 import type { DirectoryIndex } from './directory-index.js';
 import { GROUPS, SERVICE_PRINCIPALS, USERS, type EntitySet } from './entity-sets.js';
 import { GraphFailure } from './graph-failure.js';
@@ -101,19 +100,12 @@ export function parseExpand(text: string | undefined, set: EntitySet): Expansion
   return { nav, ...(select ? { select } : {}), context: `${nav.name}(${select ? select.join(',') : ''})` };
 }
 
-/** The object's JSON with the expanded relationship appended (at most 20 objects). */
-export function expandedJson(
-  call: GraphCall,
-  ix: DirectoryIndex,
-  id: string,
-  json: string,
-  e: Expansion,
-  item: (call: GraphCall, ix: DirectoryIndex, id: string, select: readonly string[] | undefined, typed: boolean) => string | undefined,
-): string {
+/** The object's JSON with the expanded relationship appended (at most 20 objects), written by `write` (typed items, the expansion's $select). */
+export function expandedJson(ix: DirectoryIndex, id: string, json: string, e: Expansion, write: (id: string) => string | undefined): string {
   const related: string[] = [];
   for (const r of e.nav.ids(ix, id)) {
     if (related.length >= MAX_EXPANDED) break;
-    const j = item(call, ix, r, e.select, true);
+    const j = write(r);
     if (j !== undefined) related.push(j);
   }
   const list = `"${e.nav.name}":[${related.join(',')}]`;

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { MockContext } from '../../context.js';
 import { GRAPH_ERRORS, graphError, type GraphErrorSpec } from '../../errors/graph-error.js';
-import { checkSelect, itemJson } from '../../graph/collection.js';
+import { checkSelect, itemWriter } from '../../graph/collection.js';
 import { directoryIndex } from '../../graph/directory-index.js';
 import { DIRECTORY_OBJECT_SETS } from '../../graph/entity-sets.js';
 import { GraphFailure } from '../../graph/graph-failure.js';
@@ -62,6 +62,7 @@ export function registerGetByIdsRoutes(app: FastifyInstance, ctx: MockContext): 
         checkSelect(q.select, wanted.length > 0 ? wanted : DIRECTORY_OBJECT_SETS);
         const ix = directoryIndex(call.caller.tenant.directory);
         const items: string[] = [];
+        const write = itemWriter(call, ix, q.select, true);
         const seen = new Set<string>();
         for (const raw of ids) {
           const id = raw.toLowerCase();
@@ -69,7 +70,7 @@ export function registerGetByIdsRoutes(app: FastifyInstance, ctx: MockContext): 
           seen.add(id);
           const set = ix.setOf(id);
           if (!set || !wanted.includes(set)) continue;
-          const j = itemJson(call, ix, id, q.select, true);
+          const j = write(id);
           if (j !== undefined) items.push(j);
         }
         const context = JSON.stringify(contextUrl(ctx.urls.graph, 'directoryObjects', { select: q.select }));
