@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { TenantFixture } from '../../src/directory/model.js';
 import type { RequestLogEntry } from '../../src/runtime/request-log.js';
 import { MISCONFIGURATIONS } from '../../src/surfaces/console/misconfigurations.js';
-import { CONTOSO, json, mockApp, T, tokenPath, type TestMock } from '../support/mock-app.js';
+import { authorize, BRIDGE_AUTH, CONTOSO, json, mockApp, T, tokenPath, type TestMock } from '../support/mock-app.js';
 
 /**
  * The console's views, log and actions through inject(): what each page shows of the default
@@ -297,6 +297,17 @@ describe('one-click misconfigurations', () => {
     const id = /name="id" value="([^"]+)"/.exec((await mock.inject(`/_mock/ui/tenants/${T}`)).body)![1]!;
     await act(`/_mock/ui/tenants/${T}/undo`, { id });
     expect(json(await mock.inject(`/_mock/tenants/${T}/entra/faults`)).faults).toEqual([]);
+  });
+
+  it('real-world/user-not-assigned: the refused sign-in (AADSTS50105) names its user in the log, explained', async () => {
+    await act(`/_mock/ui/tenants/${T}/misconfigure`, { scenario: 'real-world/user-not-assigned', appId: bridge });
+    const r = await authorize(mock, { ...BRIDGE_AUTH, state: 's1', nonce: 'n1', mock_login: 'auto', login_hint: CONTOSO.users.alex.upn });
+    expect(r.params.get('error_description')).toMatch(/^AADSTS50105: /);
+    const entry = (await requests()).at(-1)!;
+    expect([entry.aadsts, entry.user]).toEqual([50105, CONTOSO.users.alex.upn]);
+    const t = text((await mock.inject(`/_mock/ui/tenants/${T}/log?q=${encodeURIComponent(String(entry.traceId))}`)).body);
+    expect(t).toContain(`${CONTOSO.users.alex.upn} 302 AADSTS50105`);
+    expect(t).toContain('Setting to change: Enterprise application → Properties → Assignment required? (appRoleAssignmentRequired)');
   });
 
   it('a switch the tenant cannot take is refused with what to do', async () => {

@@ -12,9 +12,26 @@ import { issuedTokens, presentedToken, userOf, type LoggedToken, type TokenJudge
 export function tokenCapture(ctx: MockContext): onSendHookHandler {
   return (request, reply, payload, done) => {
     const tenant = request.notes.tenant;
-    if (tenant !== undefined && !request.notes.endpoint.startsWith('control')) note(ctx, request, reply, payload);
+    if (tenant !== undefined && !request.notes.endpoint.startsWith('control')) {
+      note(ctx, request, reply, payload);
+      request.notes.user ??= signingInUser(request);
+    }
     done(null, payload);
   };
+}
+
+/**
+ * The user a sign-in page names before any token exists — the account chosen or typed
+ * (`loginfmt`, Entra's field name) or the `login_hint` — so a refusal at sign-in (AADSTS50105,
+ * AADSTS50126…) shows whose it was.
+ */
+function signingInUser(request: FastifyRequest): string | undefined {
+  const endpoint = request.notes.endpoint;
+  if (!endpoint.startsWith('authorize') && !endpoint.startsWith('deviceauth')) return undefined;
+  const form = request.body instanceof URLSearchParams ? request.body : undefined;
+  const query = request.query as Record<string, unknown> | undefined;
+  const value = form?.get('loginfmt') ?? form?.get('login_hint') ?? query?.login_hint;
+  return typeof value === 'string' && value.length > 0 && value.length <= 256 ? value : undefined;
 }
 
 function note(ctx: MockContext, request: FastifyRequest, reply: FastifyReply, payload: unknown): void {
