@@ -2,19 +2,17 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  checkReachable,
   CONFORM_TEST_FILE,
   DEFAULT_SCENARIOS_DIR,
   loadTargetFile,
   SCENARIO_CONCURRENCY,
-  sharedServicesOptions,
   TargetFileError,
   VerdictReporter,
   verdictSummary,
   type LoadedTarget,
   type ScenarioRunSettings,
 } from '../harness/src/index.js';
-import { fileReporter, parseReporters, REPORTERS, shown, startScenarioVitest, withVitestImporter, type Io } from './vitest-run.js';
+import { checkRunOptions, fileReporter, RUN_OPTIONS, runServices, shown, startScenarioVitest, unreachable, withVitestImporter, type Io } from './vitest-run.js';
 
 /**
  * `mock-entra conform <target file>`: the scenario catalog against your relying party — a
@@ -70,19 +68,7 @@ export async function runConformCommand(args: string[], io: Io): Promise<number>
     parsed = parseArgs({
       args,
       allowPositionals: true,
-      options: {
-        mode: { type: 'string' },
-        reporter: { type: 'string', multiple: true },
-        out: { type: 'string' },
-        'idp-url': { type: 'string' },
-        'control-token': { type: 'string' },
-        ca: { type: 'string' },
-        tls: { type: 'boolean' },
-        concurrency: { type: 'string' },
-        dir: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: { ...RUN_OPTIONS, mode: { type: 'string' }, json: { type: 'boolean' } },
     });
   } catch (e) {
     io.stderr(`mock-entra conform: ${(e as Error).message}\n\n${CONFORM_HELP}`);
@@ -102,27 +88,11 @@ export async function runConformCommand(args: string[], io: Io): Promise<number>
     io.stderr(`mock-entra conform: ${message}\n`);
     return 2;
   };
-  const { reporters, unknown } = parseReporters(values.reporter);
-  if (unknown.length) return fail(`unknown reporter ${unknown.join(', ')} (choose from ${REPORTERS.join(', ')})`);
-  const concurrency = values.concurrency === undefined ? SCENARIO_CONCURRENCY : Number(values.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1) return fail(`--concurrency must be a whole number ≥ 1, not '${values.concurrency}'`);
+  const checked = checkRunOptions(values);
+  if ('error' in checked) return fail(checked.error);
+  const { reporters, concurrency, idpUrl } = checked;
   if (values.mode !== undefined && values.mode !== 'managed' && values.mode !== 'attached')
     return fail(`--mode must be managed or attached, not '${values.mode}'`);
-  const idpUrl = values['idp-url'] ?? (process.env.MOCK_ENTRA_IDP_URL || undefined);
-  if (idpUrl !== undefined) {
-    try {
-      if (!['http:', 'https:'].includes(new URL(idpUrl).protocol)) throw new Error('not http(s)');
-    } catch {
-      return fail(`--idp-url must be the mock's base URL (e.g. https://localhost:8443), not '${idpUrl}'`);
-    }
-  }
-  if (values.ca !== undefined) {
-    try {
-      if (!readFileSync(values.ca, 'utf8').includes('BEGIN CERTIFICATE')) throw new Error('no PEM certificate in it');
-    } catch (e) {
-      return fail(`--ca ${values.ca}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
-  }
   const dir = resolve(values.dir ?? DEFAULT_SCENARIOS_DIR);
   if (!existsSync(dir)) return fail(`no scenario folder ${dir}`);
 
@@ -142,23 +112,14 @@ export async function runConformCommand(args: string[], io: Io): Promise<number>
   const out = resolve(values.out ?? join('reports', 'conform'));
   let settings: ScenarioRunSettings;
   try {
-    const services = sharedServicesOptions({
-      idpUrl,
-      caFile: values.ca ?? process.env.MOCK_ENTRA_CA,
-      controlToken: values['control-token'] ?? process.env.MOCK_ENTRA_CONTROL_TOKEN,
-      tls: values.tls === true,
-    });
-    settings = { dir, filters, reportDir: out, services, conform: { targetFile: loaded.file, mode } };
+    settings = { dir, filters, reportDir: out, services: runServices(values, idpUrl, values.tls === true), conform: { targetFile: loaded.file, mode } };
   } catch (e) {
     return fail((e as Error).message);
   }
-  if (idpUrl) {
-    try {
-      await checkReachable(idpUrl, settings.services?.caPem, settings.services?.controlToken);
-    } catch (e) {
-      io.stderr(`mock-entra conform: ${(e as Error).message}\n`);
-      return 1;
-    }
+  const notThere = await unreachable(idpUrl, settings.services);
+  if (notThere) {
+    io.stderr(`mock-entra conform: ${notThere}\n`);
+    return 1;
   }
 
   const written: string[] = [];

@@ -1,8 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  checkReachable,
   DEFAULT_SCENARIOS_DIR,
   findScenarioFiles,
   loadScenarios,
@@ -10,12 +9,11 @@ import {
   SCENARIO_CONCURRENCY,
   SCENARIOS_TEST_FILE,
   scenarioIdentity,
-  sharedServicesOptions,
   type LoadedScenario,
   type ScenarioRunSettings,
 } from '../harness/src/index.js';
 import { parseShard, shardOf, type Shard } from './scenario-shard.js';
-import { fileReporter, parseReporters, REPORTERS, shown, startScenarioVitest, withVitestImporter, type Io } from './vitest-run.js';
+import { checkRunOptions, fileReporter, RUN_OPTIONS, runServices, shown, startScenarioVitest, unreachable, withVitestImporter, type Io } from './vitest-run.js';
 
 /**
  * `mock-entra scenarios list | run`: the scenario suite through vitest's programmatic API
@@ -187,19 +185,7 @@ async function run(args: string[], io: Io): Promise<number> {
     parsed = parseArgs({
       args,
       allowPositionals: true,
-      options: {
-        reporter: { type: 'string', multiple: true },
-        out: { type: 'string' },
-        'idp-url': { type: 'string' },
-        ca: { type: 'string' },
-        'control-token': { type: 'string' },
-        tls: { type: 'boolean' },
-        concurrency: { type: 'string' },
-        seed: { type: 'string' },
-        dir: { type: 'string' },
-        shard: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: { ...RUN_OPTIONS, seed: { type: 'string' }, shard: { type: 'string' } },
     });
   } catch (e) {
     io.stderr(`mock-entra scenarios run: ${(e as Error).message}\n\n${SCENARIOS_HELP}`);
@@ -210,38 +196,16 @@ async function run(args: string[], io: Io): Promise<number> {
     io.stdout(SCENARIOS_HELP);
     return 0;
   }
-  const { reporters, unknown } = parseReporters(values.reporter);
-  if (unknown.length) {
-    io.stderr(`mock-entra scenarios run: unknown reporter ${unknown.join(', ')} (choose from ${REPORTERS.join(', ')})\n`);
+  const checked = checkRunOptions(values);
+  if ('error' in checked) {
+    io.stderr(`mock-entra scenarios run: ${checked.error}\n`);
     return 2;
   }
-  const concurrency = values.concurrency === undefined ? SCENARIO_CONCURRENCY : Number(values.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
-    io.stderr(`mock-entra scenarios run: --concurrency must be a whole number ≥ 1, not '${values.concurrency}'\n`);
-    return 2;
-  }
+  const { reporters, concurrency, idpUrl } = checked;
   const seed = values.seed === undefined ? undefined : Number(values.seed);
   if (seed !== undefined && !Number.isInteger(seed)) {
     io.stderr(`mock-entra scenarios run: --seed must be an integer, not '${values.seed}'\n`);
     return 2;
-  }
-  const idpUrl = values['idp-url'] ?? (process.env.MOCK_ENTRA_IDP_URL || undefined);
-  if (idpUrl !== undefined) {
-    try {
-      const u = new URL(idpUrl);
-      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http(s)');
-    } catch {
-      io.stderr(`mock-entra scenarios run: --idp-url must be the mock's base URL (e.g. https://localhost:8443), not '${idpUrl}'\n`);
-      return 2;
-    }
-  }
-  if (values.ca !== undefined) {
-    try {
-      if (!readFileSync(values.ca, 'utf8').includes('BEGIN CERTIFICATE')) throw new Error('no PEM certificate in it');
-    } catch (e) {
-      io.stderr(`mock-entra scenarios run: --ca ${values.ca}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
-      return 2;
-    }
   }
   const dir = scenarioDir(values.dir, io);
   if (dir === undefined) return 1;
@@ -258,26 +222,18 @@ async function run(args: string[], io: Io): Promise<number> {
   // What the global setup and the workers are told, through vitest's `provide` (run-settings.ts).
   let settings: ScenarioRunSettings;
   try {
-    const services = sharedServicesOptions({
-      idpUrl,
-      caFile: values.ca ?? process.env.MOCK_ENTRA_CA,
-      controlToken: values['control-token'] ?? process.env.MOCK_ENTRA_CONTROL_TOKEN,
-      tls: values.tls === true || process.env.MOCK_ENTRA_SCENARIOS_TLS === '1',
-    });
+    const services = runServices(values, idpUrl, values.tls === true || process.env.MOCK_ENTRA_SCENARIOS_TLS === '1');
     settings = { dir, filters: chosen.filters, reportDir: out, services };
   } catch (e) {
     io.stderr(`mock-entra scenarios run: ${(e as Error).message}\n`);
     return 2;
   }
 
-  if (idpUrl) {
-    // Say it plainly before vitest starts (a global setup failure is printed as an "Unhandled Error").
-    try {
-      await checkReachable(idpUrl, settings.services?.caPem, settings.services?.controlToken);
-    } catch (e) {
-      io.stderr(`mock-entra scenarios run: ${(e as Error).message}\n`);
-      return 1;
-    }
+  // Say it plainly before vitest starts (a global setup failure is printed as an "Unhandled Error").
+  const notThere = await unreachable(idpUrl, settings.services);
+  if (notThere) {
+    io.stderr(`mock-entra scenarios run: ${notThere}\n`);
+    return 1;
   }
 
   const written: string[] = [];

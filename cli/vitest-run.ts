@@ -1,5 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { HtmlReporter, PROJECT_ROOT, scenarioProjectTest, type ScenarioRunSettings } from '../harness/src/index.js';
+import {
+  checkReachable,
+  HtmlReporter,
+  PROJECT_ROOT,
+  SCENARIO_CONCURRENCY,
+  scenarioProjectTest,
+  sharedServicesOptions,
+  type ScenarioRunSettings,
+} from '../harness/src/index.js';
 
 /**
  * What `mock-entra scenarios run` and `mock-entra conform` share: one vitest run of the scenario
@@ -21,6 +30,75 @@ export function parseReporters(given: readonly string[] | undefined): { reporter
   const names = (given ?? [...REPORTERS]).flatMap((r) => r.split(',')).map((r) => r.trim().toLowerCase());
   const isReporter = (r: string): r is ReporterName => (REPORTERS as readonly string[]).includes(r);
   return { reporters: names.filter(isReporter), unknown: names.filter((r) => !isReporter(r)) };
+}
+
+/** The options both commands take (node:util parseArgs), each command adding its own. */
+export const RUN_OPTIONS = {
+  reporter: { type: 'string', multiple: true },
+  out: { type: 'string' },
+  'idp-url': { type: 'string' },
+  'control-token': { type: 'string' },
+  ca: { type: 'string' },
+  tls: { type: 'boolean' },
+  concurrency: { type: 'string' },
+  dir: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export interface RunOptionValues {
+  reporter?: string[];
+  concurrency?: string;
+  'idp-url'?: string;
+  'control-token'?: string;
+  ca?: string;
+}
+
+/**
+ * The shared options, checked: the reporters, --concurrency, the mock to attach to (--idp-url or
+ * MOCK_ENTRA_IDP_URL) and its CA file; or what is wrong with the first bad one (a usage error).
+ */
+export function checkRunOptions(values: RunOptionValues): { error: string } | { reporters: ReporterName[]; concurrency: number; idpUrl: string | undefined } {
+  const { reporters, unknown } = parseReporters(values.reporter);
+  if (unknown.length) return { error: `unknown reporter ${unknown.join(', ')} (choose from ${REPORTERS.join(', ')})` };
+  const concurrency = values.concurrency === undefined ? SCENARIO_CONCURRENCY : Number(values.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1) return { error: `--concurrency must be a whole number ≥ 1, not '${values.concurrency}'` };
+  const idpUrl = values['idp-url'] ?? (process.env.MOCK_ENTRA_IDP_URL || undefined);
+  if (idpUrl !== undefined) {
+    try {
+      if (!['http:', 'https:'].includes(new URL(idpUrl).protocol)) throw new Error('not http(s)');
+    } catch {
+      return { error: `--idp-url must be the mock's base URL (e.g. https://localhost:8443), not '${idpUrl}'` };
+    }
+  }
+  if (values.ca !== undefined) {
+    try {
+      if (!readFileSync(values.ca, 'utf8').includes('BEGIN CERTIFICATE')) throw new Error('no PEM certificate in it');
+    } catch (e) {
+      return { error: `--ca ${values.ca}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
+    }
+  }
+  return { reporters, concurrency, idpUrl };
+}
+
+/** The mock the scenarios run against: the one at `idpUrl` (its CA and control credential from the options or the environment), else one the run starts. Throws on a bad CA file. */
+export function runServices(values: RunOptionValues, idpUrl: string | undefined, tls: boolean): NonNullable<ScenarioRunSettings['services']> {
+  return sharedServicesOptions({
+    idpUrl,
+    caFile: values.ca ?? process.env.MOCK_ENTRA_CA,
+    controlToken: values['control-token'] ?? process.env.MOCK_ENTRA_CONTROL_TOKEN,
+    tls,
+  });
+}
+
+/** Whether the mock to attach to answers (its control API included) before vitest starts: undefined, or why not. */
+export async function unreachable(idpUrl: string | undefined, services: ScenarioRunSettings['services']): Promise<string | undefined> {
+  if (!idpUrl) return undefined;
+  try {
+    await checkReachable(idpUrl, services?.caPem, services?.controlToken);
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
 }
 
 /** vitest/node, or an error that says what to install (`command`: the CLI command that needs it). */
