@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it, expect } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { checkedFixture, DEFAULT_FIXTURE_PATH, loadFixtureFile, loadFixtures, resolveFixture } from '../../src/directory/load-fixture.js';
-import { FixtureError, formatIssue } from '../../src/directory/fixture-issues.js';
+import { issuesOf } from '../fixtures/issues-of.js';
 import type { FixtureDocument, TenantFixture, TenantSource } from '../../src/directory/model.js';
 import { TenantRuntime } from '../../src/runtime/tenant-runtime.js';
 import { CONTOSO, json, mockApp, tokenPath } from '../support/mock-app.js';
@@ -12,17 +12,6 @@ import { CONTOSO, json, mockApp, tokenPath } from '../support/mock-app.js';
 const contoso = (parseYaml(readFileSync(DEFAULT_FIXTURE_PATH, 'utf8')) as FixtureDocument).tenants[0]!;
 const SCALE_ID = '3f0c5a4e-1b2d-4c8e-9f7a-6b5c4d3e2f10';
 const SCALE = { id: SCALE_ID, displayName: 'Contoso at scale', verifiedDomains: ['scale.contoso.test'] };
-
-/** Every issue of a failed resolution, as `file: path: message` lines. */
-async function issuesOf(load: Promise<unknown>): Promise<string[]> {
-  try {
-    await load;
-  } catch (e) {
-    if (e instanceof FixtureError) return e.issues.map(formatIssue);
-    throw e;
-  }
-  throw new Error('expected a FixtureError');
-}
 
 const resolveOne = async (tenant: TenantSource): Promise<TenantFixture> => (await resolveFixture({ tenants: [tenant] })).tenants[0]!;
 
