@@ -32,10 +32,11 @@ interface Answer {
 }
 
 /** A GET to the mock's port as `host` (SNI and Host), trusting only the impersonation CA. */
-function get(host: string, path: string): Promise<Answer> {
+/** `ca`: the CA to trust (default: the impersonation CA); null trusts only the system's CAs. */
+function get(host: string, path: string, ca: string | null = mock.impersonation!.caPem): Promise<Answer> {
   const port = new URL(mock.url).port;
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, servername: host, headers: { host }, ca: mock.impersonation!.caPem }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, servername: host, headers: { host }, ...(ca ? { ca } : {}) }, (res) => {
       let body = '';
       const issuer = String((res.socket as TLSSocket).getPeerCertificate().issuer.CN);
       res.setEncoding('utf8');
@@ -114,6 +115,35 @@ describe('impersonation mode: host routing', () => {
     expect(entraOnGraph.status).toBe(400);
     const graphOnGraph = await get('graph.microsoft.com', '/v1.0/users');
     expect(graphOnGraph.status).toBe(401);
+  });
+
+  it('a client that does not trust the impersonation CA gets a TLS error, also with the local CA only', async () => {
+    await expect(get('login.microsoftonline.com', '/common/discovery/instance', null)).rejects.toMatchObject({ code: 'SELF_SIGNED_CERT_IN_CHAIN' });
+    await expect(get('login.microsoftonline.com', '/common/discovery/instance', mock.caPem!)).rejects.toMatchObject({ code: 'SELF_SIGNED_CERT_IN_CHAIN' });
+  });
+
+  it('a tenant in AzureChina: its discovery fields, at login.partner.microsoftonline.cn', async () => {
+    const { fixture } = await mock.control.getTenant(tid);
+    const china = '2c3d4e5f-0000-4000-8000-00000000c0cn'.replace('c0cn', 'c0c1');
+    await mock.control.createTenant({
+      ...fixture,
+      id: china,
+      displayName: 'Contoso China',
+      verifiedDomains: ['contosocn.partner.onmschina.cn'],
+      cloud: 'AzureChina',
+    });
+    const doc = JSON.parse((await get('login.partner.microsoftonline.cn', `/${china}/v2.0/.well-known/openid-configuration`)).body) as Record<string, unknown>;
+    expect(doc).toMatchObject({
+      issuer: `https://login.partner.microsoftonline.cn/${china}/v2.0`,
+      token_endpoint: `https://login.partner.microsoftonline.cn/${china}/oauth2/v2.0/token`,
+      userinfo_endpoint: 'https://microsoftgraph.chinacloudapi.cn/oidc/userinfo',
+      tenant_region_scope: 'AS',
+      cloud_instance_name: 'partner.microsoftonline.cn',
+      cloud_graph_host_name: 'graph.chinacloudapi.cn',
+      msgraph_host: 'microsoftgraph.chinacloudapi.cn',
+    });
+    const v1 = JSON.parse((await get('login.chinacloudapi.cn', `/${china}/.well-known/openid-configuration`)).body) as Record<string, unknown>;
+    expect(v1.issuer).toBe(`https://sts.chinacloudapi.cn/${china}/`);
   });
 
   it('is HTTPS only: --impersonate with --http is refused with a message', () => {
