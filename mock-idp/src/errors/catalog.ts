@@ -497,7 +497,7 @@ const entries = {
     error: 'invalid_grant',
     status: 400,
     surfaces: ['token'],
-    // UNCONFIRMED error field; the code and text are Entra's InvalidPasswordOrPasswordNotExist.
+    // ROPC's answer, full JSON in MicrosoftDocs/azure-docs #49763 (InvalidPasswordOrPasswordNotExist).
     message: 'Invalid or missing password: password does not exist in the directory for this user.',
     trigger: 'ROPC (grant_type=password) for a user whose fixture has no password.',
   },
