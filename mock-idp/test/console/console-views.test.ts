@@ -316,6 +316,8 @@ describe('one-click misconfigurations', () => {
     expect((json(r).error as { message: string }).message).toBe(
       `No application 00000000-0000-0000-0000-00000000dead in tenant ${T}: pick one of the tenant's applications.`,
     );
+    const none = await act(`/_mock/ui/tenants/${T}/misconfigure`, { scenario: 'secrets/expired-secret' });
+    expect((json(none).error as { message: string }).message).toBe('Pick the application to change.');
     const bad = await act(`/_mock/ui/tenants/${T}/misconfigure`, { scenario: 'sso/redirect-uri-mismatch', appId: bridge, value: 'not a uri' });
     expect((json(bad).error as { message: string }).message).toBe('not a uri is not an absolute URI.');
   });

@@ -119,6 +119,7 @@ function valueAt(doc: unknown, path: string): unknown {
 
 function appIndex(t: TenantRuntime, input: SwitchInput): { index: number; app: Application } {
   const apps = t.directory.fixture.applications ?? [];
+  if (input.appId === undefined) throw new SwitchError(apps.length === 0 ? `Tenant ${t.id} has no application to change.` : 'Pick the application to change.');
   const index = apps.findIndex((a) => a.appId.toLowerCase() === (input.appId ?? '').toLowerCase());
   const app = apps[index];
   if (app === undefined) throw new SwitchError(`No application ${String(input.appId).slice(0, 100)} in tenant ${t.id}: pick one of the tenant's applications.`);
