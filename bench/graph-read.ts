@@ -11,8 +11,9 @@
  *            graph-scale.ts reads) and through `$batch` (20 members requests per batch, next
  *            links fed to later batches, 4 batches at a time).
  *
- * The measurements alternate (mock, floor, mock, floor…) so load from elsewhere on the machine
- * hits both alike; figures are medians. No pass/fail: figures only (timings never in tests).
+ * Each pair is also measured in process (Fastify's inject, no sockets) in CPU time, which other
+ * work on the machine moves far less than wall time. The measurements alternate (mock, floor,
+ * mock, floor…) so load from elsewhere on the machine hits both alike; figures are medians. No pass/fail: figures only (timings never in tests).
  *
  *   npm run bench:graph-read                    5 rounds of 200 pages, 3 full reads each way
  *   npm run bench:graph-read -- --rounds 3 --pages 100 --full 1
@@ -154,6 +155,28 @@ async function main(): Promise<void> {
       );
     }
 
+    // The same two answers in process (Fastify's inject, no sockets), in CPU time: on a machine
+    // other work keeps busy, CPU time moves far less than wall time.
+    const injectCpu = async (n: number, call: () => Promise<unknown>): Promise<number> => {
+      const c = process.cpuUsage();
+      for (let i = 0; i < n; i++) await call();
+      return cpuMs(c) / n;
+    };
+    const pagePath = pageUrl.slice(origin.length);
+    const batchPayload = JSON.stringify({ requests: batchRequests });
+    const injectPage = () => app.inject({ method: 'GET', url: pagePath, headers });
+    const injectBatch = () =>
+      app.inject({ method: 'POST', url: '/v1.0/$batch', headers: { ...headers, 'content-type': 'application/json' }, payload: batchPayload });
+    const floorPage = () => floor.inject({ method: 'GET', url: '/page' });
+    const floorBatch = () => floor.inject({ method: 'POST', url: '/batch', headers: { 'content-type': 'application/json' }, payload: batchPayload });
+    const cpu = { page: { mock: [] as number[], floor: [] as number[] }, batch: { mock: [] as number[], floor: [] as number[] } };
+    for (let r = 0; r < rounds; r++) {
+      cpu.page.mock.push(await injectCpu(pages, injectPage));
+      cpu.page.floor.push(await injectCpu(pages, floorPage));
+      cpu.batch.mock.push(await injectCpu(batches, injectBatch));
+      cpu.batch.floor.push(await injectCpu(batches, floorBatch));
+    }
+
     /** Every member of every group, paged, `concurrency` groups at a time. */
     const pagedRead = async (concurrency = 4): Promise<FullRead> => {
       let next = 0;
@@ -244,6 +267,14 @@ async function main(): Promise<void> {
         floorMs: round(median(batchMs.floor), 2),
         ratioToFloor: round(median(batchMs.floor) / median(batchMs.mock), 2),
       },
+      inProcessCpu: {
+        pageMockMs: round(median(cpu.page.mock), 3),
+        pageFloorMs: round(median(cpu.page.floor), 3),
+        pageRatioToFloor: round(median(cpu.page.floor) / median(cpu.page.mock), 2),
+        batchMockMs: round(median(cpu.batch.mock), 2),
+        batchFloorMs: round(median(cpu.batch.floor), 2),
+        batchRatioToFloor: round(median(cpu.batch.floor) / median(cpu.batch.mock), 2),
+      },
       fullRead: {
         memberships: paged[0]!.memberships,
         pagedMs: round(median(paged.map((p) => p.ms))),
@@ -259,6 +290,7 @@ async function main(): Promise<void> {
         '',
         `members page (999 items, ${results.page.bytes} bytes): mock ${results.page.mockMs} ms, floor ${results.page.floorMs} ms → ${results.page.ratioToFloor}× the floor`,
         `$batch of 20 pages (${results.batch.bytes} bytes): mock ${results.batch.mockMs} ms, floor ${results.batch.floorMs} ms → ${results.batch.ratioToFloor}× the floor`,
+        `in process, CPU per answer: page ${results.inProcessCpu.pageMockMs} ms (floor ${results.inProcessCpu.pageFloorMs}) → ${results.inProcessCpu.pageRatioToFloor}×; $batch ${results.inProcessCpu.batchMockMs} ms (floor ${results.inProcessCpu.batchFloorMs}) → ${results.inProcessCpu.batchRatioToFloor}×`,
         `every member of ${groups.length} groups (${results.fullRead.memberships} memberships): paged ${results.fullRead.pagedMs} ms (CPU ${results.fullRead.pagedCpuMs} ms, ${results.fullRead.pagedRequests} pages), $batch ${results.fullRead.batchMs} ms (CPU ${results.fullRead.batchCpuMs} ms, ${results.fullRead.batchRequests} batches)`,
       ].join('\n'),
     );

@@ -69,8 +69,8 @@ export interface ItemAnswer {
   id: string;
   status: number;
   headers: Record<string, string>;
-  /** The body as JSON text, exactly as the route wrote it (a JSON answer, a string, base64). */
-  body?: string;
+  /** The body as JSON text: a JSON answer's bytes exactly as the route wrote them, or JSON written here (an error, a text or base64 body as a JSON string). */
+  body?: Buffer | string;
 }
 
 const stringRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -171,9 +171,9 @@ async function runItem(call: GraphCall, item: BatchItem): Promise<ItemAnswer> {
   const type = String(r.headers['content-type'] ?? '');
   // A JSON answer goes into the batch's answer as the route wrote it: parsing and writing it
   // again would be most of a batch's cost (a members page is 276 KB).
-  let body: string | undefined;
+  let body: Buffer | string | undefined;
   if (r.rawPayload.length === 0) body = undefined;
-  else if (type.startsWith('application/json')) body = r.payload;
+  else if (type.startsWith('application/json')) body = r.rawPayload;
   else if (type.startsWith('text/')) body = JSON.stringify(r.payload);
   // Binary bodies (a photo's $value) are base64 in a batch answer (json-batching, "Response format").
   else body = JSON.stringify(r.rawPayload.toString('base64'));
@@ -202,8 +202,13 @@ export async function runBatch(call: GraphCall, items: readonly BatchItem[]): Pr
 export async function serveBatch(call: GraphCall): Promise<FastifyReply> {
   const items = parseBatch(call.request.body);
   const answers = await runBatch(call, items);
-  const written = answers.map(
-    (a) => `{"id":${JSON.stringify(a.id)},"status":${a.status},"headers":${JSON.stringify(a.headers)}${a.body !== undefined ? `,"body":${a.body}` : ''}}`,
-  );
-  return sendJson(call, `{"responses":[${written.join(',')}]}`);
+  // Bytes end to end: each item's body as the route wrote it, never decoded to a string and encoded again.
+  const parts: Buffer[] = [Buffer.from('{"responses":[')];
+  answers.forEach((a, i) => {
+    const head = `${i > 0 ? ',' : ''}{"id":${JSON.stringify(a.id)},"status":${a.status},"headers":${JSON.stringify(a.headers)}`;
+    if (a.body === undefined) parts.push(Buffer.from(`${head}}`));
+    else parts.push(Buffer.from(`${head},"body":`), typeof a.body === 'string' ? Buffer.from(a.body) : a.body, Buffer.from('}'));
+  });
+  parts.push(Buffer.from(']}'));
+  return sendJson(call, Buffer.concat(parts));
 }

@@ -66,8 +66,8 @@ function commonHeaders(request: FastifyRequest): Record<string, string> {
   };
 }
 
-/** A JSON body (already serialized) with Graph's headers. */
-export function sendJson(call: GraphCall, body: string, status = 200): FastifyReply {
+/** A JSON body (already serialized: text, or its UTF-8 bytes) with Graph's headers. */
+export function sendJson(call: GraphCall, body: string | Buffer, status = 200): FastifyReply {
   return call.reply
     .code(status)
     .headers({ ...commonHeaders(call.request), 'content-type': ODATA_JSON })
