@@ -50,6 +50,7 @@ const COVERED_ELSEWHERE: Array<[string, string]> = [
   ['Scenario secrets/expired-secret failed', 'harness/test/harness.test.ts (the failure explanation, line by line)'],
   ['npm install --save-dev mock-entra', 'cli/test/packed.test.ts (the same install, from the packed tarball)'],
   ['photo: { contentType: image/png', 'mock-idp/test/graph/photos.test.ts (a real PNG in that shape; the README elides its bytes)'],
+  ['"url": "/groups/27f0b0c2-bb9f-4e15-a4e8-def40a27af77/members?$top=999"', "mock-idp/test/graph/batch.test.ts (posts the README's batch as written)"],
   [
     'pca.acquireTokenByUsernamePassword(',
     'mock-idp/test/ropc/ropc-real-clients.test.ts (the same PublicClientApplication call against a tenant where Megan has that password; its CA through system.networkClient)',

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTOSO, mockApp, type TestMock } from '../support/mock-app.js';
 import { appToken, copyOfContoso, expectGraphError, grantAppRoles, GRAPH, graph, ODATA_JSON, ok, userToken } from './graph-support.js';
@@ -99,6 +100,22 @@ describe('$batch answers', () => {
       headers: { 'Cache-Control': 'no-cache', 'x-ms-resource-unit': '1', 'OData-Version': '4.0', 'Content-Type': 'text/plain' },
       body: direct.body,
     });
+  });
+});
+
+describe("the README's batch", () => {
+  it('runs as written (Contoso ids): three 200s', async () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const blocks = [...readme.matchAll(/```json\n([\s\S]*?)```/g)].map((b) => b[1]!).filter((b) => b.includes('"requests"'));
+    expect(blocks).toHaveLength(1);
+    const { requests } = JSON.parse(blocks[0]!) as { requests: unknown[] };
+    const items = await batch(requests);
+    expect(items.map((i) => [i.id, i.status])).toEqual([
+      ['1', 200],
+      ['2', 200],
+      ['3', 200],
+    ]);
+    expect(items[2]!.body!['@odata.context']).toBe(`${GRAPH}/v1.0/$metadata#directoryObjects`);
   });
 });
 
