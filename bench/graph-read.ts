@@ -9,7 +9,8 @@
  *            side by side with a bare route serving the same batch answer;
  *   full   — every member of every group: paged (`/members?$top=999`, 4 at a time, as
  *            graph-scale.ts reads) and through `$batch` (20 members requests per batch, next
- *            links fed to later batches, 4 batches at a time).
+ *            links fed to later batches, 4 batches at a time); its floor: as many requests,
+ *            same client and concurrency, to a bare route answering the median group's page.
  *
  * Each pair is also measured in process (Fastify's inject, no sockets) in CPU time, which other
  * work on the machine moves far less than wall time. The measurements alternate (mock, floor,
@@ -125,8 +126,12 @@ async function main(): Promise<void> {
     // The floor: a bare Fastify on its own port serving the same bytes.
     const pageBytes = await (await fetch(pageUrl, { headers })).text();
     const batchBytes = JSON.stringify(await postBatch(`${origin}/v1.0/$batch`, batchRequests));
+    // The median group's members page: what the floor answers to every request of a full read.
+    const median50 = [...groups].sort((a, b) => size(a) - size(b))[groups.length >> 1]!;
+    const typicalBytes = await (await fetch(`${origin}/v1.0/groups/${median50}/members?$top=999`, { headers })).text();
     const floor = Fastify();
     floor.get('/page', (_req, reply) => reply.header('content-type', ODATA_JSON).send(pageBytes));
+    floor.get('/typical/:n', (_req, reply) => reply.header('content-type', ODATA_JSON).send(typicalBytes));
     floor.post('/batch', (_req, reply) => reply.header('content-type', ODATA_JSON).send(batchBytes));
     const floorPort = await freePort();
     await floor.listen({ host: '127.0.0.1', port: floorPort });
@@ -198,6 +203,21 @@ async function main(): Promise<void> {
       await Promise.all(Array.from({ length: concurrency }, worker));
       return { ms: performance.now() - started, cpuMs: cpuMs(cpu), requests, memberships };
     };
+    /** The floor of a paged read: as many requests, the same client and concurrency, each answered with the median group's page. */
+    const floorRead = async (requests: number, concurrency = 4): Promise<FullRead> => {
+      let next = 0;
+      let memberships = 0;
+      const started = performance.now();
+      const cpu = process.cpuUsage();
+      const worker = async (): Promise<void> => {
+        while (next < requests) {
+          const page = await get(`${floorOrigin}/typical/${next++}`);
+          memberships += page.value.length;
+        }
+      };
+      await Promise.all(Array.from({ length: concurrency }, worker));
+      return { ms: performance.now() - started, cpuMs: cpuMs(cpu), requests, memberships };
+    };
     /** The same through $batch: 20 members requests per batch; a page's next link goes into a later batch. */
     const batchRead = async (concurrency = 4): Promise<FullRead> => {
       const queue = groups.map((g) => `/groups/${g}/members?$top=999`);
@@ -227,11 +247,13 @@ async function main(): Promise<void> {
 
     const paged: FullRead[] = [];
     const batched: FullRead[] = [];
+    const floored: FullRead[] = [];
     for (let r = 0; r < fullRuns; r++) {
       paged.push(await pagedRead());
       batched.push(await batchRead());
+      floored.push(await floorRead(paged[r]!.requests));
       log(
-        `  full read ${r + 1}: paged ${round(paged[r]!.ms)} ms (CPU ${round(paged[r]!.cpuMs)} ms, ${paged[r]!.requests} pages), $batch ${round(batched[r]!.ms)} ms (CPU ${round(batched[r]!.cpuMs)} ms, ${batched[r]!.requests} batches), ${paged[r]!.memberships} memberships`,
+        `  full read ${r + 1}: floor ${round(floored[r]!.ms)} ms (CPU ${round(floored[r]!.cpuMs)} ms), paged ${round(paged[r]!.ms)} ms (CPU ${round(paged[r]!.cpuMs)} ms, ${paged[r]!.requests} pages), $batch ${round(batched[r]!.ms)} ms (CPU ${round(batched[r]!.cpuMs)} ms, ${batched[r]!.requests} batches), ${paged[r]!.memberships} memberships`,
       );
       if (paged[r]!.memberships !== batched[r]!.memberships) throw new Error('the two reads disagree');
     }
@@ -282,6 +304,9 @@ async function main(): Promise<void> {
         pagedRequests: paged[0]!.requests,
         batchMs: round(median(batched.map((b) => b.ms))),
         batchCpuMs: round(median(batched.map((b) => b.cpuMs))),
+        floorMs: round(median(floored.map((f) => f.ms))),
+        floorCpuMs: round(median(floored.map((f) => f.cpuMs))),
+        floorPageBytes: Buffer.byteLength(typicalBytes),
         batchRequests: batched[0]!.requests,
       },
     };
@@ -291,7 +316,7 @@ async function main(): Promise<void> {
         `members page (999 items, ${results.page.bytes} bytes): mock ${results.page.mockMs} ms, floor ${results.page.floorMs} ms → ${results.page.ratioToFloor}× the floor`,
         `$batch of 20 pages (${results.batch.bytes} bytes): mock ${results.batch.mockMs} ms, floor ${results.batch.floorMs} ms → ${results.batch.ratioToFloor}× the floor`,
         `in process, CPU per answer: page ${results.inProcessCpu.pageMockMs} ms (floor ${results.inProcessCpu.pageFloorMs}) → ${results.inProcessCpu.pageRatioToFloor}×; $batch ${results.inProcessCpu.batchMockMs} ms (floor ${results.inProcessCpu.batchFloorMs}) → ${results.inProcessCpu.batchRatioToFloor}×`,
-        `every member of ${groups.length} groups (${results.fullRead.memberships} memberships): paged ${results.fullRead.pagedMs} ms (CPU ${results.fullRead.pagedCpuMs} ms, ${results.fullRead.pagedRequests} pages), $batch ${results.fullRead.batchMs} ms (CPU ${results.fullRead.batchCpuMs} ms, ${results.fullRead.batchRequests} batches)`,
+        `every member of ${groups.length} groups (${results.fullRead.memberships} memberships): paged ${results.fullRead.pagedMs} ms (CPU ${results.fullRead.pagedCpuMs} ms, ${results.fullRead.pagedRequests} pages), $batch ${results.fullRead.batchMs} ms (CPU ${results.fullRead.batchCpuMs} ms, ${results.fullRead.batchRequests} batches); floor (as many requests to a bare route, the median group's ${results.fullRead.floorPageBytes}-byte page each) ${results.fullRead.floorMs} ms (CPU ${results.fullRead.floorCpuMs} ms)`,
       ].join('\n'),
     );
     console.log(JSON.stringify(results));
