@@ -318,7 +318,7 @@ export const OPTIONS: Declarations = {
     shownDefault: '—',
     help: 'HTTPS proxy for Microsoft host names on this port',
     meaning:
-      "start the HTTPS forward proxy on this port (`0` = a free one): clients with `HTTPS_PROXY` pointing at it reach the mock as `login.microsoftonline.com`, `graph.microsoft.com`… (impersonation mode); other hosts are refused",
+      'start the HTTPS forward proxy on this port (`0` = a free one): clients with `HTTPS_PROXY` pointing at it reach the mock as `login.microsoftonline.com`, `graph.microsoft.com`… (impersonation mode); other hosts are refused',
   },
   proxyHost: {
     kind: 'text',
