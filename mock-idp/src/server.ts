@@ -205,6 +205,7 @@ export function startBanner(
   }
   if (mock.proxy) lines.push('', proxyBanner(mock.proxy).trimEnd());
   lines.push('', 'Test-control API: ' + mock.url + '/_mock/tenants   (Ctrl-C to stop)');
+  lines.push('Console:          ' + mock.url + '/_mock/ui');
   if (mock.controlToken?.generated) {
     lines.push(`  control credential (callers beyond loopback send it): Authorization: Bearer ${mock.controlToken.value}`);
   } else if (mock.controlToken) {
