@@ -89,6 +89,15 @@ export interface BridgeConfig {
    * https://learn.microsoft.com/entra/identity-platform/access-tokens#validate-the-issuer
    */
   allowedTenants?: string[];
+  /**
+   * Addition: a hard-coded issuer check after the library's, as relying parties with a hand-written
+   * issuer check have: the ID token's `iss` must match this regular expression (its source), else
+   * the sign-in is refused (`invalid_issuer`, phase id_token). E.g.
+   * `^https://login\.microsoftonline\.com/[^/]+/v2\.0$`, which every national cloud's issuer fails
+   * (https://learn.microsoft.com/entra/identity-platform/authentication-national-cloud). Default:
+   * none — the discovery document's issuer decides.
+   */
+  issuerPattern?: string;
 }
 
 export interface BridgeUser {

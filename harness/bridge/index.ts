@@ -420,6 +420,11 @@ export async function startBridge(initial: BridgeConfig): Promise<RunningBridge>
             bridgeError('id_token', 'tenant_not_allowed', `The ID token's tenant (tid ${tid ?? 'absent'}) is not one of the tenants this application serves.`),
           ),
         );
+      // A hard-coded issuer pattern (issuerPattern): the relying party's own check after the library's, a national cloud's bug.
+      if (config.issuerPattern !== undefined && !new RegExp(config.issuerPattern).test(claims.iss))
+        throw new Recorded(
+          record(bridgeError('id_token', 'invalid_issuer', `The ID token's issuer ${claims.iss} does not match the expected pattern ${config.issuerPattern}.`)),
+        );
       if (config.userinfo) {
         // OIDC Core 5.3.2: the UserInfo sub MUST exactly match the ID token's (openid-client compares it when given).
         await client.fetchUserInfo(flow, tokens.access_token, claims.sub).catch((e: unknown) => fail('userinfo', e));
