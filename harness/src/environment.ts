@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, BrowserServer } from 'playwright-core';
 import { MockControlError, MockEntraControl, startMockEntra, type RunningMockEntra } from '../../mock-idp/src/index.js';
+import type { FetchLike } from '../../mock-idp/src/testing.js';
 import { connectChromium, launchChromium, launchChromiumServer, newBrowserContext, verifiedSpki } from './drivers/browser.js';
+import { startImpersonationServices, type ImpersonationServices } from './impersonation-environment.js';
 
 /**
  * What scenario runs share: one mock (started in-process, or a running one attached with
@@ -49,6 +51,15 @@ export interface HarnessEnvironment {
   control: MockEntraControl;
   /** A fresh browser session (own cookies). Chromium accepts an HTTPS mock's key only (see drivers/browser.ts). */
   newBrowserContext(): Promise<BrowserContext>;
+  /**
+   * The environment of scenarios declared with `impersonation: true`: a mock of its own in
+   * impersonation mode and a Chromium that reaches it under Microsoft's names, started on first
+   * use (impersonation-environment.ts). Absent when attached to a running mock (`--idp-url`):
+   * such scenarios are then not applicable.
+   */
+  impersonation?: (() => Promise<HarnessEnvironment>) | undefined;
+  /** Set in the impersonating environment: how the bridge reaches Microsoft's names (the mock behind them). */
+  microsoftFetch?: FetchLike | undefined;
   close(): Promise<void>;
 }
 
@@ -153,7 +164,7 @@ async function pinsFor(idpUrl: string, caPem: string | undefined): Promise<strin
 /** The environment of one worker: control client + a connection to the shared Chromium. */
 export async function connectHarnessEnvironment(info: SharedServicesInfo): Promise<HarnessEnvironment> {
   const browser = await connectChromium(info.browserWsEndpoint);
-  return environment(info.idpUrl, info.caPem, info.controlToken, browser, () => browser.close());
+  return environment(info.idpUrl, info.caPem, info.controlToken, browser, () => browser.close(), info.startedMock);
 }
 
 /**
@@ -176,9 +187,16 @@ export async function startHarnessEnvironment(o: SharedServicesOptions = {}): Pr
       await mock?.close();
       throw e;
     });
-  return environment(idpUrl, caPem, mock === undefined ? o.controlToken : undefined, browser, async () => {
-    await Promise.allSettled([browser.close(), mock?.close()]);
-  });
+  return environment(
+    idpUrl,
+    caPem,
+    mock === undefined ? o.controlToken : undefined,
+    browser,
+    async () => {
+      await Promise.allSettled([browser.close(), mock?.close()]);
+    },
+    mock !== undefined,
+  );
 }
 
 function environment(
@@ -187,14 +205,34 @@ function environment(
   controlToken: string | undefined,
   browser: Browser,
   close: () => Promise<unknown>,
+  canImpersonate: boolean,
 ): HarnessEnvironment {
+  let impersonating: Promise<ImpersonationServices> | undefined;
   return {
     idpUrl,
     caPem,
     control: controlClient(idpUrl, caPem, controlToken),
     newBrowserContext: () => newBrowserContext(browser),
+    ...(canImpersonate
+      ? {
+          impersonation: async () => {
+            impersonating ??= startImpersonationServices();
+            const s = await impersonating;
+            return {
+              idpUrl: s.idpUrl,
+              caPem: s.caPem,
+              control: controlClient(s.idpUrl, s.caPem, undefined),
+              newBrowserContext: () => newBrowserContext(s.browser),
+              microsoftFetch: s.microsoftFetch,
+              close: () => s.close(),
+            };
+          },
+        }
+      : {}),
     close: async () => {
-      await close();
+      const started = impersonating;
+      impersonating = undefined;
+      await Promise.allSettled([close(), started?.then((s) => s.close())]);
     },
   };
 }

@@ -173,6 +173,8 @@ export class ScenarioRun {
       verificationCode: new URL(CONTOSO.bridge.redirectUri).pathname.split('/').pop() ?? 'vc-5f2a9c',
       groupSync: true,
       ...this.idpTrust(),
+      // Impersonating: Microsoft's names lead to the mock (impersonation-environment.ts).
+      ...(this.env.microsoftFetch ? { fetch: this.env.microsoftFetch } : {}),
     };
   }
 

@@ -52,10 +52,11 @@ export interface TargetDriver {
  */
 export async function runScenario(
   scenario: LoadedScenario | (Scenario & { id: string; flow?: string; file?: string }),
-  env: HarnessEnvironment,
+  shared: HarnessEnvironment,
   o: RunScenarioOptions = {},
 ): Promise<ScenarioReport> {
   const started = Date.now();
+  let env = shared;
   const report: ScenarioReport = {
     id: scenario.id,
     flow: scenario.flow ?? '',
@@ -74,6 +75,15 @@ export async function runScenario(
   let run: ScenarioRun | undefined;
   let variantChecks: CheckReport[][] | undefined;
   try {
+    if (scenario.impersonation) {
+      if (!shared.impersonation || o.target)
+        throw new Error(
+          "this scenario runs under Microsoft's own names, against a mock the harness starts in impersonation mode: not applicable when attached to a running mock (--idp-url) or against a target",
+        );
+      env = await shared.impersonation().catch((e: unknown) => {
+        throw new Error(`could not start the mock in impersonation mode: ${(e as Error).message}`);
+      });
+    }
     const tenant = await (o.target ? o.target.createTenant(scenario) : createScenarioTenant(env.control, scenario.tenant, scenario.id)).catch((e: unknown) => {
       throw new Error(`could not create the scenario's tenant: ${(e as Error).message}`);
     });

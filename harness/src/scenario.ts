@@ -111,6 +111,13 @@ export interface ScenarioDefinition {
   expect: Expectation | Expectation[];
   /** Per-scenario time limit in ms (default 60 000). */
   timeoutMs?: number;
+  /**
+   * Run against a mock in impersonation mode, under Microsoft's own names
+   * (`https://login.microsoftonline.com/…`, `https://login.microsoftonline.us/…`): the bridge and
+   * Chromium reach them at the mock. Not applicable when attached to a running mock (`--idp-url`)
+   * or against a conformance target. Default false.
+   */
+  impersonation?: boolean;
 }
 
 export interface Scenario {
@@ -120,6 +127,8 @@ export interface Scenario {
   readonly steps: readonly Step[];
   readonly expect: readonly Expectation[];
   readonly timeoutMs: number;
+  /** See {@link ScenarioDefinition.impersonation}. */
+  readonly impersonation?: boolean;
 }
 
 /** A scenario with the id and flow its file gives it. */
@@ -166,6 +175,7 @@ export function defineScenario(definition: ScenarioDefinition): Scenario {
     steps: Object.freeze([...definition.steps]),
     expect: Object.freeze([...expect]),
     timeoutMs: definition.timeoutMs ?? 60_000,
+    impersonation: definition.impersonation === true,
   });
 }
 

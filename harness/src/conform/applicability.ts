@@ -70,6 +70,8 @@ function patchMisfit(scenario: Scenario, target: TargetDefinition): string | und
 }
 
 export function applicability(scenario: Scenario, target: TargetDefinition, mode: TargetMode): Applicability {
+  if (scenario.impersonation)
+    return { applies: false, reason: "it runs under Microsoft's own names, on a mock of the harness's own in impersonation mode, with the bridge" };
   if (!scenario.steps.some((s) => s.conform?.needs?.includes('signIn')))
     return { applies: false, reason: `nobody signs in to the relying party (the scenario's steps: ${scenario.steps.map((s) => s.kind).join(', ')})` };
   for (const s of scenario.steps) {

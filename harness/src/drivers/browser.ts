@@ -26,12 +26,15 @@ export { verifiedSpki } from '../../../mock-idp/src/testing.js';
 export interface LaunchOptions {
   /** Base64 SHA-256 hashes of public keys (SPKI) to accept: see {@link verifiedSpki}. */
   pinnedSpki?: string[] | undefined;
+  /** Chromium's `--host-resolver-rules` (e.g. `MAP login.microsoftonline.com:443 127.0.0.1:41234`): an impersonating mock under Microsoft's names. */
+  hostResolverRules?: string | undefined;
 }
 
 function launchOptions(o: LaunchOptions): Parameters<typeof chromium.launch>[0] {
   const executablePath = findChromium();
   const pins = o.pinnedSpki?.length ? [`--ignore-certificate-errors-spki-list=${o.pinnedSpki.join(',')}`] : [];
-  return { ...(executablePath ? { executablePath } : {}), headless: true, args: [...CHROMIUM_ARGS, ...pins] };
+  const rules = o.hostResolverRules ? [`--host-resolver-rules=${o.hostResolverRules}`] : [];
+  return { ...(executablePath ? { executablePath } : {}), headless: true, args: [...CHROMIUM_ARGS, ...pins, ...rules] };
 }
 
 /** A Chromium for this process only. */

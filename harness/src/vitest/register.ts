@@ -61,8 +61,10 @@ export async function registerScenarios(o: RegisterOptions = {}): Promise<Loaded
   });
   afterAll(closeHarnessEnvironment);
   for (const s of scenarios) {
-    test.concurrent(`${s.flow}/${s.id} — ${s.title}`, { timeout: s.timeoutMs + 30_000 }, async ({ task }) => {
-      const report = await runScenario(s, await harnessEnvironment(), o.variants ? { variants: o.variants(s) } : {});
+    test.concurrent(`${s.flow}/${s.id} — ${s.title}`, { timeout: s.timeoutMs + 30_000 }, async ({ task, skip }) => {
+      const env = await harnessEnvironment();
+      if (s.impersonation && !env.impersonation) skip("not applicable: it needs a mock of the harness's own in impersonation mode (not --idp-url)");
+      const report = await runScenario(s, env, o.variants ? { variants: o.variants(s) } : {});
       const { variants: _, ...shown } = report;
       task.meta.scenario = toMeta(shown, screenshots);
       if (!report.ok) throw new ScenarioFailure(report.failure ?? 'failed');
