@@ -101,9 +101,10 @@ export function itemWriter(call: GraphCall, ix: DirectoryIndex, select: readonly
   const self = callerUserId(call.caller);
   const readable = new Map<EntitySet, boolean>();
   return (id) => {
-    const found = ix.object(id);
-    if (!found) return undefined;
-    const { set } = found;
+    // Without $select only the object's set is needed (its JSON is cached): no lookup result allocated per item.
+    const found = select ? ix.object(id) : undefined;
+    const set = found ? found.set : select ? undefined : ix.setHolding(id);
+    if (!set) return undefined;
     let full = readable.get(set);
     if (full === undefined) readable.set(set, (full = allowed(call.caller, set.readers)));
     const limited = !full && !(self === id && allowed(call.caller, set.readers, true));
@@ -112,7 +113,7 @@ export function itemWriter(call: GraphCall, ix: DirectoryIndex, select: readonly
       return typed ? `{"@odata.type":"${set.odataType}",${j.slice(1)}` : j;
     }
     if (!select) return ix.limitedJson(set, id, typed);
-    return objectJson(set, found.o, id, { select, typed, limited });
+    return objectJson(set, found!.o, id, { select, typed, limited });
   };
 }
 

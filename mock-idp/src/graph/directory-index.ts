@@ -33,7 +33,8 @@ class Lru<V> {
 
 const byId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const ID_MARK = '@@mock-entra-id@@';
-const LIMITED_TEMPLATES = new Map<string, [string, string]>();
+/** Per set, the limited item's JSON split at its id: [untyped, typed]. Keyed by the set itself: no key string built per item. */
+const LIMITED_TEMPLATES = new Map<EntitySet, Array<[string, string] | undefined>>();
 
 export class DirectoryIndex {
   private readonly ids = new Map<EntitySet, string[]>();
@@ -58,6 +59,15 @@ export class DirectoryIndex {
   /** The directory-object set holding this id, if any. */
   setOf(id: string): EntitySet | undefined {
     for (const set of DIRECTORY_OBJECT_SETS) if (set.objects(this.dir).has(id)) return set;
+    return undefined;
+  }
+
+  /**
+   * The entity set holding this id (the one object() would name), allocating nothing: every item
+   * of every page asks, and a full member read of a large tenant asks a million times.
+   */
+  setHolding(id: string): EntitySet | undefined {
+    for (const set of ENTITY_SETS) if (set.objects(this.dir).has(id)) return set;
     return undefined;
   }
 
@@ -161,12 +171,11 @@ export class DirectoryIndex {
    * the same for every object of a set but its id, so built from a template.
    */
   limitedJson(set: EntitySet, id: string, typed: boolean): string {
-    const key = `${set.name}:${typed}`;
-    let t = LIMITED_TEMPLATES.get(key);
-    if (!t) {
-      t = objectJson(set, undefined, ID_MARK, { typed, limited: true }).split(ID_MARK) as [string, string];
-      LIMITED_TEMPLATES.set(key, t);
-    }
+    let templates = LIMITED_TEMPLATES.get(set);
+    if (!templates) LIMITED_TEMPLATES.set(set, (templates = []));
+    const i = typed ? 1 : 0;
+    let t = templates[i];
+    if (!t) templates[i] = t = objectJson(set, undefined, ID_MARK, { typed, limited: true }).split(ID_MARK) as [string, string];
     return `${t[0]}${id}${t[1]}`;
   }
 
