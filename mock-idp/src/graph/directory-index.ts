@@ -46,6 +46,8 @@ export class DirectoryIndex {
   /** Filter/search results per query key (see collection.ts). */
   readonly results = new Lru<string[]>(32);
   private readonly json = new Map<string, string>();
+  /** For an id array this index built (a group's members), the entity set of each id, position by position. */
+  private readonly setsBeside = new WeakMap<readonly string[], EntitySet[]>();
 
   constructor(readonly dir: TenantDirectory) {}
 
@@ -71,6 +73,11 @@ export class DirectoryIndex {
     return undefined;
   }
 
+  /** The entity sets of `ids`, position by position, when this index built that very array and knows them. */
+  setsOf(ids: readonly string[]): readonly EntitySet[] | undefined {
+    return this.setsBeside.get(ids);
+  }
+
   /** The object with this id, with its set. */
   object(id: string): { set: EntitySet; o: unknown } | undefined {
     for (const set of ENTITY_SETS) {
@@ -86,7 +93,18 @@ export class DirectoryIndex {
     if (!m) {
       const g = this.dir.groups.get(groupId);
       const ids = new Set((g?.members ?? []).map((x) => x.toLowerCase()));
-      m = [...ids].filter((x) => this.setOf(x) !== undefined).sort(byId);
+      // Each member's set is found here anyway; kept beside the ids so a page's items need not look again.
+      const found: Array<[string, EntitySet]> = [];
+      for (const x of ids) {
+        const set = this.setOf(x);
+        if (set) found.push([x, set]);
+      }
+      found.sort((a, b) => byId(a[0], b[0]));
+      m = found.map((f) => f[0]);
+      this.setsBeside.set(
+        m,
+        found.map((f) => f[1]),
+      );
       this.members.set(groupId, m);
     }
     return m;
