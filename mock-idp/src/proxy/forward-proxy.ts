@@ -96,7 +96,10 @@ export async function startForwardProxy(config: ForwardProxyConfig): Promise<Run
   const handshakes = new Map<string, string>();
 
   const onTlsClientError = (error: Error, tlsSocket: Socket): void => {
-    const key = addressKey(tlsSocket);
+    // A client that refuses the certificate closes at once: by the time this runs the TLS socket
+    // may be destroyed and know no peer any more. The raw socket the proxy handed over (Node keeps
+    // it as the TLS socket's `_parent`) still has the address intoMock read from it.
+    const key = addressKey(tlsSocket) ?? addressKey((tlsSocket as Socket & { _parent?: Socket })._parent);
     const host = key === undefined ? undefined : handshakes.get(key);
     if (host === undefined) return;
     config.log(
@@ -158,7 +161,10 @@ export async function startForwardProxy(config: ForwardProxyConfig): Promise<Run
     const key = addressKey(socket);
     if (key !== undefined) {
       handshakes.set(key, target.host);
-      socket.once('close', () => handshakes.delete(key));
+      // Forgotten a moment after the client's socket closes, not at once: a client that refuses
+      // the certificate sends its alert and closes, and the raw socket's 'close' can come before
+      // the TLS server's 'tlsClientError' that reads this entry.
+      socket.once('close', () => setTimeout(() => handshakes.delete(key), 1000).unref());
     }
     socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
     // Bytes sent before the 200 (an optimistic ClientHello) go back on the socket for the TLS server.
@@ -256,7 +262,8 @@ function reply(socket: Duplex, status: 400 | 403 | 408 | 431 | 502 | 504, reason
 }
 
 /** `127.0.0.1:52044`, `[::1]:52044`: a client in a log line, and the key a tunnel is found by. */
-function addressKey(socket: Socket): string | undefined {
+function addressKey(socket: Socket | undefined): string | undefined {
+  if (socket === undefined) return undefined;
   const { remoteAddress, remotePort } = socket;
   if (remoteAddress === undefined || remotePort === undefined) return undefined;
   return remoteAddress.includes(':') ? `[${remoteAddress}]:${remotePort}` : `${remoteAddress}:${remotePort}`;
