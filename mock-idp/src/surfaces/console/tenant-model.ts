@@ -22,10 +22,10 @@ export function tenantModel(ctx: MockContext, t: TenantRuntime, applied: readonl
   const keys: KeyView[] = t.publishedKeys(ctx.machineKey).map((k) => ({
     kid: k.kid,
     active: k.kid === active,
-    ...(k.kid !== active && Number.isFinite(k.publishedUntil) ? { until: new Date(k.publishedUntil).toISOString() } : {}),
+    ...(k.kid !== active && Number.isFinite(k.publishedUntil) ? { until: isoTime(k.publishedUntil) } : {}),
   }));
   if (keys[keys.length - 1]?.kid === ctx.machineKey.kid && Number.isFinite(t.machineKeyPublishedUntil)) {
-    keys[keys.length - 1]!.until = new Date(t.machineKeyPublishedUntil).toISOString();
+    keys[keys.length - 1]!.until = isoTime(t.machineKeyPublishedUntil);
   }
   const clampedUsers = clampSkip(userSkip, users.length);
   const clampedGroups = clampSkip(groupSkip, groups.length);
@@ -34,7 +34,7 @@ export function tenantModel(ctx: MockContext, t: TenantRuntime, applied: readonl
     displayName: t.directory.displayName,
     domains: t.directory.domains,
     authority: `${ctx.urls.login}/${t.id}/v2.0`,
-    now: new Date(now).toISOString(),
+    now: isoTime(now),
     offsetSeconds: Math.round(t.clock.offset / 1000),
     keys,
     apps: (fixture.applications ?? []).map((a) => appView(t, a, now)),
@@ -141,4 +141,9 @@ function appView(t: TenantRuntime, a: Application, now: number): AppView {
     accessTokenVersion: a.api?.requestedAccessTokenVersion === 2 ? 2 : 1,
     assignmentRequired: sp?.appRoleAssignmentRequired === true,
   };
+}
+
+/** A time as ISO 8601, or its milliseconds when a moved clock puts it beyond what a Date can show (toISOString would throw). */
+function isoTime(ms: number): string {
+  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : `${ms} ms since 1970`;
 }
