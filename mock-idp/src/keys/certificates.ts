@@ -66,11 +66,16 @@ export async function createSigningKey(now = Date.now()): Promise<KeyAndCert> {
 
 /** The local certificate authority users trust once (NODE_EXTRA_CA_CERTS, OS store, browser). */
 export async function createCertificateAuthority(now = Date.now()): Promise<KeyAndCert> {
+  return selfSignedAuthority('CN=mock-entra local CA, O=mock-entra', [], now);
+}
+
+/** A CA certificate (basic constraints, path length 0, key usage for signing certificates) valid for ten years, with any further extensions. */
+async function selfSignedAuthority(name: string, extensions: readonly InstanceType<X509Module['Extension']>[], now: number): Promise<KeyAndCert> {
   const m = await x509();
   const keys = await webcrypto.subtle.generateKey(RSA, true, ['sign', 'verify']);
   const cert = await m.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(),
-    name: 'CN=mock-entra local CA, O=mock-entra',
+    name,
     notBefore: new Date(now - 24 * 3600 * 1000),
     notAfter: new Date(now + 10 * YEAR),
     signingAlgorithm: RSA,
@@ -79,6 +84,7 @@ export async function createCertificateAuthority(now = Date.now()): Promise<KeyA
       new m.BasicConstraintsExtension(true, 0, true),
       new m.KeyUsagesExtension(m.KeyUsageFlags.keyCertSign | m.KeyUsageFlags.cRLSign, true),
       await m.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      ...extensions,
     ],
   });
   return { keyPem: pemOf(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey), 'PRIVATE KEY'), certPem: cert.toString('pem') + '\n' };
@@ -99,22 +105,8 @@ export interface PermittedNames {
  */
 export async function createConstrainedAuthority(permitted: PermittedNames, now = Date.now()): Promise<KeyAndCert> {
   const m = await x509();
-  const keys = await webcrypto.subtle.generateKey(RSA, true, ['sign', 'verify']);
-  const cert = await m.X509CertificateGenerator.createSelfSigned({
-    serialNumber: serial(),
-    name: 'CN=mock-entra impersonation CA (name-constrained), O=mock-entra',
-    notBefore: new Date(now - 24 * 3600 * 1000),
-    notAfter: new Date(now + 10 * YEAR),
-    signingAlgorithm: RSA,
-    keys,
-    extensions: [
-      new m.BasicConstraintsExtension(true, 0, true),
-      new m.KeyUsagesExtension(m.KeyUsageFlags.keyCertSign | m.KeyUsageFlags.cRLSign, true),
-      await m.SubjectKeyIdentifierExtension.create(keys.publicKey),
-      new m.Extension('2.5.29.30', true, nameConstraintsDer(permitted)),
-    ],
-  });
-  return { keyPem: pemOf(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey), 'PRIVATE KEY'), certPem: cert.toString('pem') + '\n' };
+  const nameConstraints = new m.Extension('2.5.29.30', true, nameConstraintsDer(permitted));
+  return selfSignedAuthority('CN=mock-entra impersonation CA (name-constrained), O=mock-entra', [nameConstraints], now);
 }
 
 /**
