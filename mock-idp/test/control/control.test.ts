@@ -127,6 +127,25 @@ describe('test-control API', () => {
     expect(JSON.parse(Buffer.from(String(tok.access_token).split('.')[0]!, 'base64url').toString()).kid).toBe(rot.kid);
   });
 
+  it('refuses a retirement beyond the clock range, and the console still shows a tenant whose key retires at its end', async () => {
+    const id = await copyOfContoso();
+    // 1e13 s from now is past year 9999: the console once answered 500 writing it out (found by fuzz-control).
+    const far = await ctl('POST', `/_mock/tenants/${id}/keys/rotate`, { retireAfterSeconds: 1e13 });
+    expect(far.statusCode).toBe(400);
+    expect(json(far)).toEqual({
+      error: {
+        code: 'BadRequest',
+        message:
+          "retireAfterSeconds must keep the retirement within the clock's range. The clock must stay between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z.",
+      },
+    });
+    const toEnd = Math.floor((Date.UTC(9999, 11, 31, 23, 59, 59) - Date.now()) / 1000) - 60;
+    expect((await ctl('POST', `/_mock/tenants/${id}/keys/rotate`, { retireAfterSeconds: toEnd })).statusCode).toBe(200);
+    const page = await m.inject(`/_mock/ui/tenants/${id}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toMatch(/9999-12-31T23:5\d:\d\d\.\d{3}Z/);
+  });
+
   it('keeps a request log per tenant with outcomes and AADSTS codes, secrets masked', async () => {
     const id = await copyOfContoso();
     await m.form(tokenPath(id), {

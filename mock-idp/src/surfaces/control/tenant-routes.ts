@@ -74,6 +74,9 @@ export function registerTenantRoutes(scope: FastifyInstance, ctx: MockContext): 
     const t = scopedTenant(request);
     const retire = jsonField(request.body, 'retireAfterSeconds') ?? 86_400;
     if (typeof retire !== 'number' || retire < 0) throw new ControlError(400, 'BadRequest', 'retireAfterSeconds must be a number ≥ 0.');
+    // The retiring key's end is a time the console and logs write out, like the clock's own.
+    if (!inClockRange(t.now() + retire * 1000))
+      throw new ControlError(400, 'BadRequest', `retireAfterSeconds must keep the retirement within the clock's range. ${CLOCK_RANGE}`);
     const previous = t.activeKey(ctx.machineKey).kid;
     const key = await newSigningKey();
     t.rotate(key, retire * 1000);
