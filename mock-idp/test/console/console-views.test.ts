@@ -280,6 +280,16 @@ describe('one-click misconfigurations', () => {
     expect(await kids()).toEqual(keysBefore);
   });
 
+  it('a reset through the JSON control API empties the applied list too: nothing stale is offered for undo', async () => {
+    await act(`/_mock/ui/tenants/${T}/misconfigure`, { scenario: 'real-world/clock-ahead', value: '60' });
+    const id = /name="id" value="([^"]+)"/.exec((await mock.inject(`/_mock/ui/tenants/${T}`)).body)![1]!;
+    expect((await mock.inject({ method: 'POST', url: `/_mock/tenants/${T}/reset` })).statusCode).toBe(204);
+    expect((await mock.inject(`/_mock/ui/tenants/${T}`)).body).not.toContain('name="id" value="');
+    const undo = await act(`/_mock/ui/tenants/${T}/undo`, { id });
+    expect(undo.statusCode).toBe(404);
+    expect(json(undo)).toEqual({ error: { code: 'NotFound', message: 'That change is no longer applied (undone already, or the tenant was reset).' } });
+  });
+
   it('ingestion/token-endpoint-unavailable: the next client-credentials request answers 503 AADSTS90033, explained in the log; undone', async () => {
     await act(`/_mock/ui/tenants/${T}/misconfigure`, { scenario: 'ingestion/token-endpoint-unavailable' });
     const faults = json(await mock.inject(`/_mock/tenants/${T}/entra/faults`)).faults as Array<Record<string, unknown>>;
