@@ -95,6 +95,21 @@ describe('tenants: create, export, delete', () => {
     expect((await mock.inject(`/_mock/tenants/${id}`)).statusCode).toBe(404);
   });
 
+  it('streams a large tenant a thousand users at a time, answering other requests meanwhile, and the file loads back', async () => {
+    const id = '5a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4e';
+    const payload = { id, displayName: 'Large', verifiedDomains: ['large.contoso.test'], generate: { seed: 7, users: 10_000, groups: 50 } };
+    expect((await mock.inject({ method: 'POST', url: '/_mock/tenants', payload })).statusCode).toBe(201);
+    let exportDone = false;
+    const exporting = mock.inject(`/_mock/ui/tenants/${id}/export`).then((r) => ((exportDone = true), r));
+    const discovery = await mock.inject(`/${T}/v2.0/.well-known/openid-configuration`);
+    expect([discovery.statusCode, exportDone]).toEqual([200, false]);
+    const exported = await exporting;
+    expect(exported.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(exported.body.split('\n').filter((line) => line.startsWith('        {"id":')).length).toBe(10_050);
+    expect(JSON.parse(exported.body)).toEqual({ tenants: [await fixtureOf(id)] });
+    await mock.inject({ method: 'DELETE', url: `/_mock/tenants/${id}` });
+  });
+
   it('creates a tenant from an uploaded YAML fixture, and from an app registration manifest', async () => {
     const yaml =
       'tenants:\n  - id: 6b2c3d4e-5f60-4b7c-8d9e-0f1a2b3c4d5e\n    displayName: Uploaded\n    verifiedDomains: [uploaded.test]\n    users:\n      - id: 7c3d4e5f-6071-4c8d-9eaf-1a2b3c4d5e6f\n        userPrincipalName: ann@uploaded.test\n        displayName: Ann\n';

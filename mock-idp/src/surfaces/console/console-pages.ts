@@ -1,5 +1,8 @@
+import { Readable } from 'node:stream';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MockContext } from '../../context.js';
+import { fixtureJsonChunks } from '../../directory/fixture-json.js';
 import type { TenantRuntime } from '../../runtime/tenant-runtime.js';
 import { consolePage } from '../../views/console/console-page.js';
 import { logRows, logView, type LogRow } from '../../views/console/log-view.js';
@@ -60,13 +63,16 @@ export function registerConsolePages(ui: FastifyInstance, ctx: MockContext, secr
   ui.get<TenantRoute>('/tenants/:id/export', async (request, reply) => {
     const t = tenantOf(ctx, request.params.id);
     // A fixture document with this one tenant as it is now: `mock-entra -f <file>` loads it back.
-    // Serialized from the directory's own fixture (read, never changed here: no deep copy of a
-    // 100,000-user tenant), indented only while a person could still read it.
+    // Written as `fixtureToJson` writes fixtures (a user or group per line) and streamed a few
+    // thousand at a time, yielding between pieces: a 100,000-user tenant is ~70 MB, and the mock
+    // goes on answering sign-ins while it downloads. The directory's own fixture is read, never
+    // copied; a change made meanwhile replaces the directory, not this object.
     const fixture = t.directory.fixture;
-    const large = (fixture.users?.length ?? 0) + (fixture.groups?.length ?? 0) > 10_000;
-    const body = JSON.stringify({ tenants: [fixture] }, null, large ? undefined : 1);
     const name = `${(t.directory.domains[0] ?? t.id).replace(/[^\w.-]/g, '_')}.fixture.json`;
-    return reply.header('content-type', 'application/json; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).send(body);
+    return reply
+      .header('content-type', 'application/json; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${name}"`)
+      .send(Readable.from(yieldingEach(fixtureJsonChunks({ tenants: [fixture] }))));
   });
 
   ui.get<TenantRoute>('/tenants/:id/log', async (request, reply) => {
@@ -104,4 +110,12 @@ export function tenantOf(ctx: MockContext, id: string): TenantRuntime {
 function skipOf(value: string | undefined): number {
   const n = Number(value ?? 0);
   return Number.isSafeInteger(n) && n >= 0 ? n : 0;
+}
+
+/** The pieces, with a turn of the event loop before each: other requests are answered between them. */
+async function* yieldingEach(pieces: Iterable<string>): AsyncGenerator<string> {
+  for (const piece of pieces) {
+    await nextTurn();
+    yield piece;
+  }
 }
