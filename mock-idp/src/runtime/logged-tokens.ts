@@ -81,7 +81,7 @@ function groupsOf(claims: Record<string, unknown>): LoggedToken['groups'] {
 export function tokenWarnings(header: Record<string, unknown>, claims: Record<string, unknown>, judge: TokenJudge): string[] {
   const warnings: string[] = [];
   const now = judge.nowMs / 1000;
-  const skew = 300;
+  const skew = CLOCK_SKEW_SECONDS;
   if (typeof claims.exp === 'number' && claims.exp + skew <= now)
     warnings.push(`expired by the tenant clock: exp ${isoOf(claims.exp)} is before ${isoOf(now)}`);
   if (typeof claims.nbf === 'number' && claims.nbf - skew > now) warnings.push(`not yet valid: nbf ${isoOf(claims.nbf)} is after ${isoOf(now)}`);
@@ -96,6 +96,9 @@ export function tokenWarnings(header: Record<string, unknown>, claims: Record<st
   else if (alg === 'RS256' && !judge.publishedKids.has(header.kid)) warnings.push(`kid ${header.kid} is not in the tenant's JWKS`);
   return warnings;
 }
+
+/** Microsoft.IdentityModel's default ClockSkew. */
+const CLOCK_SKEW_SECONDS = 300;
 
 const isoOf = (seconds: number): string => {
   const ms = seconds * 1000;
@@ -134,11 +137,47 @@ export function issuedTokens(payload: unknown, location: string | undefined, jud
   return found;
 }
 
+/**
+ * A presented token decoded earlier, with what its warnings were judged on. A sync tool sends one
+ * token with thousands of requests: decoding it once, and letting every log entry share the one
+ * object, spares a decode per request and the garbage of 5,000 ring entries each holding its own
+ * copy of the claims (which, living that long, all reach V8's old generation).
+ */
+interface Decoded {
+  token: LoggedToken;
+  kidPublished: boolean;
+}
+const MAX_DECODED = 256;
+const decodedPresented = new Map<string, Decoded>();
+
 /** The bearer token a request presents (Graph, userinfo), decoded. */
 export function presentedToken(authorization: string | undefined, judge: TokenJudge): LoggedToken | undefined {
   const m = authorization === undefined ? undefined : /^Bearer +(\S+)$/i.exec(authorization);
-  return m?.[1] === undefined ? undefined : logToken('presented', 'bearer', m[1], judge);
+  const compact = m?.[1];
+  if (compact === undefined) return undefined;
+  const held = decodedPresented.get(compact);
+  if (held && withoutTimeWarnings(held.token.claims, judge.nowMs) && held.kidPublished === kidPublished(held.token.header, judge)) {
+    return held.token;
+  }
+  const token = logToken('presented', 'bearer', compact, judge);
+  // Shared only while no time warning applies: such a warning's text names the time it was judged
+  // at. The others (Graph's nonce, alg, kid) depend on the token and on whether its kid is published.
+  if (token && withoutTimeWarnings(token.claims, judge.nowMs)) {
+    if (decodedPresented.size >= MAX_DECODED) decodedPresented.delete(decodedPresented.keys().next().value!);
+    decodedPresented.set(compact, { token, kidPublished: kidPublished(token.header, judge) });
+  }
+  return token;
 }
+
+/** Whether `now` is where tokenWarnings raises neither expiry nor not-yet-valid. */
+function withoutTimeWarnings(claims: Record<string, unknown>, nowMs: number): boolean {
+  const now = nowMs / 1000;
+  return (
+    !(typeof claims.exp === 'number' && claims.exp + CLOCK_SKEW_SECONDS <= now) && !(typeof claims.nbf === 'number' && claims.nbf - CLOCK_SKEW_SECONDS > now)
+  );
+}
+
+const kidPublished = (header: Record<string, unknown>, judge: TokenJudge): boolean => typeof header.kid === 'string' && judge.publishedKids.has(header.kid);
 
 /** Who a token names, for the log's user column. */
 export function userOf(tokens: readonly LoggedToken[]): string | undefined {

@@ -202,6 +202,32 @@ describe('the request log', () => {
     expect(none).toEqual({ seq: graph.seq, count: 0, html: '' });
   });
 
+  it('a token presented again is judged again: expired once the clock passes exp, its kid flagged once the key retires', async () => {
+    const r = json(
+      await mock.form(tokenPath(), {
+        grant_type: 'client_credentials',
+        client_id: CONTOSO.ingestion.appId,
+        client_secret: CONTOSO.ingestion.secret,
+        scope: 'https://graph.microsoft.com/.default',
+      }),
+    );
+    const present = async () => {
+      await mock.inject({ url: '/v1.0/groups', headers: { authorization: `Bearer ${String(r.access_token)}` } });
+      return (await requests()).at(-1)!.tokens![0]!.warnings;
+    };
+    const graphOnly = 'Graph access token (nonce in its header): its signature verifies for Microsoft Graph only — an app must not validate it';
+    // Decoded once and shared while nothing it is judged on changes (runtime/logged-tokens.ts).
+    expect(await present()).toEqual([graphOnly]);
+    expect(await present()).toEqual([graphOnly]);
+    const kid = JSON.parse(Buffer.from(String(r.access_token).split('.')[0]!, 'base64url').toString()).kid as string;
+    await mock.inject({ method: 'POST', url: `/_mock/tenants/${T}/keys/rotate`, payload: { retireAfterSeconds: 0 } });
+    expect(await present()).toEqual([graphOnly, `kid ${kid} is not in the tenant's JWKS`]);
+    await mock.inject({ method: 'POST', url: `/_mock/tenants/${T}/clock/advance`, payload: { seconds: 3 * 3600 } });
+    const late = await present();
+    expect(late[0]).toMatch(/^expired by the tenant clock: exp \S+Z is before \S+Z$/);
+    expect(late.slice(1)).toEqual([graphOnly, `kid ${kid} is not in the tenant's JWKS`]);
+  });
+
   it('warns of a token expired by the tenant clock when it is presented', async () => {
     const r = json(
       await mock.form(tokenPath(), {

@@ -44,8 +44,10 @@ function note(ctx: MockContext, request: FastifyRequest, reply: FastifyReply, pa
     const presented = presentedToken(authorization, judged());
     if (presented) tokens.push(presented);
   }
-  const location = reply.getHeader('location');
-  const mayCarry = (typeof payload === 'string' && payload.includes('_token')) || (typeof location === 'string' && location.includes('_token='));
+  // Graph and Azure AD Graph never hand out tokens: their answers (a members page can be 300 KB) are not searched.
+  const issuing = !request.notes.endpoint.startsWith('graph.') && !request.notes.endpoint.startsWith('aad-graph.');
+  const location = issuing ? reply.getHeader('location') : undefined;
+  const mayCarry = issuing && ((typeof payload === 'string' && payload.includes('_token')) || (typeof location === 'string' && location.includes('_token=')));
   if (mayCarry) tokens.push(...issuedTokens(payload, typeof location === 'string' ? location : undefined, judged()));
   if (tokens.length === 0) return;
   request.notes.tokens = tokens;
