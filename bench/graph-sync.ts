@@ -2,28 +2,35 @@
  * `npm run bench:graph-sync`: the full member read of issue 17 (every member of every group of the
  * 100,000-user / 20,000-group tenant, paged with `$top=999`) the way a sync tool runs it — the
  * client in its OWN process, an undici Pool with keep-alive (one connection per concurrent reader),
- * the mock in this one. bench/graph-read.ts runs client and mock on one event loop: there every
- * client cycle (request, JSON.parse of the page) is taken from the mock's thread, which on a
- * 2-core machine hides the second core and doubles what is measured.
+ * the mock in this one, alone in its heap. bench/graph-read.ts runs client and mock on one event
+ * loop: there every client cycle (request, JSON.parse of the page) is taken from the mock's thread,
+ * which on a 2-core machine hides the second core and doubles what is measured.
  *
  * Each read has its floor measured the same way in the same run: the same client process and
- * concurrency asking a bare Fastify route for the very pages the mock served (recorded once), one
- * request per page.
+ * concurrency asking a bare Fastify route, in a process of its own, for the very pages the mock
+ * served (recorded once, by a client pass over HTTP, into a file), one request per page. Neither
+ * the recording nor the floor lives in the mock's process: 278 MB of recorded pages held beside the
+ * mock made V8 pretenure the allocations of every answer (Node's own header-and-body string
+ * included), so that old space grew by the size of each read and the mock — and a floor in the same
+ * process — ran in one of two speeds at random, 1.5× apart.
  * Mock and floor alternate, so load from elsewhere on the machine hits both alike. Figures are
- * medians; the server's CPU time (this process) is reported beside the wall time.
+ * medians; each server's CPU time (its own process) is reported beside the wall time, with the
+ * mock's garbage collections.
  *
  *   npm run bench:graph-sync                          concurrency 1 and 4, 3 reads each
  *   npm run bench:graph-sync -- --concurrency 1,4,8 --reads 1
- *   npm run bench:graph-sync -- --profile             also writes a CPU profile of the mock alone
- *                                                     serving one read (bench/results/graph-sync.cpuprofile)
+ *   npm run bench:graph-sync -- --profile             also writes CPU profiles of the mock and of the
+ *                                                     floor, each serving one read alone
+ *                                                     (bench/results/graph-sync{,-floor}.cpuprofile)
  *
  * Prints one line of JSON; writes bench/results/graph-sync.json. No pass/fail (timings never in tests).
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Fastify from 'fastify';
@@ -46,10 +53,12 @@ const log = (s: string): void => void process.stderr.write(`${s}\n`);
 interface Job {
   origin: string;
   authorization: string;
-  /** Group ids to read (mock) — or, for the floor, only their count matters. */
+  /** Group ids to read (mock, record) — for the floor, only `floorRequests` matters. */
   groups: string[];
   /** The floor: this many requests, /page/0 … /page/{n-1}. */
   floorRequests: number;
+  /** Record: the file every page read is written to, one per line. */
+  recordTo?: string;
 }
 interface ReadResult {
   ms: number;
@@ -58,26 +67,31 @@ interface ReadResult {
   memberships: number;
   bytes: number;
 }
+type ClientMode = 'mock' | 'floor' | 'record';
 
 // =============================================================================================
 // Client process: a sync tool's reader.
 
-async function client(mode: 'mock' | 'floor', concurrency: number, jobFile: string): Promise<void> {
+async function client(mode: ClientMode, concurrency: number, jobFile: string): Promise<void> {
   const job = JSON.parse(readFileSync(jobFile, 'utf8')) as Job;
   // Keep-alive, one connection per reader, no pipelining: what @azure/identity's and the Graph
   // SDK's fetch (undici) do under the hood.
   const pool = new Pool(job.origin, { connections: concurrency, pipelining: 1 });
   const pathPrefix = job.origin.length;
+  // Recording: each page as served, a line each (compact JSON holds no newline).
+  const recording = mode === 'record' ? createWriteStream(job.recordTo!) : undefined;
   let bytes = 0;
   const get = async (path: string): Promise<{ value: unknown[]; '@odata.nextLink'?: string }> => {
     const r = await pool.request({ method: 'GET', path, headers: { authorization: job.authorization } });
     const text = await r.body.text();
     bytes += Buffer.byteLength(text);
     if (r.statusCode !== 200) throw new Error(`${path}: ${r.statusCode} ${text.slice(0, 300)}`);
+    if (recording && !recording.write(`${text}\n`)) await new Promise((resolve) => recording.once('drain', resolve));
     return JSON.parse(text) as { value: unknown[]; '@odata.nextLink'?: string };
   };
   // Warm-up: connections open, the client's JIT.
-  await Promise.all(Array.from({ length: concurrency }, () => get(mode === 'mock' ? `/v1.0/groups/${job.groups[0]}/members?$top=999` : '/page/0')));
+  if (mode !== 'record')
+    await Promise.all(Array.from({ length: concurrency }, () => get(mode === 'mock' ? `/v1.0/groups/${job.groups[0]}/members?$top=999` : '/page/0')));
   let next = 0;
   let requests = 0;
   let memberships = 0;
@@ -103,14 +117,16 @@ async function client(mode: 'mock' | 'floor', concurrency: number, jobFile: stri
       memberships += page.value.length;
     }
   };
-  await Promise.all(Array.from({ length: concurrency }, mode === 'mock' ? mockReader : floorReader));
+  await Promise.all(Array.from({ length: concurrency }, mode === 'floor' ? floorReader : mockReader));
   const c = process.cpuUsage(cpu);
   const result: ReadResult = { ms: performance.now() - started, clientCpuMs: (c.user + c.system) / 1000, requests, memberships, bytes };
+  if (recording) await new Promise((resolve) => recording.end(resolve));
   await pool.close();
   console.log(JSON.stringify(result));
 }
 
-function runClient(mode: 'mock' | 'floor', concurrency: number, jobFile: string): Promise<ReadResult> {
+/** Runs the client process for one read; its last line of output is the ReadResult. */
+function runClient(mode: ClientMode, concurrency: number, jobFile: string): Promise<ReadResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', SELF, '--client', mode, '--concurrency', String(concurrency), '--job', jobFile], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -127,7 +143,53 @@ function runClient(mode: 'mock' | 'floor', concurrency: number, jobFile: string)
 }
 
 // =============================================================================================
-// Server process: the mock and the floor.
+// Floor process: a bare Fastify route serving the recorded pages, with its CPU time and a CPU
+// profile on request (/__cpu, /__profile/start, /__profile/stop?file=…) for the parent.
+
+async function floorServer(pagesFile: string): Promise<void> {
+  const pages = readFileSync(pagesFile, 'utf8').split('\n');
+  pages.pop();
+  const floor = Fastify();
+  floor.get<{ Params: { n: string } }>('/page/:n', (request, reply) => reply.header('content-type', ODATA_JSON).send(pages[Number(request.params.n)]));
+  floor.get('/__cpu', async () => process.cpuUsage());
+  const session = new Session();
+  floor.get('/__profile/start', async () => {
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 200 });
+    await session.post('Profiler.start');
+    return {};
+  });
+  floor.get<{ Querystring: { file: string } }>('/__profile/stop', async (request) => {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(request.query.file, JSON.stringify(profile));
+    session.disconnect();
+    return {};
+  });
+  await floor.listen({ host: '127.0.0.1', port: 0 });
+  const address = floor.server.address();
+  console.log(JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0, pages: pages.length }));
+}
+
+/** Starts the floor process; resolves with its origin and page count once it listens. */
+function startFloor(pagesFile: string): Promise<{ child: ChildProcess; origin: string; pages: number }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', SELF, '--floor-pages', pagesFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      const line = stdout.split('\n')[0];
+      if (stdout.includes('\n') && line) {
+        const { port, pages } = JSON.parse(line) as { port: number; pages: number };
+        resolvePromise({ child, origin: `http://127.0.0.1:${port}`, pages });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`floor exited ${code}`)));
+  });
+}
+
+// =============================================================================================
+// Server process: the mock.
 
 interface Measured extends ReadResult {
   serverCpuMs: number;
@@ -144,6 +206,7 @@ async function server(concurrencies: number[], reads: number, profile: boolean):
   const TENANT = SCALE_EXAMPLE_TENANT;
   const work = mkdtempSync(join(tmpdir(), 'mock-entra-graph-sync-'));
   const loadBefore = loadavg();
+  let floorChild: ChildProcess | undefined;
   try {
     log(`loading the tenant (${SCALE_EXAMPLE_SPEC.users} users, ${SCALE_EXAMPLE_SPEC.groups} groups)`);
     const specFile = join(work, 'scale-spec.json');
@@ -173,36 +236,43 @@ async function server(concurrencies: number[], reads: number, profile: boolean):
       groups.push(...page.value.map((g) => g.id));
       next = page['@odata.nextLink'];
     }
-    // The floor serves the very pages the mock serves (every page of every group, recorded once in
-    // process), one per request: the same bytes, the same number of requests — only the Graph
-    // engine is missing. (A floor answering one median page each time sends 28 % fewer bytes.)
+    // The floor serves the very pages the mock serves (every page of every group, recorded once by
+    // a client pass over HTTP), one per request: the same bytes, the same number of requests — only
+    // the Graph engine is missing. (A floor answering one median page each time sends 28 % fewer bytes.)
     log('recording every members page for the floor');
-    const recorded: string[] = [];
-    for (const g of groups) {
-      for (let path: string | undefined = `/v1.0/groups/${g}/members?$top=999`; path;) {
-        const r: { statusCode: number; body: string } = await app.inject({ method: 'GET', url: path, headers: { authorization } });
-        if (r.statusCode !== 200) throw new Error(`${path}: ${r.statusCode}`);
-        recorded.push(r.body);
-        const link: string | undefined = (JSON.parse(r.body) as { '@odata.nextLink'?: string })['@odata.nextLink'];
-        path = link ? link.slice(origin.length) : undefined;
-      }
-    }
-    const floor = Fastify();
-    floor.get<{ Params: { n: string } }>('/page/:n', (request, reply) => reply.header('content-type', ODATA_JSON).send(recorded[Number(request.params.n)]));
-    const floorPort = await freePort();
-    await floor.listen({ host: '127.0.0.1', port: floorPort });
-
     const mockJob = join(work, 'mock-job.json');
+    const recordJob = join(work, 'record-job.json');
+    const pagesFile = join(work, 'pages.ndjson');
+    writeFileSync(mockJob, JSON.stringify({ origin, authorization, groups, floorRequests: 0 } satisfies Job));
+    writeFileSync(recordJob, JSON.stringify({ origin, authorization, groups, floorRequests: 0, recordTo: pagesFile } satisfies Job));
+    await runClient('record', 4, recordJob);
+    const floor = await startFloor(pagesFile);
+    floorChild = floor.child;
+    rmSync(pagesFile);
     const floorJob = join(work, 'floor-job.json');
-    const pages = recorded.length;
+    writeFileSync(floorJob, JSON.stringify({ origin: floor.origin, authorization, groups: [], floorRequests: floor.pages } satisfies Job));
+    const floorCpu = async (): Promise<NodeJS.CpuUsage> => (await (await fetch(`${floor.origin}/__cpu`)).json()) as NodeJS.CpuUsage;
+
+    // The mock's garbage collections during each read: the heap is what moved these figures most.
+    const gc = { minor: 0, major: 0, ms: 0 };
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        if ((e as unknown as { detail: { kind: number } }).detail.kind === perfConstants.NODE_PERFORMANCE_GC_MINOR) gc.minor++;
+        else gc.major++;
+        gc.ms += e.duration;
+      }
+    }).observe({ entryTypes: ['gc'] });
+
     const measure = async (mode: 'mock' | 'floor', concurrency: number): Promise<Measured> => {
-      const cpu = process.cpuUsage();
+      Object.assign(gc, { minor: 0, major: 0, ms: 0 });
+      const cpu = mode === 'mock' ? process.cpuUsage() : await floorCpu();
       const r = await runClient(mode, concurrency, mode === 'mock' ? mockJob : floorJob);
-      const c = process.cpuUsage(cpu);
+      const after = mode === 'mock' ? process.cpuUsage() : await floorCpu();
+      const c = { user: after.user - cpu.user, system: after.system - cpu.system };
+      if (mode === 'mock')
+        log(`    mock GC: ${gc.minor} minor, ${gc.major} major, ${round(gc.ms)} ms; heap ${round(process.memoryUsage().heapUsed / 2 ** 20)} MiB`);
       return { ...r, serverCpuMs: (c.user + c.system) / 1000, serverSysMs: c.system / 1000 };
     };
-    writeFileSync(mockJob, JSON.stringify({ origin, authorization, groups, floorRequests: 0 } satisfies Job));
-    writeFileSync(floorJob, JSON.stringify({ origin: `http://127.0.0.1:${floorPort}`, authorization, groups: [], floorRequests: pages } satisfies Job));
     log('warm-up reads');
     await measure('mock', 4);
     await measure('floor', 4);
@@ -238,6 +308,7 @@ async function server(concurrencies: number[], reads: number, profile: boolean):
     }
 
     if (profile) {
+      // The mock's profile, and the floor's beside it: what the mock spends beyond serving bytes.
       const session = new Session();
       session.connect();
       await session.post('Profiler.enable');
@@ -245,10 +316,14 @@ async function server(concurrencies: number[], reads: number, profile: boolean):
       await session.post('Profiler.start');
       await measure('mock', 4);
       const { profile: p } = await session.post('Profiler.stop');
-      const file = join(HERE, 'results', 'graph-sync.cpuprofile');
-      writeFileSync(file, JSON.stringify(p));
-      log(`CPU profile of the mock serving one read, 4 at a time: ${file}`);
       session.disconnect();
+      const mockFile = join(HERE, 'results', 'graph-sync.cpuprofile');
+      writeFileSync(mockFile, JSON.stringify(p));
+      const floorFile = join(HERE, 'results', 'graph-sync-floor.cpuprofile');
+      await fetch(`${floor.origin}/__profile/start`);
+      await measure('floor', 4);
+      await fetch(`${floor.origin}/__profile/stop?file=${encodeURIComponent(floorFile)}`);
+      log(`CPU profiles of one read, 4 at a time: ${mockFile} (the mock), ${floorFile} (the floor)`);
     }
 
     const results = {
@@ -262,17 +337,18 @@ async function server(concurrencies: number[], reads: number, profile: boolean):
       },
       tenant: { users: SCALE_EXAMPLE_SPEC.users, groups: groups.length },
       client: 'a separate Node process, undici Pool (keep-alive, one connection per reader, no pipelining), JSON.parse of every page',
-      pages,
+      floor: 'a bare Fastify route in a process of its own, serving the recorded pages',
+      pages: floor.pages,
       reads,
       byConcurrency,
     };
     console.log(JSON.stringify(results));
     mkdirSync(dirname(RESULTS), { recursive: true });
     writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
-    await floor.close();
     ctx.store.close();
     await app.close();
   } finally {
+    floorChild?.kill();
     rmSync(work, { recursive: true, force: true });
   }
 }
@@ -284,10 +360,13 @@ const { values } = parseArgs({
     concurrency: { type: 'string' },
     reads: { type: 'string' },
     profile: { type: 'boolean' },
+    'floor-pages': { type: 'string' },
   },
 });
-if (values.client === 'mock' || values.client === 'floor') {
+if (values.client === 'mock' || values.client === 'floor' || values.client === 'record') {
   await client(values.client, Number(values.concurrency ?? 4), values.job!);
+} else if (values['floor-pages'] !== undefined) {
+  await floorServer(values['floor-pages']);
 } else {
   const concurrencies = (values.concurrency ?? '1,4').split(',').map(Number);
   if (concurrencies.some((n) => !Number.isInteger(n) || n < 1)) {
