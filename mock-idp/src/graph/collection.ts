@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import { GRAPH_ERRORS, graphError } from '../errors/graph-error.js';
-import { directoryIndex, type DirectoryIndex } from './directory-index.js';
+import { directoryIndex, limitedTemplate, type DirectoryIndex, type LimitedTemplate } from './directory-index.js';
 import type { EntitySet } from './entity-sets.js';
 import { expandedJson, parseExpand, type Expansion } from './expand.js';
 import { checkFilter, matches, type Subject } from './filter.js';
@@ -89,9 +89,15 @@ function after(ordered: readonly string[], keyOf: (id: string) => string, cursor
   return lo;
 }
 
-/** Writes the items of one answer: `(id) => JSON text`, or undefined for an id that names nothing. */
 /** An item's JSON text; `known`: its entity set when the caller already knows it (saves a lookup per item). */
-export type ItemWriter = (id: string, known?: EntitySet) => string | undefined;
+export type ItemWriter = ((id: string, known?: EntitySet) => string | undefined) & {
+  /**
+   * The template every item of this set is written from, when every one is (limited items, no
+   * `$select`, and no signed-in user who would read themself in full): the page then writes runs
+   * of them with one join.
+   */
+  template(set: EntitySet): LimitedTemplate | undefined;
+};
 
 /**
  * The item JSON: cached default form, or built for $select / limited information. Whether the
@@ -101,14 +107,17 @@ export type ItemWriter = (id: string, known?: EntitySet) => string | undefined;
 export function itemWriter(call: GraphCall, ix: DirectoryIndex, select: readonly string[] | undefined, typed: boolean): ItemWriter {
   const self = callerUserId(call.caller);
   const readable = new Map<EntitySet, boolean>();
-  return (id, known) => {
+  const readsAll = (set: EntitySet): boolean => {
+    let full = readable.get(set);
+    if (full === undefined) readable.set(set, (full = allowed(call.caller, set.readers)));
+    return full;
+  };
+  const write = (id: string, known?: EntitySet): string | undefined => {
     // Without $select only the object's set is needed (its JSON is cached): no lookup result allocated per item.
     const found = select ? ix.object(id) : undefined;
     const set = found ? found.set : select ? undefined : (known ?? ix.setHolding(id));
     if (!set) return undefined;
-    let full = readable.get(set);
-    if (full === undefined) readable.set(set, (full = allowed(call.caller, set.readers)));
-    const limited = !full && !(self === id && allowed(call.caller, set.readers, true));
+    const limited = !readsAll(set) && !(self === id && allowed(call.caller, set.readers, true));
     if (!select && !limited) {
       const j = ix.defaultJson(id)!;
       return typed ? `{"@odata.type":"${set.odataType}",${j.slice(1)}` : j;
@@ -116,6 +125,10 @@ export function itemWriter(call: GraphCall, ix: DirectoryIndex, select: readonly
     if (!select) return ix.limitedJson(set, id, typed);
     return objectJson(set, found!.o, id, { select, typed, limited });
   };
+  return Object.assign(write, {
+    template: (set: EntitySet): LimitedTemplate | undefined =>
+      select || readsAll(set) || (self !== undefined && allowed(call.caller, set.readers, true)) ? undefined : limitedTemplate(set, typed),
+  });
 }
 
 /** A collection of one entity set that is not a relationship (/users, /groups…) takes `$expand`. */
@@ -183,11 +196,29 @@ export function serveCollection(call: GraphCall, spec: CollectionSpec, q?: Query
   const write = itemWriter(call, ix, q.select, spec.typed);
   const writeRelated = expansion ? itemWriter(call, ix, expansion.select, true) : undefined;
   const sets = ix.setsOf(ordered);
+  // Consecutive items written from one template (limited members: a sync tool's whole read) go
+  // out as one join of their ids.
+  let run: string[] = [];
+  let runTemplate: LimitedTemplate | undefined;
+  const endRun = (): void => {
+    if (runTemplate && run.length > 0) items.push(runTemplate.before + run.join(runTemplate.between) + runTemplate.after);
+    run = [];
+  };
   for (let k = 0; k < page.length; k++) {
     const id = page[k]!;
-    const j = write(id, sets?.[start + k]);
+    const known = sets?.[start + k];
+    const template = known && !expansion ? write.template(known) : undefined;
+    if (template) {
+      if (template !== runTemplate) endRun();
+      runTemplate = template;
+      run.push(id);
+      continue;
+    }
+    endRun();
+    const j = write(id, known);
     if (j !== undefined) items.push(expansion ? expandedJson(ix, id, j, expansion, writeRelated!) : j);
   }
+  endRun();
   let head = `{"@odata.context":${JSON.stringify(contextUrl(call.ctx.urls.graph, spec.entitySet, { select: selectContext(q.select, expansion) }))}`;
   // @odata.count: advanced queries only, first page only (docs/entra-wire.md §8.1).
   if (q.advanced && q.skiptoken === undefined) head += `,"@odata.count":${ordered.length}`;

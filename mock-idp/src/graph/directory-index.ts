@@ -33,8 +33,32 @@ class Lru<V> {
 
 const byId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const ID_MARK = '@@mock-entra-id@@';
-/** Per set, the limited item's JSON split at its id: [untyped, typed]. Keyed by the set itself: no key string built per item. */
-const LIMITED_TEMPLATES = new Map<EntitySet, Array<[string, string] | undefined>>();
+
+/**
+ * A limited item's JSON split at its id. `between` joins two such items (`after` + `,` +
+ * `before`), so a run of n of them is one `ids.join(between)`: a members page of users the caller
+ * may not read is written without a string per item.
+ */
+export interface LimitedTemplate {
+  before: string;
+  after: string;
+  between: string;
+}
+/** Per set, [untyped, typed]. Keyed by the set itself: no key string built per item. */
+const LIMITED_TEMPLATES = new Map<EntitySet, Array<LimitedTemplate | undefined>>();
+
+/** The limited item template of a set, typed (`@odata.type` first) or not. */
+export function limitedTemplate(set: EntitySet, typed: boolean): LimitedTemplate {
+  let templates = LIMITED_TEMPLATES.get(set);
+  if (!templates) LIMITED_TEMPLATES.set(set, (templates = []));
+  const i = typed ? 1 : 0;
+  let t = templates[i];
+  if (!t) {
+    const [before, after] = objectJson(set, undefined, ID_MARK, { typed, limited: true }).split(ID_MARK) as [string, string];
+    templates[i] = t = { before, after, between: `${after},${before}` };
+  }
+  return t;
+}
 
 export class DirectoryIndex {
   private readonly ids = new Map<EntitySet, string[]>();
@@ -189,14 +213,9 @@ export class DirectoryIndex {
    * the same for every object of a set but its id, so built from a template.
    */
   limitedJson(set: EntitySet, id: string, typed: boolean): string {
-    let templates = LIMITED_TEMPLATES.get(set);
-    if (!templates) LIMITED_TEMPLATES.set(set, (templates = []));
-    const i = typed ? 1 : 0;
-    let t = templates[i];
-    if (!t) templates[i] = t = objectJson(set, undefined, ID_MARK, { typed, limited: true }).split(ID_MARK) as [string, string];
-    return `${t[0]}${id}${t[1]}`;
+    const t = limitedTemplate(set, typed);
+    return t.before + id + t.after;
   }
-
   /** The default representation of an object, as JSON text (cached). */
   defaultJson(id: string): string | undefined {
     let j = this.json.get(id);

@@ -64,6 +64,24 @@ describe('GET /v1.0/groups/{id}/members', () => {
     expect(group).toMatchObject({ '@odata.type': '#microsoft.graph.group', displayName: 'Engineering', securityEnabled: true });
   });
 
+  it('writes a page of users and groups interleaved byte for byte as item-by-item JSON, limited users and full groups in id order', async () => {
+    const mixedId = '7a1b2c3d-0000-4000-8000-00000000a11d';
+    const members = [adele.id, alex.id, megan.id, engineering, NESTED.platform, allCompany];
+    const mixed = await copyOfContoso(m, (f) => {
+      withNesting(f);
+      f.groups!.push({ id: mixedId, displayName: 'Mixed', groupTypes: [], securityEnabled: true, mailEnabled: false, members });
+    });
+    const token = await appToken(m, mixed);
+    const r = await graph(m, token, `/v1.0/groups/${mixedId}/members`);
+    const b = ok(r);
+    expect(ids(b)).toEqual(sorted(members));
+    const users = new Set<string>([adele.id, alex.id, megan.id]);
+    const expected = values(b).map((v) => (users.has(String(v.id)) ? LIMITED_USER(String(v.id)) : v));
+    expect(values(b)).toEqual(expected);
+    // The page's text is exactly JSON.stringify of its items: runs of limited users joined in one go leave no seam.
+    expect(r.body).toBe(JSON.stringify({ '@odata.context': `${GRAPH}/v1.0/$metadata#directoryObjects`, value: expected }));
+  });
+
   it('returns users in full with User.Read.All', async () => {
     const b = ok(await graph(m, fullReader, `/v1.0/groups/${engineering}/members`));
     expect(values(b)).toEqual(
