@@ -152,19 +152,20 @@ const decodedPresented = new Map<string, Decoded>();
 
 /** The bearer token a request presents (Graph, userinfo), decoded. */
 export function presentedToken(authorization: string | undefined, judge: TokenJudge): LoggedToken | undefined {
-  const m = authorization === undefined ? undefined : /^Bearer +(\S+)$/i.exec(authorization);
-  const compact = m?.[1];
-  if (compact === undefined) return undefined;
-  const held = decodedPresented.get(compact);
+  if (authorization === undefined) return undefined;
+  // Keyed by the header itself: the Graph caller check has hashed that very string already.
+  const held = decodedPresented.get(authorization);
   if (held && withoutTimeWarnings(held.token.claims, judge.nowMs) && held.kidPublished === kidPublished(held.token.header, judge)) {
     return held.token;
   }
+  const compact = /^Bearer +(\S+)$/i.exec(authorization)?.[1];
+  if (compact === undefined) return undefined;
   const token = logToken('presented', 'bearer', compact, judge);
   // Shared only while no time warning applies: such a warning's text names the time it was judged
   // at. The others (Graph's nonce, alg, kid) depend on the token and on whether its kid is published.
   if (token && withoutTimeWarnings(token.claims, judge.nowMs)) {
     if (decodedPresented.size >= MAX_DECODED) decodedPresented.delete(decodedPresented.keys().next().value!);
-    decodedPresented.set(compact, { token, kidPublished: kidPublished(token.header, judge) });
+    decodedPresented.set(authorization, { token, kidPublished: kidPublished(token.header, judge) });
   }
   return token;
 }
