@@ -86,7 +86,7 @@ async function client(mode: ClientMode, concurrency: number, jobFile: string): P
     const text = await r.body.text();
     bytes += Buffer.byteLength(text);
     if (r.statusCode !== 200) throw new Error(`${path}: ${r.statusCode} ${text.slice(0, 300)}`);
-    if (recording && !recording.write(`${text}\n`)) await new Promise((resolve) => recording.once('drain', resolve));
+    if (recording && !recording.write(`${text}\n`)) await new Promise<void>((resolve) => recording.once('drain', () => resolve()));
     return JSON.parse(text) as { value: unknown[]; '@odata.nextLink'?: string };
   };
   // Warm-up: connections open, the client's JIT.
@@ -120,7 +120,7 @@ async function client(mode: ClientMode, concurrency: number, jobFile: string): P
   await Promise.all(Array.from({ length: concurrency }, mode === 'floor' ? floorReader : mockReader));
   const c = process.cpuUsage(cpu);
   const result: ReadResult = { ms: performance.now() - started, clientCpuMs: (c.user + c.system) / 1000, requests, memberships, bytes };
-  if (recording) await new Promise((resolve) => recording.end(resolve));
+  if (recording) await new Promise<void>((resolve) => recording.end(() => resolve()));
   await pool.close();
   console.log(JSON.stringify(result));
 }
