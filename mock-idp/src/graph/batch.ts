@@ -1,5 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import { GRAPH_ERRORS, graphError, type GraphErrorSpec } from '../errors/graph-error.js';
+import { BATCH_ITEM_HEADER, openHandoff } from './batch-handoff.js';
 import { GraphFailure } from './graph-failure.js';
 import { sendJson, type GraphCall } from './graph-route.js';
 
@@ -69,8 +70,8 @@ export interface ItemAnswer {
   id: string;
   status: number;
   headers: Record<string, string>;
-  /** The body as JSON text: a JSON answer's bytes exactly as the route wrote them, or JSON written here (an error, a text or base64 body as a JSON string). */
-  body?: Buffer | string;
+  /** The body as JSON text: a JSON answer exactly as the route wrote it, or JSON written here (an error, a text or base64 body as a JSON string). */
+  body?: string;
 }
 
 const stringRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -156,24 +157,33 @@ async function runItem(call: GraphCall, item: BatchItem): Promise<ItemAnswer> {
     payload = typeof item.body === 'string' ? item.body : JSON.stringify(item.body);
     headers['content-type'] ??= 'application/json';
   }
-  const r = await call.request.server.inject({
-    method: item.method as 'GET',
-    url: path,
-    headers,
-    remoteAddress: call.request.ip,
-    ...(payload !== undefined ? { payload } : {}),
-  });
+  const handoff = openHandoff();
+  headers[BATCH_ITEM_HEADER] = handoff.key;
+  let r: Awaited<ReturnType<typeof call.request.server.inject>>;
+  let handed: string | undefined;
+  try {
+    r = await call.request.server.inject({
+      method: item.method as 'GET',
+      url: path,
+      headers,
+      remoteAddress: call.request.ip,
+      ...(payload !== undefined ? { payload } : {}),
+    });
+  } finally {
+    handed = handoff.take();
+  }
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(r.headers)) {
     const name = ITEM_HEADERS[k];
     if (name !== undefined && v !== undefined) out[name] = String(v);
   }
   const type = String(r.headers['content-type'] ?? '');
-  // A JSON answer goes into the batch's answer as the route wrote it: parsing and writing it
-  // again would be most of a batch's cost (a members page is 276 KB).
-  let body: Buffer | string | undefined;
-  if (r.rawPayload.length === 0) body = undefined;
-  else if (type.startsWith('application/json')) body = r.rawPayload;
+  // A JSON answer goes into the batch's answer as the route wrote it: handed over as text
+  // (batch-handoff.ts), or the text inject gathered (an error's body).
+  let body: string | undefined;
+  if (handed !== undefined) body = handed;
+  else if (r.rawPayload.length === 0) body = undefined;
+  else if (type.startsWith('application/json')) body = r.payload;
   else if (type.startsWith('text/')) body = JSON.stringify(r.payload);
   // Binary bodies (a photo's $value) are base64 in a batch answer (json-batching, "Response format").
   else body = JSON.stringify(r.rawPayload.toString('base64'));
@@ -202,13 +212,13 @@ export async function runBatch(call: GraphCall, items: readonly BatchItem[]): Pr
 export async function serveBatch(call: GraphCall): Promise<FastifyReply> {
   const items = parseBatch(call.request.body);
   const answers = await runBatch(call, items);
-  // Bytes end to end: each item's body as the route wrote it, never decoded to a string and encoded again.
-  const parts: Buffer[] = [Buffer.from('{"responses":[')];
+  // Each item's body as the route wrote it, joined once.
+  const parts: string[] = ['{"responses":['];
   answers.forEach((a, i) => {
     const head = `${i > 0 ? ',' : ''}{"id":${JSON.stringify(a.id)},"status":${a.status},"headers":${JSON.stringify(a.headers)}`;
-    if (a.body === undefined) parts.push(Buffer.from(`${head}}`));
-    else parts.push(Buffer.from(`${head},"body":`), typeof a.body === 'string' ? Buffer.from(a.body) : a.body, Buffer.from('}'));
+    if (a.body === undefined) parts.push(`${head}}`);
+    else parts.push(`${head},"body":`, a.body, '}');
   });
-  parts.push(Buffer.from(']}'));
-  return sendJson(call, Buffer.concat(parts));
+  parts.push(']}');
+  return sendJson(call, parts.join(''));
 }

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { MockContext } from '../context.js';
 import { GRAPH_ERRORS, graphError, requestIds } from '../errors/graph-error.js';
+import { handOff } from './batch-handoff.js';
 import type { GraphCaller } from './graph-caller.js';
 import { GraphFailure } from './graph-failure.js';
 import type { PermissionRule } from './permissions.js';
@@ -68,10 +69,9 @@ function commonHeaders(request: FastifyRequest): Record<string, string> {
 
 /** A JSON body (already serialized: text, or its UTF-8 bytes) with Graph's headers. */
 export function sendJson(call: GraphCall, body: string | Buffer, status = 200): FastifyReply {
-  return call.reply
-    .code(status)
-    .headers({ ...commonHeaders(call.request), 'content-type': ODATA_JSON })
-    .send(body);
+  const reply = call.reply.code(status).headers({ ...commonHeaders(call.request), 'content-type': ODATA_JSON });
+  // A $batch item hands its text to the batch directly (batch-handoff.ts).
+  return reply.send(typeof body === 'string' && handOff(call.request, body) ? '' : body);
 }
 
 /** A `$count` answer: the number as text/plain (Doc: user-list-transitivememberof, Example 2). */

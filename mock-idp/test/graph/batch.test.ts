@@ -48,6 +48,28 @@ describe('$batch answers', () => {
     expect(items[0]!.headers).toEqual(ITEM_OK_HEADERS);
   });
 
+  it('hands each JSON answer over whole: a batch of members pages carries the exact text of the direct pages', async () => {
+    const { engineering, allCompany } = CONTOSO.groups;
+    const urls = [`/groups/${engineering}/members`, `/groups/${allCompany}/members?$top=2`];
+    const r = await graph(m, token, '/v1.0/$batch', { body: { requests: urls.map((url, i) => ({ id: String(i + 1), method: 'GET', url })) } });
+    for (const [i, url] of urls.entries()) {
+      const direct = (await graph(m, token, `/v1.0${url}`)).body;
+      const headers = JSON.stringify({ 'OData-Version': '4.0', 'Cache-Control': 'no-cache', 'x-ms-resource-unit': '1', 'Content-Type': ODATA_JSON });
+      expect(r.body).toContain(`{"id":"${i + 1}","status":200,"headers":${headers},"body":${direct}}`);
+    }
+  });
+
+  it("the handoff header is the batch's alone: sent by a client, or as an item header, it changes nothing", async () => {
+    const url = `/v1.0/groups/${CONTOSO.groups.engineering}/members`;
+    const direct = await graph(m, token, url);
+    for (const forged of ['x', '0'.repeat(32) + '.0']) {
+      const r = await graph(m, token, url, { headers: { 'x-mock-entra-batch-item': forged } });
+      expect([r.statusCode, r.body]).toEqual([200, direct.body]);
+    }
+    const items = await batch([{ id: '1', method: 'GET', url: url.slice('/v1.0'.length), headers: { 'x-mock-entra-batch-item': 'x' } }]);
+    expect(items[0]!.body).toEqual(JSON.parse(direct.body));
+  });
+
   it("answers each item's refusal in Graph's shape, inside a 200 batch", async () => {
     const items = await batch([
       { id: '1', method: 'GET', url: '/users/00000000-0000-0000-0000-00000000dead' },
