@@ -6,6 +6,9 @@
  * loop: there every client cycle (request, JSON.parse of the page) is taken from the mock's thread,
  * which on a 2-core machine hides the second core and doubles what is measured.
  *
+ * The same read through `$batch` (20 members requests per batch, next links fed to later batches,
+ * as many batches at a time as readers) runs beside it.
+ *
  * Each read has its floor measured the same way in the same run: the same client process and
  * concurrency asking a bare Fastify route, in a process of its own, for the very pages the mock
  * served (recorded once, by a client pass over HTTP, into a file), one request per page. Neither
@@ -19,9 +22,9 @@
  *
  *   npm run bench:graph-sync                          concurrency 1 and 4, 3 reads each
  *   npm run bench:graph-sync -- --concurrency 1,4,8 --reads 1
- *   npm run bench:graph-sync -- --profile             also writes CPU profiles of the mock and of the
- *                                                     floor, each serving one read alone
- *                                                     (bench/results/graph-sync{,-floor}.cpuprofile)
+ *   npm run bench:graph-sync -- --profile             also writes CPU profiles of the mock (paged and
+ *                                                     $batch) and of the floor, each serving one read
+ *                                                     (bench/results/graph-sync{,-batch,-floor}.cpuprofile)
  *
  * Prints one line of JSON; writes bench/results/graph-sync.json. No pass/fail (timings never in tests).
  */
@@ -67,7 +70,7 @@ interface ReadResult {
   memberships: number;
   bytes: number;
 }
-type ClientMode = 'mock' | 'floor' | 'record';
+type ClientMode = 'mock' | 'batch' | 'floor' | 'record';
 
 // =============================================================================================
 // Client process: a sync tool's reader.
@@ -91,7 +94,7 @@ async function client(mode: ClientMode, concurrency: number, jobFile: string): P
   };
   // Warm-up: connections open, the client's JIT.
   if (mode !== 'record')
-    await Promise.all(Array.from({ length: concurrency }, () => get(mode === 'mock' ? `/v1.0/groups/${job.groups[0]}/members?$top=999` : '/page/0')));
+    await Promise.all(Array.from({ length: concurrency }, () => get(mode === 'floor' ? '/page/0' : `/v1.0/groups/${job.groups[0]}/members?$top=999`)));
   let next = 0;
   let requests = 0;
   let memberships = 0;
@@ -117,7 +120,32 @@ async function client(mode: ClientMode, concurrency: number, jobFile: string): P
       memberships += page.value.length;
     }
   };
-  await Promise.all(Array.from({ length: concurrency }, mode === 'floor' ? floorReader : mockReader));
+  // Through $batch: 20 members requests per batch; a page's next link goes into a later batch.
+  const queue = job.groups.map((g) => `/groups/${g}/members?$top=999`);
+  const linkPrefix = `${job.origin}/v1.0`.length;
+  const batchReader = async (): Promise<void> => {
+    while (queue.length > 0) {
+      const take = queue.splice(0, 20);
+      const r = await pool.request({
+        method: 'POST',
+        path: '/v1.0/$batch',
+        headers: { authorization: job.authorization, 'content-type': 'application/json' },
+        body: JSON.stringify({ requests: take.map((url, i) => ({ id: String(i + 1), method: 'GET', url })) }),
+      });
+      const text = await r.body.text();
+      bytes += Buffer.byteLength(text);
+      if (r.statusCode !== 200) throw new Error(`$batch: ${r.statusCode} ${text.slice(0, 300)}`);
+      const answer = JSON.parse(text) as { responses: Array<{ id: string; status: number; body: { value: unknown[]; '@odata.nextLink'?: string } }> };
+      requests++;
+      for (const item of answer.responses) {
+        if (item.status !== 200) throw new Error(`$batch item ${item.id}: ${item.status}`);
+        memberships += item.body.value.length;
+        const link = item.body['@odata.nextLink'];
+        if (link) queue.push(link.slice(linkPrefix));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, mode === 'floor' ? floorReader : mode === 'batch' ? batchReader : mockReader));
   const c = process.cpuUsage(cpu);
   const result: ReadResult = { ms: performance.now() - started, clientCpuMs: (c.user + c.system) / 1000, requests, memberships, bytes };
   if (recording) await new Promise<void>((resolve) => recording.end(() => resolve()));
@@ -134,7 +162,7 @@ function runClient(mode: ClientMode, concurrency: number, jobFile: string): Prom
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(0, 4000)));
     child.once('exit', (code) => {
       if (code !== 0) return reject(new Error(`client ${mode} exited ${code}:\n${stderr}`));
       resolvePromise(JSON.parse(stdout.trim().split('\n').at(-1)!) as ReadResult);
@@ -263,29 +291,34 @@ async function server(concurrencies: number[], reads: number, profile: boolean):
       }
     }).observe({ entryTypes: ['gc'] });
 
-    const measure = async (mode: 'mock' | 'floor', concurrency: number): Promise<Measured> => {
+    const measure = async (mode: 'mock' | 'batch' | 'floor', concurrency: number): Promise<Measured> => {
       Object.assign(gc, { minor: 0, major: 0, ms: 0 });
-      const cpu = mode === 'mock' ? process.cpuUsage() : await floorCpu();
-      const r = await runClient(mode, concurrency, mode === 'mock' ? mockJob : floorJob);
-      const after = mode === 'mock' ? process.cpuUsage() : await floorCpu();
+      const cpu = mode === 'floor' ? await floorCpu() : process.cpuUsage();
+      const r = await runClient(mode, concurrency, mode === 'floor' ? floorJob : mockJob);
+      const after = mode === 'floor' ? await floorCpu() : process.cpuUsage();
       const c = { user: after.user - cpu.user, system: after.system - cpu.system };
-      if (mode === 'mock')
-        log(`    mock GC: ${gc.minor} minor, ${gc.major} major, ${round(gc.ms)} ms; heap ${round(process.memoryUsage().heapUsed / 2 ** 20)} MiB`);
+      const heap = round(process.memoryUsage().heapUsed / 2 ** 20);
+      if (mode !== 'floor')
+        log(`    ${mode === 'batch' ? 'mock ($batch)' : 'mock'} GC: ${gc.minor} minor, ${gc.major} major, ${round(gc.ms)} ms; heap ${heap} MiB`);
       return { ...r, serverCpuMs: (c.user + c.system) / 1000, serverSysMs: c.system / 1000 };
     };
     log('warm-up reads');
     await measure('mock', 4);
     await measure('floor', 4);
+    await measure('batch', 4);
 
     const byConcurrency: Record<string, unknown> = {};
     for (const concurrency of concurrencies) {
       const mock: Measured[] = [];
       const bare: Measured[] = [];
+      const batched: Measured[] = [];
       for (let i = 0; i < reads; i++) {
         mock.push(await measure('mock', concurrency));
         bare.push(await measure('floor', concurrency));
+        batched.push(await measure('batch', concurrency));
+        if (batched[i]!.memberships !== mock[i]!.memberships) throw new Error('the paged and $batch reads disagree');
         log(
-          `  ${concurrency} at a time, read ${i + 1}: mock ${round(mock[i]!.ms)} ms (server CPU ${round(mock[i]!.serverCpuMs)}, sys ${round(mock[i]!.serverSysMs)}; client CPU ${round(mock[i]!.clientCpuMs)}; ${mock[i]!.bytes} bytes), floor ${round(bare[i]!.ms)} ms (server CPU ${round(bare[i]!.serverCpuMs)}, sys ${round(bare[i]!.serverSysMs)}; client CPU ${round(bare[i]!.clientCpuMs)}; ${bare[i]!.bytes} bytes); ${mock[i]!.requests} pages, ${mock[i]!.memberships} memberships`,
+          `  ${concurrency} at a time, read ${i + 1}: mock ${round(mock[i]!.ms)} ms (server CPU ${round(mock[i]!.serverCpuMs)}, sys ${round(mock[i]!.serverSysMs)}; client CPU ${round(mock[i]!.clientCpuMs)}; ${mock[i]!.bytes} bytes), floor ${round(bare[i]!.ms)} ms (server CPU ${round(bare[i]!.serverCpuMs)}, sys ${round(bare[i]!.serverSysMs)}; client CPU ${round(bare[i]!.clientCpuMs)}; ${bare[i]!.bytes} bytes); ${mock[i]!.requests} pages, ${mock[i]!.memberships} memberships; $batch ${round(batched[i]!.ms)} ms (server CPU ${round(batched[i]!.serverCpuMs)}; ${batched[i]!.requests} batches)`,
         );
       }
       const m = median(mock.map((x) => x.ms));
@@ -304,6 +337,11 @@ async function server(concurrencies: number[], reads: number, profile: boolean):
         ratioToFloor: round(f / m, 2),
         runsMs: mock.map((x) => round(x.ms)),
         floorRunsMs: bare.map((x) => round(x.ms)),
+        batchMs: round(median(batched.map((x) => x.ms))),
+        batchServerCpuMs: round(median(batched.map((x) => x.serverCpuMs))),
+        batchRequests: batched[0]!.requests,
+        batchRunsMs: batched.map((x) => round(x.ms)),
+        pagedOverBatch: round(m / median(batched.map((x) => x.ms)), 2),
       };
     }
 
@@ -313,17 +351,23 @@ async function server(concurrencies: number[], reads: number, profile: boolean):
       session.connect();
       await session.post('Profiler.enable');
       await session.post('Profiler.setSamplingInterval', { interval: 200 });
-      await session.post('Profiler.start');
-      await measure('mock', 4);
-      const { profile: p } = await session.post('Profiler.stop');
-      session.disconnect();
       const mockFile = join(HERE, 'results', 'graph-sync.cpuprofile');
-      writeFileSync(mockFile, JSON.stringify(p));
+      const batchFile = join(HERE, 'results', 'graph-sync-batch.cpuprofile');
+      for (const [mode, file] of [
+        ['mock', mockFile],
+        ['batch', batchFile],
+      ] as const) {
+        await session.post('Profiler.start');
+        await measure(mode, 4);
+        const { profile: p } = await session.post('Profiler.stop');
+        writeFileSync(file, JSON.stringify(p));
+      }
+      session.disconnect();
       const floorFile = join(HERE, 'results', 'graph-sync-floor.cpuprofile');
       await fetch(`${floor.origin}/__profile/start`);
       await measure('floor', 4);
       await fetch(`${floor.origin}/__profile/stop?file=${encodeURIComponent(floorFile)}`);
-      log(`CPU profiles of one read, 4 at a time: ${mockFile} (the mock), ${floorFile} (the floor)`);
+      log(`CPU profiles of one read, 4 at a time: ${mockFile} (the mock, paged), ${batchFile} (the mock, $batch), ${floorFile} (the floor)`);
     }
 
     const results = {
@@ -363,7 +407,7 @@ const { values } = parseArgs({
     'floor-pages': { type: 'string' },
   },
 });
-if (values.client === 'mock' || values.client === 'floor' || values.client === 'record') {
+if (values.client === 'mock' || values.client === 'batch' || values.client === 'floor' || values.client === 'record') {
   await client(values.client, Number(values.concurrency ?? 4), values.job!);
 } else if (values['floor-pages'] !== undefined) {
   await floorServer(values['floor-pages']);
