@@ -30,6 +30,16 @@ async function act(path: string, body: Record<string, string> = {}): Promise<Lig
 
 const fixtureOf = async (id: string = T): Promise<TenantFixture> => json(await mock.inject(`/_mock/tenants/${id}`)).fixture as TenantFixture;
 const requests = async (id: string = T): Promise<RequestLogEntry[]> => json(await mock.inject(`/_mock/tenants/${id}/requests`)).requests as RequestLogEntry[];
+/** The ingestion app's app-only Graph token answer (client credentials). */
+const ingestionGraphToken = async (): Promise<Record<string, unknown>> =>
+  json(
+    await mock.form(tokenPath(), {
+      grant_type: 'client_credentials',
+      client_id: CONTOSO.ingestion.appId,
+      client_secret: CONTOSO.ingestion.secret,
+      scope: 'https://graph.microsoft.com/.default',
+    }),
+  );
 const text = (html: string): string =>
   html
     .replace(/<[^>]+>/g, ' ')
@@ -203,14 +213,7 @@ describe('the request log', () => {
   });
 
   it('a token presented again is judged again: expired once the clock passes exp, its kid flagged once the key retires', async () => {
-    const r = json(
-      await mock.form(tokenPath(), {
-        grant_type: 'client_credentials',
-        client_id: CONTOSO.ingestion.appId,
-        client_secret: CONTOSO.ingestion.secret,
-        scope: 'https://graph.microsoft.com/.default',
-      }),
-    );
+    const r = await ingestionGraphToken();
     const present = async () => {
       await mock.inject({ url: '/v1.0/groups', headers: { authorization: `Bearer ${String(r.access_token)}` } });
       return (await requests()).at(-1)!.tokens![0]!.warnings;
@@ -229,14 +232,7 @@ describe('the request log', () => {
   });
 
   it('warns of a token expired by the tenant clock when it is presented', async () => {
-    const r = json(
-      await mock.form(tokenPath(), {
-        grant_type: 'client_credentials',
-        client_id: CONTOSO.ingestion.appId,
-        client_secret: CONTOSO.ingestion.secret,
-        scope: 'https://graph.microsoft.com/.default',
-      }),
-    );
+    const r = await ingestionGraphToken();
     await mock.inject({ method: 'POST', url: `/_mock/tenants/${T}/clock/advance`, payload: { seconds: 3 * 3600 } });
     await mock.inject({ url: '/v1.0/groups', headers: { authorization: `Bearer ${String(r.access_token)}` } });
     const entry = (await requests()).at(-1)!;
