@@ -30,9 +30,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Fastify from 'fastify';
 import { SCALE_EXAMPLE_SPEC, SCALE_EXAMPLE_TENANT, scaleExampleSource } from '../mock-idp/src/directory/generate-spec.js';
-import { CONTOSO } from '../mock-idp/src/contoso.js';
-import { createContext } from '../mock-idp/src/server.js';
-import { buildApp } from '../mock-idp/src/app.js';
+import { serveWithGraphToken } from './lib/graph-mock.js';
 import { freePort } from './lib/proc.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -80,24 +78,9 @@ async function main(): Promise<void> {
     log(`loading the tenant (${SCALE_EXAMPLE_SPEC.users} users, ${SCALE_EXAMPLE_SPEC.groups} groups)`);
     const specFile = join(work, 'scale-spec.json');
     writeFileSync(specFile, JSON.stringify(scaleExampleSource(SCALE_EXAMPLE_SPEC)));
-    const port = await freePort();
-    const origin = `http://127.0.0.1:${port}`;
-    const ctx = await createContext({ fixtures: [specFile], stateDir: join(work, 'state'), tls: false, publicUrl: origin, port }, port);
-    const app = buildApp(ctx);
-    await app.listen({ host: '127.0.0.1', port });
-
-    const tokenAnswer = await fetch(`${origin}/${TENANT.id}/oauth2/v2.0/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_id: CONTOSO.bridge.appId,
-        client_secret: CONTOSO.bridge.secret,
-        scope: 'https://graph.microsoft.com/.default',
-      }),
-    });
-    if (tokenAnswer.status !== 200) throw new Error(`token: ${tokenAnswer.status} ${await tokenAnswer.text()}`);
-    const headers = { authorization: `Bearer ${((await tokenAnswer.json()) as { access_token: string }).access_token}` };
+    const mock = await serveWithGraphToken(specFile, join(work, 'state'));
+    const { origin, ctx, app } = mock;
+    const headers = { authorization: mock.authorization };
     const get = async (url: string): Promise<Page> => {
       const r = await fetch(url, { headers });
       if (r.status !== 200) throw new Error(`${url}: ${r.status} ${await r.text()}`);
@@ -323,8 +306,7 @@ async function main(): Promise<void> {
     mkdirSync(dirname(RESULTS), { recursive: true });
     writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
     await floor.close();
-    ctx.store.close();
-    await app.close();
+    await mock.close();
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

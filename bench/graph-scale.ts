@@ -28,7 +28,6 @@ import { stringify as stringifyYaml, parse as parseYaml } from 'yaml';
 import { fixtureToJson } from '../mock-idp/src/directory/fixture-json.js';
 import { resolveFixture } from '../mock-idp/src/directory/load-fixture.js';
 import { SCALE_EXAMPLE_SPEC, SCALE_EXAMPLE_TENANT, scaleExampleSource } from '../mock-idp/src/directory/generate-spec.js';
-import { CONTOSO } from '../mock-idp/src/contoso.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
@@ -137,27 +136,11 @@ interface ReadResult {
  * with $top=999 following @odata.nextLink, then every group's /members the same way.
  */
 async function childRead(fixture: string, concurrency: number): Promise<ReadResult> {
-  const { createContext } = await import('../mock-idp/src/server.js');
-  const { buildApp } = await import('../mock-idp/src/app.js');
-  const { freePort } = await import('./lib/proc.js');
-  const port = await freePort();
-  const origin = `http://127.0.0.1:${port}`;
-  const ctx = await createContext({ fixtures: [fixture], stateDir: process.env.BENCH_STATE_DIR!, tls: false, publicUrl: origin, port }, port);
-  const app = buildApp(ctx);
-  await app.listen({ host: '127.0.0.1', port });
+  const { serveWithGraphToken } = await import('./lib/graph-mock.js');
+  const mock = await serveWithGraphToken(fixture, process.env.BENCH_STATE_DIR!);
+  const { origin } = mock;
   try {
-    const token = await fetch(`${origin}/${TENANT.id}/oauth2/v2.0/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_id: CONTOSO.bridge.appId,
-        client_secret: CONTOSO.bridge.secret,
-        scope: 'https://graph.microsoft.com/.default',
-      }),
-    });
-    if (token.status !== 200) throw new Error(`token: ${token.status} ${await token.text()}`);
-    const headers = { authorization: `Bearer ${((await token.json()) as { access_token: string }).access_token}` };
+    const headers = { authorization: mock.authorization };
 
     /** Every item of a paged collection; counts the requests. */
     let requests = 0;
@@ -195,8 +178,7 @@ async function childRead(fixture: string, concurrency: number): Promise<ReadResu
     const membersMs = performance.now() - membersStarted;
     return { groupsMs, groupsRequests, groupsRead: groups.length, membersMs, membersRequests: requests, membershipsRead: memberships, concurrency };
   } finally {
-    ctx.store.close();
-    await app.close();
+    await mock.close();
   }
 }
 

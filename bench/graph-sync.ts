@@ -226,12 +226,8 @@ interface Measured extends ReadResult {
 }
 
 async function server(concurrencies: number[], reads: number, profile: boolean): Promise<void> {
-  const { SCALE_EXAMPLE_SPEC, SCALE_EXAMPLE_TENANT, scaleExampleSource } = await import('../mock-idp/src/directory/generate-spec.js');
-  const { CONTOSO } = await import('../mock-idp/src/contoso.js');
-  const { createContext } = await import('../mock-idp/src/server.js');
-  const { buildApp } = await import('../mock-idp/src/app.js');
-  const { freePort } = await import('./lib/proc.js');
-  const TENANT = SCALE_EXAMPLE_TENANT;
+  const { SCALE_EXAMPLE_SPEC, scaleExampleSource } = await import('../mock-idp/src/directory/generate-spec.js');
+  const { serveWithGraphToken } = await import('./lib/graph-mock.js');
   const work = mkdtempSync(join(tmpdir(), 'mock-entra-graph-sync-'));
   const loadBefore = loadavg();
   let floorChild: ChildProcess | undefined;
@@ -239,24 +235,8 @@ async function server(concurrencies: number[], reads: number, profile: boolean):
     log(`loading the tenant (${SCALE_EXAMPLE_SPEC.users} users, ${SCALE_EXAMPLE_SPEC.groups} groups)`);
     const specFile = join(work, 'scale-spec.json');
     writeFileSync(specFile, JSON.stringify(scaleExampleSource(SCALE_EXAMPLE_SPEC)));
-    const port = await freePort();
-    const origin = `http://127.0.0.1:${port}`;
-    const ctx = await createContext({ fixtures: [specFile], stateDir: join(work, 'state'), tls: false, publicUrl: origin, port }, port);
-    const app = buildApp(ctx);
-    await app.listen({ host: '127.0.0.1', port });
-
-    const tokenAnswer = await fetch(`${origin}/${TENANT.id}/oauth2/v2.0/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_id: CONTOSO.bridge.appId,
-        client_secret: CONTOSO.bridge.secret,
-        scope: 'https://graph.microsoft.com/.default',
-      }),
-    });
-    if (tokenAnswer.status !== 200) throw new Error(`token: ${tokenAnswer.status} ${await tokenAnswer.text()}`);
-    const authorization = `Bearer ${((await tokenAnswer.json()) as { access_token: string }).access_token}`;
+    const mock = await serveWithGraphToken(specFile, join(work, 'state'));
+    const { origin, authorization } = mock;
     const groups: string[] = [];
     for (let next: string | undefined = `${origin}/v1.0/groups?$top=999&$select=id`; next;) {
       const r = await fetch(next, { headers: { authorization } });
@@ -389,8 +369,7 @@ async function server(concurrencies: number[], reads: number, profile: boolean):
     console.log(JSON.stringify(results));
     mkdirSync(dirname(RESULTS), { recursive: true });
     writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
-    ctx.store.close();
-    await app.close();
+    await mock.close();
   } finally {
     floorChild?.kill();
     rmSync(work, { recursive: true, force: true });
