@@ -1,15 +1,13 @@
-import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { connect } from 'node:tls';
 import { ConfidentialClientApplication } from '@azure/msal-node';
 import { Auth, type AuthConfig } from '@auth/core';
 import MicrosoftEntraID from '@auth/core/providers/microsoft-entra-id';
 import * as oidc from 'openid-client';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
 import { CONTOSO, impersonateMicrosoft, startMockEntra, type RunningMockEntra } from '../../src/index.js';
 import type { UserPhoto } from '../../src/directory/model.js';
-import { CHROMIUM_ARGS, findChromium } from '../../src/testing.js';
+import { launchChromiumAtMicrosoft, signInAdele } from './support/microsoft-chromium.js';
 import { cloneContoso, decodeJwtPart, type ClonedTenant } from '../support/real-clients.js';
 
 /**
@@ -36,20 +34,6 @@ let tenant: ClonedTenant;
 let authConfig: AuthConfig;
 /** The callback URL a sign-in ended on (the relying party below answers it). */
 let landed: string[];
-
-/** The SPKI hash of the certificate `host` gets from the mock, verified against the impersonation CA. */
-function pin(host: string): Promise<string> {
-  const port = Number(new URL(mock.url).port);
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port, servername: host, ca: mock.impersonation!.caPem }, () => {
-      const cert = socket.getPeerCertificate();
-      socket.end();
-      if (cert.pubkey) resolve(createHash('sha256').update(cert.pubkey).digest('base64'));
-      else reject(new Error(`${host}: no certificate`));
-    });
-    socket.once('error', reject);
-  });
-}
 
 beforeAll(async () => {
   mock = await startMockEntra({ port: 0, impersonate: true });
@@ -86,17 +70,7 @@ beforeAll(async () => {
     trustHost: true,
     basePath: '/auth',
   };
-  const port = new URL(mock.url).port;
-  const executablePath = findChromium();
-  browser = await chromium.launch({
-    ...(executablePath ? { executablePath } : {}),
-    headless: true,
-    args: [
-      ...CHROMIUM_ARGS,
-      `--host-resolver-rules=MAP login.microsoftonline.com:443 127.0.0.1:${port}`,
-      `--ignore-certificate-errors-spki-list=${await pin('login.microsoftonline.com')}`,
-    ],
-  });
+  browser = await launchChromiumAtMicrosoft(mock);
 });
 
 afterAll(async () => {
@@ -128,13 +102,6 @@ async function answer(req: IncomingMessage): Promise<Response> {
   return Auth(new Request(url, { method: req.method ?? 'GET', headers, ...(body ? { body } : {}) }), authConfig);
 }
 
-/** Signs Adele in on Microsoft's sign-in page, as a user would. */
-async function signIn(page: Page): Promise<void> {
-  await page.waitForURL(/^https:\/\/login\.microsoftonline\.com\//);
-  await page.fill('input[name="loginfmt"]:not([type="hidden"])', `AdeleV@${tenant.domain}`);
-  await page.click('#idSIButton9');
-}
-
 describe('unmodified clients signing in at https://login.microsoftonline.com', () => {
   it('MSAL Node ConfidentialClientApplication: authorization code through Chromium', async () => {
     const app = new ConfidentialClientApplication({
@@ -143,7 +110,7 @@ describe('unmodified clients signing in at https://login.microsoftonline.com', (
     const redirectUri = `${rpOrigin}/callback`;
     const page = await context.newPage();
     await page.goto(await app.getAuthCodeUrl({ scopes: ['User.Read'], redirectUri }));
-    await signIn(page);
+    await signInAdele(page, tenant.domain);
     await page.waitForURL(new RegExp(`^${rpOrigin}/callback\\?`));
     const code = new URL(landed[0]!).searchParams.get('code')!;
     const result = await app.acquireTokenByCode({ code, scopes: ['User.Read'], redirectUri });
@@ -167,7 +134,7 @@ describe('unmodified clients signing in at https://login.microsoftonline.com', (
     });
     const page = await context.newPage();
     await page.goto(url.href);
-    await signIn(page);
+    await signInAdele(page, tenant.domain);
     await page.waitForURL(new RegExp(`^${rpOrigin}/callback\\?`));
     const tokens = await oidc.authorizationCodeGrant(config, new URL(landed[0]!), { pkceCodeVerifier: verifier, expectedState: state });
     expect(tokens.claims()).toMatchObject({ iss: `https://login.microsoftonline.com/${tenant.tenantId}/v2.0`, tid: tenant.tenantId, aud: tenant.ids.bridge });
@@ -177,7 +144,7 @@ describe('unmodified clients signing in at https://login.microsoftonline.com', (
     const page = await context.newPage();
     await page.goto(`${rpOrigin}/auth/signin`);
     await page.click('button:has-text("Microsoft Entra ID")');
-    await signIn(page);
+    await signInAdele(page, tenant.domain);
     await page.waitForURL((u) => u.origin === rpOrigin && !u.pathname.startsWith('/auth/callback'));
     const session = (await (await page.goto(`${rpOrigin}/auth/session`))!.json()) as { user?: { name: string; email: string; image: string } };
     // Auth.js lower-cases the email claim (AdeleV@contoso.com); the photo is the data URL its provider makes.

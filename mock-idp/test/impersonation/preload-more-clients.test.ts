@@ -1,15 +1,13 @@
 import { spawn, execFile as execFileCb, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
-import { connect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CONTOSO, startMockEntra, type RunningMockEntra } from '../../src/index.js';
 import type { UserPhoto } from '../../src/directory/model.js';
 import { PACKAGE_ROOT } from '../../src/support/package-root.js';
-import { CHROMIUM_ARGS, findChromium } from '../../src/testing.js';
+import { launchChromiumAtMicrosoft, signInAdele } from './support/microsoft-chromium.js';
 import { cloneContoso, type ClonedTenant } from '../support/real-clients.js';
 
 /**
@@ -60,20 +58,6 @@ function freePort(): Promise<number> {
       const { port } = s.address() as { port: number };
       s.close(() => resolve(port));
     });
-  });
-}
-
-/** The SPKI hash of the certificate `host` gets from the mock, verified against the impersonation CA. */
-function pin(host: string): Promise<string> {
-  const port = Number(new URL(mock.url).port);
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port, servername: host, ca: mock.impersonation!.caPem }, () => {
-      const cert = socket.getPeerCertificate();
-      socket.end();
-      if (cert.pubkey) resolve(createHash('sha256').update(cert.pubkey).digest('base64'));
-      else reject(new Error(`${host}: no certificate`));
-    });
-    socket.once('error', reject);
   });
 }
 
@@ -161,16 +145,7 @@ beforeAll(async () => {
     });
     child.once('exit', (code) => reject(new Error(`the child relying party exited (${code}): ${rpStderr}`)));
   });
-  const executablePath = findChromium();
-  browser = await chromium.launch({
-    ...(executablePath ? { executablePath } : {}),
-    headless: true,
-    args: [
-      ...CHROMIUM_ARGS,
-      `--host-resolver-rules=MAP login.microsoftonline.com:443 127.0.0.1:${new URL(mock.url).port}`,
-      `--ignore-certificate-errors-spki-list=${await pin('login.microsoftonline.com')}`,
-    ],
-  });
+  browser = await launchChromiumAtMicrosoft(mock);
 }, 120_000);
 
 afterAll(async () => {
@@ -185,13 +160,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await context.close();
 });
-
-/** Signs Adele in on Microsoft's sign-in page, as a user would. */
-async function signIn(page: Page): Promise<void> {
-  await page.waitForURL(/^https:\/\/login\.microsoftonline\.com\//);
-  await page.fill('input[name="loginfmt"]:not([type="hidden"])', `AdeleV@${tenant.domain}`);
-  await page.click('#idSIButton9');
-}
 
 describe('the preload: Microsoft Graph JS SDK', () => {
   it('pages groups and a group’s members with its defaults, on an @azure/identity token', async () => {
@@ -240,7 +208,7 @@ describe('the preload: a relying party signing users in at https://login.microso
   it('openid-client v6 on /organizations/v2.0: the {tenantid} issuer, then the token’s own tenant', async () => {
     const page = await context.newPage();
     await page.goto(`${rpOrigin}/oidc/start`);
-    await signIn(page);
+    await signInAdele(page, tenant.domain);
     await page.waitForURL(new RegExp(`^${rpOrigin}/oidc/callback\\?`));
     const body = JSON.parse((await page.textContent('body')) ?? '') as { issuer: string; claims: Record<string, unknown> };
     expect(rpStderr).toBe('');
@@ -257,7 +225,7 @@ describe('the preload: a relying party signing users in at https://login.microso
     const page = await context.newPage();
     await page.goto(`${rpOrigin}/auth/signin`);
     await page.click('button:has-text("Microsoft Entra ID")');
-    await signIn(page);
+    await signInAdele(page, tenant.domain);
     await page.waitForURL((u) => u.origin === rpOrigin && !u.pathname.startsWith('/auth/callback'));
     const session = (await (await page.goto(`${rpOrigin}/auth/session`))!.json()) as { user?: Record<string, string> };
     expect(rpStderr).toBe('');
