@@ -32,19 +32,12 @@ import Fastify from 'fastify';
 import { SCALE_EXAMPLE_SPEC, SCALE_EXAMPLE_TENANT, scaleExampleSource } from '../mock-idp/src/directory/generate-spec.js';
 import { serveWithGraphToken } from './lib/graph-mock.js';
 import { freePort } from './lib/proc.js';
+import { log, median, round } from './lib/figures.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const RESULTS = join(HERE, 'results', 'graph-read.json');
 const TENANT = SCALE_EXAMPLE_TENANT;
 const ODATA_JSON = 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-const round = (x: number, digits = 0): number => Math.round(x * 10 ** digits) / 10 ** digits;
-const log = (s: string): void => void process.stderr.write(`${s}\n`);
 
 interface Page {
   value: Array<{ id: string }>;

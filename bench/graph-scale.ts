@@ -28,6 +28,7 @@ import { stringify as stringifyYaml, parse as parseYaml } from 'yaml';
 import { fixtureToJson } from '../mock-idp/src/directory/fixture-json.js';
 import { resolveFixture } from '../mock-idp/src/directory/load-fixture.js';
 import { SCALE_EXAMPLE_SPEC, SCALE_EXAMPLE_TENANT, scaleExampleSource } from '../mock-idp/src/directory/generate-spec.js';
+import { log, median, round } from './lib/figures.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
@@ -39,12 +40,6 @@ const TENANT = SCALE_EXAMPLE_TENANT;
 const source = scaleExampleSource;
 
 const MiB = 2 ** 20;
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-const round = (x: number, digits = 0): number => Math.round(x * 10 ** digits) / 10 ** digits;
 
 // =============================================================================================
 // Children: one measurement each, one JSON line on stdout.
@@ -202,7 +197,6 @@ function runChild<T>(args: string[], extraNodeArgs: string[] = []): Promise<T> {
   });
 }
 
-const log = (s: string): void => void process.stderr.write(`${s}\n`);
 let stateDir = '';
 
 async function graphRoutesPresent(): Promise<boolean> {

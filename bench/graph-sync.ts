@@ -38,19 +38,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Fastify from 'fastify';
 import { Pool } from 'undici';
+import { log, median, round } from './lib/figures.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
 const RESULTS = join(HERE, 'results', 'graph-sync.json');
 const ODATA_JSON = 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-const round = (x: number, digits = 0): number => Math.round(x * 10 ** digits) / 10 ** digits;
-const log = (s: string): void => void process.stderr.write(`${s}\n`);
 
 /** What the parent hands the client process. */
 interface Job {

@@ -24,6 +24,7 @@ import type { LoadResult, LoadSpec } from './load.js';
 import { cpuMs, cpuRunMs, freePort, httpStatus, runJsonChild, sleep, spawnServer, stopChild, type Server } from './lib/proc.js';
 import { BENCH_CLIENT } from './lib/peers.js';
 import type { SignLimitResult } from './sign-limit.js';
+import { log, median, round } from './lib/figures.js';
 
 const here = dirname(fileURLToPath(import.meta.url)); // bench/.build
 const root = resolve(here, '..', '..');
@@ -59,15 +60,6 @@ const only = new Set((argv.only ?? SECTIONS.join(',')).split(',').map((s) => s.t
 const out = argv.out ? resolve(argv.out) : RESULTS;
 
 // ---------------------------------------------------------------- helpers
-
-const median = (xs: number[]): number => {
-  const s = [...xs].filter(Number.isFinite).sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-const round = (n: number, digits = 0): number => (Number.isFinite(n) ? Math.round(n * 10 ** digits) / 10 ** digits : NaN);
-const log = (s: string): void => void process.stderr.write(`${s}\n`);
 
 interface Contoso {
   tenantId: string;
