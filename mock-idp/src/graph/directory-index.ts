@@ -216,6 +216,7 @@ export class DirectoryIndex {
     const t = limitedTemplate(set, typed);
     return t.before + id + t.after;
   }
+
   /** The default representation of an object, as JSON text (cached). */
   defaultJson(id: string): string | undefined {
     let j = this.json.get(id);

@@ -81,10 +81,8 @@ function groupsOf(claims: Record<string, unknown>): LoggedToken['groups'] {
 export function tokenWarnings(header: Record<string, unknown>, claims: Record<string, unknown>, judge: TokenJudge): string[] {
   const warnings: string[] = [];
   const now = judge.nowMs / 1000;
-  const skew = CLOCK_SKEW_SECONDS;
-  if (typeof claims.exp === 'number' && claims.exp + skew <= now)
-    warnings.push(`expired by the tenant clock: exp ${isoOf(claims.exp)} is before ${isoOf(now)}`);
-  if (typeof claims.nbf === 'number' && claims.nbf - skew > now) warnings.push(`not yet valid: nbf ${isoOf(claims.nbf)} is after ${isoOf(now)}`);
+  if (expiredAt(claims, now)) warnings.push(`expired by the tenant clock: exp ${isoOf(claims.exp as number)} is before ${isoOf(now)}`);
+  if (notYetValidAt(claims, now)) warnings.push(`not yet valid: nbf ${isoOf(claims.nbf as number)} is after ${isoOf(now)}`);
   if (typeof header.nonce === 'string') {
     // https://learn.microsoft.com/entra/identity-platform/access-tokens#validate-tokens: Graph's tokens are for Graph to validate.
     warnings.push('Graph access token (nonce in its header): its signature verifies for Microsoft Graph only — an app must not validate it');
@@ -99,6 +97,8 @@ export function tokenWarnings(header: Record<string, unknown>, claims: Record<st
 
 /** Microsoft.IdentityModel's default ClockSkew. */
 const CLOCK_SKEW_SECONDS = 300;
+const expiredAt = (claims: Record<string, unknown>, now: number): boolean => typeof claims.exp === 'number' && claims.exp + CLOCK_SKEW_SECONDS <= now;
+const notYetValidAt = (claims: Record<string, unknown>, now: number): boolean => typeof claims.nbf === 'number' && claims.nbf - CLOCK_SKEW_SECONDS > now;
 
 const isoOf = (seconds: number): string => {
   const ms = seconds * 1000;
@@ -172,10 +172,7 @@ export function presentedToken(authorization: string | undefined, judge: TokenJu
 
 /** Whether `now` is where tokenWarnings raises neither expiry nor not-yet-valid. */
 function withoutTimeWarnings(claims: Record<string, unknown>, nowMs: number): boolean {
-  const now = nowMs / 1000;
-  return (
-    !(typeof claims.exp === 'number' && claims.exp + CLOCK_SKEW_SECONDS <= now) && !(typeof claims.nbf === 'number' && claims.nbf - CLOCK_SKEW_SECONDS > now)
-  );
+  return !expiredAt(claims, nowMs / 1000) && !notYetValidAt(claims, nowMs / 1000);
 }
 
 const kidPublished = (header: Record<string, unknown>, judge: TokenJudge): boolean => typeof header.kid === 'string' && judge.publishedKids.has(header.kid);
